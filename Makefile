@@ -1,0 +1,76 @@
+# judgesim: Monte Carlo of LLM-as-a-judge reranking (Halder & Pehlevan, ICML 2026) on MPI.
+#
+# ---- user options ---------------------------------------------------------------------
+OPTIMIZE ?= -O3
+NATIVE   ?= -march=native -mprefer-vector-width=512
+DEBUG    ?= -g
+RANKS    ?= $(shell nproc)
+CONFIG   ?= inputs/default.yaml
+# ----------------------------------------------------------------------------------------
+
+CC      := mpicc
+VERSION := 0.1.0
+CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
+           -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild
+LDLIBS  := -lsprng -lnetcdf -lyaml -llapacke -lopenblas -lm
+
+# Open MPI refuses root unless told; BLAS stays single-threaded per rank.
+ifeq ($(shell id -u),0)
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+endif
+export OPENBLAS_NUM_THREADS := 1
+MPIRUN := mpirun --oversubscribe
+
+SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJ  := $(SRC:src/%.c=build/%.o)
+UNIT := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps run check unit-tests shell-tests bench clean FORCE
+
+all: bin/judgesim
+
+deps:
+	@tools/install-deps
+
+build/version.h: FORCE
+	@mkdir -p build
+	@printf '#define JS_VERSION "%s"\n#define JS_COMMIT "%s"\n#define JS_BUILD "%s"\n' \
+	  "$(VERSION)" "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo +dirty)" \
+	  "$$($(CC) --version | head -1) $(CFLAGS)" > build/version.h.new
+	@cmp -s build/version.h.new build/version.h || mv build/version.h.new build/version.h
+	@rm -f build/version.h.new
+
+build/%.o: src/%.c $(wildcard include/*.h) | build
+	$(CC) $(CFLAGS) -c $< -o $@
+
+build/cli.o: build/version.h
+build/cli.o: CFLAGS += -include build/version.h
+
+build:
+	@mkdir -p build build/tests
+
+bin/judgesim: build/main.o $(OBJ)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build
+	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) -lcmocka
+
+run: deps all
+	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)
+	@tools/table $$(grep -E '^ *path:' $(CONFIG) | head -1 | sed 's/.*path: *//')
+
+unit-tests: $(UNIT)
+	@fail=0; for t in $(UNIT); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+shell-tests: all
+	bats tests/
+
+check: deps all unit-tests shell-tests
+
+bench: deps all
+	@tools/bench
+
+clean:
+	rm -rf build bin

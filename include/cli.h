@@ -1,0 +1,31 @@
+/// \file cli.h
+/// Command line: `judgesim run CONFIG [-o OUT.nc] [--set section.key=value ...] [--quiet]`,
+/// `judgesim --help`, `judgesim --version`.
+#ifndef JS_CLI_H
+#define JS_CLI_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+typedef enum { JS_CMD_RUN, JS_CMD_HELP, JS_CMD_VERSION } js_command;
+
+typedef struct {
+  js_command cmd;
+  const char *config;   ///< study file
+  const char *out;      ///< -o override or NULL
+  const char **sets;    ///< --set values (malloc'd array of argv pointers)
+  int nsets;
+  int quiet;
+} js_args;
+
+/// Parse argv; a bad argument is an input error naming it.
+js_status js_cli_parse(int argc, char **argv, js_args *args);
+/// Print the usage text.
+void js_cli_usage(FILE *out);
+/// "judgesim VERSION (commit COMMIT)".
+const char *js_version_string(void);
+/// Compiler and flags the program was built with.
+const char *js_build_string(void);
+
+#endif

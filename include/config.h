@@ -1,0 +1,38 @@
+/// \file config.h
+/// The study: model scalars, the (d, n, k, T, reward) grid, sampling and output settings,
+/// read from a YAML study file with --set overrides and validated before any work.
+#ifndef JS_CONFIG_H
+#define JS_CONFIG_H
+
+#include "error.h"
+
+/// A judge reward w_R = alpha w_T + beta w_perp (MODEL.md section 2).
+typedef struct {
+  double alpha, beta;
+} js_reward;
+
+typedef struct {
+  double sigma, gamma, input_scale; ///< label noise, prior std, input scale S
+  int nd, nn, nk, nT, nr;           ///< axis lengths
+  int *d, *n, *k;                   ///< ascending, distinct
+  double *T;                        ///< ascending, distinct; 0 = argmax, +inf = uniform
+  js_reward *reward;                ///< in the order given
+  int trials, test_points;
+  long seed;                        ///< 0 .. 2^31-1
+  char *out_path;
+} js_config;
+
+/// Read and validate a study file, apply "section.key=value" overrides and an optional
+/// output path override (NULL for none). Input errors name file, line and key (exit 2).
+js_status js_config_load(const char *path, const char *const *sets, int nsets,
+                         const char *out_override, js_config *cfg);
+/// Parse and validate study text (e.g. the canonical text broadcast by the master).
+js_status js_config_parse_text(const char *text, const char *origin, js_config *cfg);
+/// Canonical YAML text of a validated study (malloc'd); parsing it gives the same study.
+js_status js_config_to_yaml(const js_config *cfg, char **text);
+/// Largest k of the grid.
+int js_config_kmax(const js_config *cfg);
+/// Release the arrays of a study.
+void js_config_free(js_config *cfg);
+
+#endif

@@ -1,0 +1,36 @@
+/// \file posterior.h
+/// Linear algebra of one trial (the only user of BLAS/LAPACK): teacher directions, labels,
+/// the Bayesian-linear-regression posterior and its predictions at blocks of test inputs.
+/// Matrices are column-major.
+#ifndef JS_POSTERIOR_H
+#define JS_POSTERIOR_H
+
+#include "error.h"
+
+typedef struct {
+  int d;
+  double sigma;
+  double *L; ///< d x d lower Cholesky factor of P = X^T X/(d sigma^2) + I/gamma^2
+  double *W; ///< d x 3: columns mu_w, w_T, w_perp
+} js_posterior;
+
+/// Pin BLAS to one thread per rank (results then do not depend on threading).
+void js_linalg_init(void);
+/// Allocate a posterior for dimension d and label noise sigma (64-byte aligned).
+js_status js_posterior_alloc(int d, double sigma, js_posterior *post);
+/// Free a posterior's arrays.
+void js_posterior_free(js_posterior *post);
+/// From normals z1, z2 (length d) set w_T = sqrt(d) z1/|z1| and w_perp orthogonal to it with
+/// |w_perp|^2 = d, into columns 1 and 2 of post->W.
+js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2);
+/// Labels y = X w_T / sqrt(d) + sigma eta, X is n x d; y holds eta on entry.
+void js_labels(const js_posterior *post, const double *X, int n, double *y);
+/// Factor the precision and solve for the posterior mean; ctx names the unit on failure.
+js_status js_posterior_fit(js_posterior *post, const double *X, int n, const double *y,
+                           double gamma, const char *ctx);
+/// For B test inputs (columns of Xt, d x B, overwritten): predictive mean m, variance s2,
+/// teacher mean muT and orthogonal projection p = w_perp.x/sqrt(d); proj is 3*B scratch.
+js_status js_posterior_predict(const js_posterior *post, double *Xt, int B, double *proj,
+                               double *m, double *s2, double *muT, double *p);
+
+#endif

@@ -1,0 +1,85 @@
+/// \file cli.c
+/// Parsing of the command line and the help and version texts.
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef JS_VERSION
+#define JS_VERSION "0.0.0"
+#endif
+#ifndef JS_COMMIT
+#define JS_COMMIT "unknown"
+#endif
+#ifndef JS_BUILD
+#define JS_BUILD "unknown"
+#endif
+
+const char *js_version_string(void) { return "judgesim " JS_VERSION " (commit " JS_COMMIT ")"; }
+
+const char *js_build_string(void) { return JS_BUILD; }
+
+void js_cli_usage(FILE *out) {
+  fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
+        "       judgesim --help | --version\n\n"
+        "Estimate the generalization error delta(d, n, k, T, reward) of softmax reranking by\n"
+        "a judge (Halder & Pehlevan, ICML 2026) by Monte Carlo, and write a NetCDF cube.\n"
+        "Run under `mpirun -np P` to use P ranks (rank 0 computes too).\n\n"
+        "  -o, --output OUT.nc   write the cube here (overrides output.path)\n"
+        "  --set KEY=VALUE       override one study value with a YAML value, e.g.\n"
+        "                        --set sampling.trials=8  --set grid.k=[1,2,4]\n"
+        "  -q, --quiet           no progress line and no summary\n\n"
+        "exit codes: 0 done, 2 bad input (nothing written), 1 any other failure\n",
+        out);
+}
+
+/// Parse the options of `run`.
+static js_status parse_run(int argc, char **argv, js_args *args) {
+  args->sets = calloc((size_t)argc, sizeof *args->sets);
+  JS_ALLOC_CHECK(args->sets, "options");
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    int has_value = i + 1 < argc;
+    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      JS_CHECK(has_value, JS_ERR_INPUT, "option %s needs a file name", a);
+      args->out = argv[++i];
+    } else if (!strncmp(a, "--output=", 9)) {
+      args->out = a + 9;
+    } else if (!strcmp(a, "--set")) {
+      JS_CHECK(has_value, JS_ERR_INPUT, "option --set needs section.key=value");
+      args->sets[args->nsets++] = argv[++i];
+    } else if (!strncmp(a, "--set=", 6)) {
+      args->sets[args->nsets++] = a + 6;
+    } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      args->cmd = JS_CMD_HELP;
+      return JS_OK;
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      args->quiet = 1;
+    } else if (a[0] == '-' && a[1]) {
+      JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
+    } else {
+      JS_CHECK(!args->config, JS_ERR_INPUT, "unexpected argument '%s': one study file only", a);
+      args->config = a;
+    }
+  }
+  JS_CHECK(args->config, JS_ERR_INPUT, "judgesim run: missing the study file (CONFIG.yaml)");
+  JS_CHECK(!args->out || args->out[0], JS_ERR_INPUT, "option -o: empty file name");
+  return JS_OK;
+}
+
+js_status js_cli_parse(int argc, char **argv, js_args *args) {
+  memset(args, 0, sizeof *args);
+  JS_CHECK(argc >= 2, JS_ERR_INPUT, "missing command (see judgesim --help)");
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    args->cmd = JS_CMD_HELP;
+    return JS_OK;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    args->cmd = JS_CMD_VERSION;
+    return JS_OK;
+  }
+  JS_CHECK(!strcmp(cmd, "run"), JS_ERR_INPUT, "unknown command '%s' (see judgesim --help)", cmd);
+  args->cmd = JS_CMD_RUN;
+  return parse_run(argc, argv, args);
+}

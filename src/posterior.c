@@ -1,0 +1,93 @@
+/// \file posterior.c
+/// BLAS/LAPACK (OpenBLAS, LAPACKE) for the posterior: dsyrk + dpotrf + dpotrs to fit,
+/// dgemm + dtrsm to predict blocks of test points. Every LAPACK info is checked.
+#include "posterior.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#include <lapacke.h>
+
+void js_linalg_init(void) { openblas_set_num_threads(1); }
+
+js_status js_posterior_alloc(int d, double sigma, js_posterior *post) {
+  memset(post, 0, sizeof *post);
+  post->d = d;
+  post->sigma = sigma;
+  size_t bytes_L = (((size_t)d * (size_t)d * sizeof(double)) + 63) / 64 * 64;
+  size_t bytes_W = (((size_t)d * 3 * sizeof(double)) + 63) / 64 * 64;
+  post->L = aligned_alloc(64, bytes_L);
+  post->W = aligned_alloc(64, bytes_W);
+  if (!post->L || !post->W) js_posterior_free(post);
+  JS_CHECK(post->L && post->W, JS_ERR_SYS, "out of memory for the posterior of d=%d", d);
+  return JS_OK;
+}
+
+void js_posterior_free(js_posterior *post) {
+  free(post->L);
+  free(post->W);
+  post->L = post->W = NULL;
+}
+
+js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2) {
+  int d = post->d;
+  double *wT = post->W + d, *wP = post->W + 2 * (size_t)d;
+  double n1 = cblas_dnrm2(d, z1, 1);
+  JS_CHECK(n1 > 0, JS_ERR_NUMERIC, "degenerate teacher draw (zero vector)");
+  memcpy(wT, z1, sizeof(double) * (size_t)d);
+  cblas_dscal(d, sqrt((double)d) / n1, wT, 1);
+  memcpy(wP, z2, sizeof(double) * (size_t)d);
+  if (d == 1) { /* no orthogonal direction exists: w_perp = 0 */
+    wP[0] = 0.0;
+    return JS_OK;
+  }
+  cblas_daxpy(d, -cblas_ddot(d, wT, 1, wP, 1) / (double)d, wT, 1, wP, 1);
+  double n2 = cblas_dnrm2(d, wP, 1);
+  JS_CHECK(n2 > 0, JS_ERR_NUMERIC, "degenerate orthogonal direction draw");
+  cblas_dscal(d, sqrt((double)d) / n2, wP, 1);
+  return JS_OK;
+}
+
+void js_labels(const js_posterior *post, const double *X, int n, double *y) {
+  int d = post->d;
+  cblas_dscal(n, post->sigma, y, 1);
+  cblas_dgemv(CblasColMajor, CblasNoTrans, n, d, 1.0 / sqrt((double)d), X, n, post->W + d, 1,
+              1.0, y, 1);
+}
+
+js_status js_posterior_fit(js_posterior *post, const double *X, int n, const double *y,
+                           double gamma, const char *ctx) {
+  int d = post->d;
+  double s2 = post->sigma * post->sigma;
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, d, n, 1.0 / ((double)d * s2), X, n, 0.0,
+              post->L, d);
+  for (int i = 0; i < d; i++) post->L[(size_t)i * d + i] += 1.0 / (gamma * gamma);
+  lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', d, post->L, d);
+  JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dpotrf failed (info=%d%s) for %s", (int)info,
+           info > 0 ? ": precision matrix not positive definite" : ": bad argument", ctx);
+  double *mu = post->W;
+  cblas_dgemv(CblasColMajor, CblasTrans, n, d, 1.0 / (sqrt((double)d) * s2), X, n, y, 1, 0.0,
+              mu, 1);
+  info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', d, 1, post->L, d, mu, d);
+  JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dpotrs failed (info=%d) for %s", (int)info, ctx);
+  return JS_OK;
+}
+
+js_status js_posterior_predict(const js_posterior *post, double *Xt, int B, double *proj,
+                               double *m, double *s2, double *muT, double *p) {
+  int d = post->d;
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, 3, B, d, 1.0 / sqrt((double)d), post->W,
+              d, Xt, d, 0.0, proj, 3);
+  cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, B, 1.0,
+              post->L, d, Xt, d);
+  double var0 = post->sigma * post->sigma;
+  for (int j = 0; j < B; j++) {
+    const double *v = Xt + (size_t)j * d;
+    s2[j] = var0 + cblas_ddot(d, v, 1, v, 1) / (double)d;
+    m[j] = proj[3 * j];
+    muT[j] = proj[3 * j + 1];
+    p[j] = proj[3 * j + 2];
+  }
+  return JS_OK;
+}

@@ -1,0 +1,71 @@
+/// \file results.c
+/// Storage of per-trial cell means and the trial-order reduction to mean and standard error.
+#include "results.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results *res) {
+  memset(res, 0, sizeof *res);
+  res->nd = cfg->nd, res->nn = cfg->nn, res->trials = cfg->trials;
+  res->ncells = grid->ncells;
+  size_t units = (size_t)grid->nunits, groups = (size_t)cfg->nd * cfg->nn;
+  res->trial = calloc(units * res->ncells, sizeof(double));
+  res->ref_trial = calloc(units, sizeof(double));
+  res->done = calloc(units, 1);
+  res->mean = calloc(groups * res->ncells, sizeof(double));
+  res->se = calloc(groups * res->ncells, sizeof(double));
+  res->ref_mean = calloc(groups, sizeof(double));
+  res->ref_se = calloc(groups, sizeof(double));
+  int ok = res->trial && res->ref_trial && res->done && res->mean && res->se && res->ref_mean &&
+           res->ref_se;
+  if (!ok) js_results_free(res);
+  JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%zu units x %zu cells)", units,
+           grid->ncells);
+  return JS_OK;
+}
+
+void js_results_put(js_results *res, int unit, const double *cells, double ref) {
+  memcpy(res->trial + (size_t)unit * res->ncells, cells, res->ncells * sizeof(double));
+  res->ref_trial[unit] = ref;
+  res->done[unit] = 1;
+}
+
+/// Mean and standard error of x[0], x[stride], ... (count values), in that order.
+static void mean_se(const double *x, size_t stride, int count, double *mean, double *se) {
+  double sum = 0.0;
+  for (int t = 0; t < count; t++) sum += x[(size_t)t * stride];
+  double mu = sum / count, ss = 0.0;
+  for (int t = 0; t < count; t++) {
+    double e = x[(size_t)t * stride] - mu;
+    ss += e * e;
+  }
+  *mean = mu;
+  *se = sqrt(ss / (count - 1) / count);
+}
+
+js_status js_results_reduce(js_results *res) {
+  size_t groups = (size_t)res->nd * res->nn, T = (size_t)res->trials;
+  for (size_t u = 0; u < groups * T; u++)
+    JS_CHECK(res->done[u], JS_ERR_SYS, "internal: unit %zu has no result", u);
+  for (size_t g = 0; g < groups; g++) {
+    const double *base = res->trial + g * T * res->ncells;
+    for (size_t c = 0; c < res->ncells; c++)
+      mean_se(base + c, res->ncells, res->trials, &res->mean[g * res->ncells + c],
+              &res->se[g * res->ncells + c]);
+    mean_se(res->ref_trial + g * T, 1, res->trials, &res->ref_mean[g], &res->ref_se[g]);
+  }
+  return JS_OK;
+}
+
+void js_results_free(js_results *res) {
+  free(res->trial);
+  free(res->ref_trial);
+  free(res->done);
+  free(res->mean);
+  free(res->se);
+  free(res->ref_mean);
+  free(res->ref_se);
+  memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,150 @@
+/// \file schedule.c
+/// Dynamic master/worker scheduling. Messages: WORK (int unit id, -1 = stop) from the
+/// master; RESULT (doubles: unit id, ref, cells) and FAIL (text) from workers.
+#include "schedule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "parallel.h"
+#include "trial.h"
+
+#define JS_PREFETCH 2 /* units in flight per worker: one computing, one queued */
+
+typedef struct {
+  const js_config *cfg;
+  const js_grid *grid;
+  js_results *res;
+  js_progress *prog;
+  int next, done;
+  double *msg; /* ncells + 2 doubles */
+} master;
+
+/// Stop every rank after a failure the master cannot recover from.
+static void die(js_status s) {
+  js_error_report(s);
+  fflush(stderr);
+  js_par_abort(js_exit_code(s));
+}
+
+/// Send the next unit in cost order to a worker; returns whether one was left.
+static js_status hand_out(master *ms, int worker) {
+  if (ms->next >= ms->grid->nunits) return JS_OK;
+  JS_CALL(js_par_send_int(worker, ms->grid->order[ms->next++]));
+  return JS_OK;
+}
+
+/// Record one unit's results on the master.
+static void record(master *ms, int unit, const double *cells, double ref) {
+  js_results_put(ms->res, unit, cells, ref);
+  ms->done++;
+  const js_unit *u = &ms->grid->units[unit];
+  if (ms->prog) js_progress_unit(ms->prog, u->cost, u->candidates);
+}
+
+/// Handle one waiting message from a worker.
+static js_status handle(master *ms, int src, int tag, int bytes) {
+  if (tag == JS_TAG_FAIL) {
+    char *text = malloc((size_t)bytes + 1);
+    JS_ALLOC_CHECK(text, "failure message");
+    JS_CALL(js_par_recv(src, tag, text, bytes));
+    text[bytes] = '\0';
+    js_status s = js_fail(JS_ERR_NUMERIC, __FILE__, __LINE__, __func__, "rank %d: %s", src, text);
+    free(text);
+    return s;
+  }
+  int count = (int)ms->grid->ncells + 2;
+  JS_CHECK(tag == JS_TAG_RESULT && bytes == count * (int)sizeof(double), JS_ERR_MPI,
+           "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, src);
+  JS_CALL(js_par_recv(src, tag, ms->msg, bytes));
+  int unit = (int)ms->msg[0];
+  JS_CHECK(unit >= 0 && unit < ms->grid->nunits && !ms->res->done[unit], JS_ERR_MPI,
+           "rank %d returned an unknown or repeated unit %d", src, unit);
+  record(ms, unit, ms->msg + 2, ms->msg[1]);
+  JS_CALL(hand_out(ms, src));
+  return JS_OK;
+}
+
+/// Handle every waiting message (the poll hook while the master computes).
+static void service(void *ctx) {
+  master *ms = ctx;
+  for (;;) {
+    int found = 0, src, tag, bytes;
+    js_status s = js_par_poll(&found, &src, &tag, &bytes);
+    if (s == JS_OK && found) s = handle(ms, src, tag, bytes);
+    if (s != JS_OK) die(s);
+    if (!found) return;
+  }
+}
+
+/// Master: prime workers, compute units locally while servicing, then collect the rest.
+static js_status run_master(master *ms, int size) {
+  for (int k = 0; k < JS_PREFETCH; k++)
+    for (int w = 1; w < size; w++) JS_CALL(hand_out(ms, w));
+  double *cells = malloc(sizeof(double) * (ms->grid->ncells + 1));
+  JS_ALLOC_CHECK(cells, "unit cells");
+  while (ms->next < ms->grid->nunits) {
+    int unit = ms->grid->order[ms->next++];
+    double ref;
+    js_status s = js_trial_run(ms->cfg, &ms->grid->units[unit], cells, &ref, service, ms);
+    if (s != JS_OK) die(s);
+    record(ms, unit, cells, ref);
+    service(ms);
+  }
+  free(cells);
+  while (ms->done < ms->grid->nunits) {
+    int src, tag, bytes;
+    JS_CALL(js_par_wait(&src, &tag, &bytes));
+    js_status s = handle(ms, src, tag, bytes);
+    if (s != JS_OK) die(s);
+  }
+  for (int w = 1; w < size; w++) JS_CALL(js_par_send_int(w, -1));
+  return JS_OK;
+}
+
+/// Worker: compute units as they arrive until told to stop; report a failure as text.
+static js_status run_worker(const js_config *cfg, const js_grid *grid, double *candidates) {
+  int count = (int)grid->ncells + 2;
+  double *msg = malloc(sizeof(double) * (size_t)count);
+  JS_ALLOC_CHECK(msg, "result message");
+  for (;;) {
+    int src, tag, bytes, unit;
+    JS_CALL(js_par_wait(&src, &tag, &bytes));
+    JS_CHECK(src == 0 && tag == JS_TAG_WORK && bytes == (int)sizeof(int), JS_ERR_MPI,
+             "unexpected message (tag %d) from rank %d", tag, src);
+    JS_CALL(js_par_recv(src, tag, &unit, bytes));
+    if (unit < 0) break;
+    JS_CHECK(unit < grid->nunits, JS_ERR_MPI, "master sent unknown unit %d", unit);
+    js_status s = js_trial_run(cfg, &grid->units[unit], msg + 2, &msg[1], NULL, NULL);
+    if (s != JS_OK) { /* the master prints it and stops every rank */
+      JS_CALL(js_par_send_text(0, js_error_message()));
+      for (;;) pause();
+    }
+    msg[0] = unit;
+    JS_CALL(js_par_send_doubles(0, JS_TAG_RESULT, msg, count));
+    *candidates += grid->units[unit].candidates;
+  }
+  free(msg);
+  return JS_OK;
+}
+
+js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
+                          js_progress *prog, js_run_stats *stats) {
+  int rank = js_par_rank(), size = js_par_size();
+  double t0 = js_par_time(), cand = 0;
+  if (rank == 0) {
+    master ms = {cfg, grid, res, prog, 0, 0, malloc(sizeof(double) * (grid->ncells + 2))};
+    JS_ALLOC_CHECK(ms.msg, "result message");
+    js_status s = run_master(&ms, size);
+    free(ms.msg);
+    JS_CALL(s);
+    cand = prog ? prog->candidates : 0;
+  } else {
+    JS_CALL(run_worker(cfg, grid, &cand));
+  }
+  stats->wall = js_par_time() - t0;
+  stats->ranks = size;
+  stats->candidates = cand;
+  return JS_OK;
+}

@@ -1,0 +1,211 @@
+/// \file store.c
+/// NetCDF-4 result cube: coordinates, delta/delta_se/delta_trial, the exact k=1 reference,
+/// and global attributes; written to OUT.tmp.XXXXXX, fsync'd, renamed, folder fsync'd.
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/// Turn a NetCDF return code into a status naming the call.
+static js_status nc_check(int rc, const char *call, const char *file, int line) {
+  if (rc == NC_NOERR) return JS_OK;
+  return js_fail(JS_ERR_NETCDF, file, line, call, "%s failed: %s", call, nc_strerror(rc));
+}
+#define NC_CALL(call) JS_CALL(nc_check((call), #call, __FILE__, __LINE__))
+
+/// Folder part of a path (malloc'd).
+static char *folder_of(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return NULL;
+  char *dir = strdup(dirname(copy));
+  free(copy);
+  return dir;
+}
+
+js_status js_store_check_path(const char *path) {
+  char *dir = folder_of(path);
+  JS_ALLOC_CHECK(dir, "path");
+  int ok = access(dir, W_OK | X_OK) == 0;
+  int err = errno;
+  js_status s = ok ? JS_OK
+                   : js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
+                             "output.path: cannot write into folder '%s' for '%s': %s", dir,
+                             path, strerror(err));
+  free(dir);
+  return s;
+}
+
+/// Text attribute helper.
+static js_status put_text(int nc, int var, const char *name, const char *text) {
+  NC_CALL(nc_put_att_text(nc, var, name, strlen(text), text));
+  return JS_OK;
+}
+
+/// Define a variable with long_name and units.
+static js_status def_var(int nc, const char *name, nc_type type, int ndims, const int *dims,
+                         const char *long_name, const char *units, int *var) {
+  NC_CALL(nc_def_var(nc, name, type, ndims, dims, var));
+  JS_CALL(put_text(nc, *var, "long_name", long_name));
+  if (units) JS_CALL(put_text(nc, *var, "units", units));
+  return JS_OK;
+}
+
+typedef struct {
+  int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial;
+} var_ids;
+
+/// Define the dimensions, coordinates and data variables.
+static js_status define_vars(int nc, const js_config *cfg, var_ids *v) {
+  int dd, dn, dk, dT, dr, dt;
+  NC_CALL(nc_def_dim(nc, "d", (size_t)cfg->nd, &dd));
+  NC_CALL(nc_def_dim(nc, "n", (size_t)cfg->nn, &dn));
+  NC_CALL(nc_def_dim(nc, "k", (size_t)cfg->nk, &dk));
+  NC_CALL(nc_def_dim(nc, "T", (size_t)cfg->nT, &dT));
+  NC_CALL(nc_def_dim(nc, "reward", (size_t)cfg->nr, &dr));
+  NC_CALL(nc_def_dim(nc, "trial", (size_t)cfg->trials, &dt));
+  JS_CALL(def_var(nc, "d", NC_INT, 1, &dd, "input dimension", "1", &v->d));
+  JS_CALL(def_var(nc, "n", NC_INT, 1, &dn, "training set size", "1", &v->n));
+  JS_CALL(def_var(nc, "k", NC_INT, 1, &dk, "number of candidates sampled", "1", &v->k));
+  JS_CALL(def_var(nc, "T", NC_DOUBLE, 1, &dT, "softmax selection temperature", "1", &v->T));
+  JS_CALL(put_text(nc, v->T, "comment", "0 = best-of-k (argmax reward); inf = uniform selection"));
+  JS_CALL(def_var(nc, "trial", NC_INT, 1, &dt, "independent trial index", "1", &v->trial));
+  JS_CALL(def_var(nc, "reward_alpha", NC_DOUBLE, 1, &dr, "judge weight on teacher w_T", "1", &v->alpha));
+  JS_CALL(def_var(nc, "reward_beta", NC_DOUBLE, 1, &dr, "judge weight on w_perp", "1", &v->beta));
+  JS_CALL(def_var(nc, "reward_cos", NC_DOUBLE, 1, &dr, "cosine between w_R and w_T", "1", &v->cos));
+  int cube[5] = {dd, dn, dk, dT, dr}, tcube[6] = {dd, dn, dt, dk, dT, dr};
+  int pair[2] = {dd, dn}, tpair[3] = {dd, dn, dt};
+  JS_CALL(def_var(nc, "delta", NC_DOUBLE, 5, cube,
+                  "generalization error of the reranked answer (mean over trials)", "1", &v->delta));
+  JS_CALL(def_var(nc, "delta_se", NC_DOUBLE, 5, cube,
+                  "standard error of delta across trials", "1", &v->se));
+  JS_CALL(def_var(nc, "delta_trial", NC_DOUBLE, 6, tcube,
+                  "per-trial mean over test points of the reranked loss", "1", &v->dtrial));
+  JS_CALL(def_var(nc, "delta_ref", NC_DOUBLE, 2, pair,
+                  "E[s^2 + (m - mu_T)^2]: exact k=1 / T=inf value from the same draws", "1", &v->ref));
+  JS_CALL(def_var(nc, "delta_ref_se", NC_DOUBLE, 2, pair, "standard error of delta_ref", "1", &v->ref_se));
+  JS_CALL(def_var(nc, "delta_ref_trial", NC_DOUBLE, 3, tpair, "per-trial delta_ref", "1", &v->ref_trial));
+  int vars[] = {v->delta, v->se, v->dtrial};
+  for (int i = 0; i < 3; i++)
+    JS_CALL(put_text(nc, vars[i], "coordinates", "reward_alpha reward_beta reward_cos"));
+  return JS_OK;
+}
+
+/// Global attributes: conventions, provenance, study text and model scalars.
+static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *meta) {
+  char date[64];
+  time_t now = time(NULL);
+  struct tm tm;
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+  JS_CALL(put_text(nc, NC_GLOBAL, "Conventions", "CF-1.8"));
+  JS_CALL(put_text(nc, NC_GLOBAL, "title", "judgesim: generalization error of LLM-as-a-judge "
+                   "reranking in Bayesian linear regression (Monte Carlo)"));
+  JS_CALL(put_text(nc, NC_GLOBAL, "history", meta->history));
+  JS_CALL(put_text(nc, NC_GLOBAL, "source", meta->source));
+  JS_CALL(put_text(nc, NC_GLOBAL, "build", meta->build));
+  JS_CALL(put_text(nc, NC_GLOBAL, "references", "Halder & Pehlevan, Demystifying LLM-as-a-Judge, "
+                   "ICML 2026, arXiv:2512.19905"));
+  JS_CALL(put_text(nc, NC_GLOBAL, "config", meta->config_text));
+  JS_CALL(put_text(nc, NC_GLOBAL, "date_created", date));
+  long long seed = cfg->seed;
+  NC_CALL(nc_put_att_longlong(nc, NC_GLOBAL, "seed", NC_INT64, 1, &seed));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "sigma", NC_DOUBLE, 1, &cfg->sigma));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "gamma", NC_DOUBLE, 1, &cfg->gamma));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "input_scale", NC_DOUBLE, 1, &cfg->input_scale));
+  NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "trials", NC_INT, 1, &cfg->trials));
+  NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "test_points", NC_INT, 1, &cfg->test_points));
+  return JS_OK;
+}
+
+/// Write coordinate values and data.
+static js_status put_data(int nc, const js_config *cfg, const js_results *res, const var_ids *v) {
+  NC_CALL(nc_put_var_int(nc, v->d, cfg->d));
+  NC_CALL(nc_put_var_int(nc, v->n, cfg->n));
+  NC_CALL(nc_put_var_int(nc, v->k, cfg->k));
+  NC_CALL(nc_put_var_double(nc, v->T, cfg->T));
+  for (int i = 0; i < cfg->trials; i++) {
+    size_t at = (size_t)i;
+    NC_CALL(nc_put_var1_int(nc, v->trial, &at, &i));
+  }
+  for (int r = 0; r < cfg->nr; r++) {
+    size_t at = (size_t)r;
+    double a = cfg->reward[r].alpha, b = cfg->reward[r].beta, norm = hypot(a, b);
+    double c = norm > 0 ? a / norm : NAN;
+    NC_CALL(nc_put_var1_double(nc, v->alpha, &at, &a));
+    NC_CALL(nc_put_var1_double(nc, v->beta, &at, &b));
+    NC_CALL(nc_put_var1_double(nc, v->cos, &at, &c));
+  }
+  NC_CALL(nc_put_var_double(nc, v->delta, res->mean));
+  NC_CALL(nc_put_var_double(nc, v->se, res->se));
+  NC_CALL(nc_put_var_double(nc, v->dtrial, res->trial));
+  NC_CALL(nc_put_var_double(nc, v->ref, res->ref_mean));
+  NC_CALL(nc_put_var_double(nc, v->ref_se, res->ref_se));
+  NC_CALL(nc_put_var_double(nc, v->ref_trial, res->ref_trial));
+  return JS_OK;
+}
+
+/// Create, fill and close the NetCDF file at path.
+static js_status write_file(const char *path, const js_config *cfg, const js_results *res,
+                            const js_cube_meta *meta) {
+  int nc;
+  var_ids v;
+  NC_CALL(nc_create(path, NC_NETCDF4 | NC_CLOBBER, &nc));
+  js_status s = define_vars(nc, cfg, &v);
+  if (s == JS_OK) s = global_attrs(nc, cfg, meta);
+  if (s == JS_OK) s = nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__);
+  if (s == JS_OK) s = put_data(nc, cfg, res, &v);
+  int rc = nc_close(nc);
+  JS_CALL(s);
+  NC_CALL(rc);
+  return JS_OK;
+}
+
+/// fsync a file or folder by path.
+static js_status sync_path(const char *path) {
+  int fd = open(path, O_RDONLY);
+  JS_CHECK(fd >= 0, JS_ERR_SYS, "cannot open %s to sync it: %s", path, strerror(errno));
+  int rc = fsync(fd), err = errno;
+  close(fd);
+  JS_CHECK(rc == 0, JS_ERR_SYS, "fsync of %s failed: %s", path, strerror(err));
+  return JS_OK;
+}
+
+js_status js_store_write(const js_config *cfg, const js_results *res, const js_cube_meta *meta) {
+  const char *out = cfg->out_path;
+  size_t len = strlen(out) + 16;
+  char *tmp = malloc(len), *dir = folder_of(out);
+  if (!tmp || !dir) free(tmp), free(dir);
+  JS_CHECK(tmp && dir, JS_ERR_SYS, "out of memory writing %s", out);
+  snprintf(tmp, len, "%s.tmp.XXXXXX", out);
+  int fd = mkstemp(tmp);
+  js_status s = fd >= 0 ? JS_OK
+                        : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
+                                  "cannot create a temporary file beside %s: %s", out,
+                                  strerror(errno));
+  if (fd >= 0) {
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0)
+      s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "chmod of %s failed: %s", tmp,
+                  strerror(errno));
+    close(fd);
+  }
+  if (s == JS_OK) s = write_file(tmp, cfg, res, meta);
+  if (s == JS_OK) s = sync_path(tmp);
+  if (s == JS_OK && rename(tmp, out) != 0)
+    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot rename %s to %s: %s", tmp,
+                out, strerror(errno));
+  if (s == JS_OK) s = sync_path(dir);
+  if (s != JS_OK && fd >= 0) unlink(tmp);
+  free(tmp);
+  free(dir);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}

@@ -1,0 +1,119 @@
+/// \file trial.c
+/// One work unit from draws to cell means. Draw order from the unit's stream: w_T and
+/// w_perp normals (2d), X (n x d), label noise (n); then per block of JS_TEST_BLOCK test
+/// points: their inputs (d each), then k_max candidate normals per point.
+#include "trial.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "posterior.h"
+#include "rng.h"
+
+typedef struct {
+  js_rng *rng;
+  js_posterior post;
+  js_kernel kern;
+  double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc;
+} workspace;
+
+/// 64-byte aligned array of count doubles (rounded up to whole lines).
+static double *alloc_doubles(size_t count) {
+  return aligned_alloc(64, ((count * sizeof(double)) + 63) / 64 * 64);
+}
+
+/// Release a workspace.
+static void ws_free(workspace *w) {
+  js_rng_close(w->rng);
+  js_posterior_free(&w->post);
+  js_kernel_free(&w->kern);
+  double *arrays[] = {w->X, w->y, w->z, w->Xt, w->proj, w->m, w->s2, w->muT, w->p, w->aR, w->acc};
+  for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
+}
+
+/// Allocate the arrays of one unit: O(d^2 + n d + k_max), independent of test_points.
+static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
+  size_t kmax = (size_t)js_config_kmax(cfg), B = JS_TEST_BLOCK;
+  w->X = alloc_doubles((size_t)n * d);
+  w->y = alloc_doubles((size_t)n + 2 * (size_t)d);
+  w->z = alloc_doubles(kmax > 2 * (size_t)d ? kmax : 2 * (size_t)d);
+  w->Xt = alloc_doubles((size_t)d * B);
+  w->proj = alloc_doubles(3 * B);
+  w->m = alloc_doubles(B), w->s2 = alloc_doubles(B), w->muT = alloc_doubles(B);
+  w->p = alloc_doubles(B), w->aR = alloc_doubles((size_t)cfg->nr);
+  w->acc = alloc_doubles(ncells);
+  JS_CHECK(w->X && w->y && w->z && w->Xt && w->proj && w->m && w->s2 && w->muT && w->p &&
+           w->aR && w->acc, JS_ERR_SYS, "out of memory for a unit with d=%d n=%d", d, n);
+  memset(w->acc, 0, ncells * sizeof(double));
+  JS_CALL(js_posterior_alloc(d, cfg->sigma, &w->post));
+  JS_CALL(js_kernel_init(&w->kern, cfg));
+  return JS_OK;
+}
+
+/// Multiply count doubles by a scale.
+static void scale(double *a, size_t count, double f) {
+  for (size_t i = 0; i < count; i++) a[i] *= f;
+}
+
+/// Teacher, training set and posterior of the unit.
+static js_status fit(workspace *w, const js_config *cfg, int d, int n, const char *ctx) {
+  JS_CALL(js_rng_normals(w->rng, w->z, 2 * (size_t)d));
+  JS_CALL(js_teacher_make(&w->post, w->z, w->z + d));
+  JS_CALL(js_rng_normals(w->rng, w->X, (size_t)n * d));
+  scale(w->X, (size_t)n * d, cfg->input_scale);
+  JS_CALL(js_rng_normals(w->rng, w->y, (size_t)n));
+  js_labels(&w->post, w->X, n, w->y);
+  JS_CALL(js_posterior_fit(&w->post, w->X, n, w->y, cfg->gamma, ctx));
+  return JS_OK;
+}
+
+/// One block of B test points: inputs, predictions, candidates, kernel; returns sum of refs.
+static js_status test_block(workspace *w, const js_config *cfg, int d, int B, double *ref_sum) {
+  int kmax = js_config_kmax(cfg);
+  JS_CALL(js_rng_normals(w->rng, w->Xt, (size_t)d * B));
+  scale(w->Xt, (size_t)d * B, cfg->input_scale);
+  JS_CALL(js_posterior_predict(&w->post, w->Xt, B, w->proj, w->m, w->s2, w->muT, w->p));
+  for (int j = 0; j < B; j++) {
+    double aT = w->m[j] - w->muT[j];
+    for (int r = 0; r < cfg->nr; r++)
+      w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
+    JS_CALL(js_rng_normals(w->rng, w->z, (size_t)kmax));
+    js_kernel_point(&w->kern, sqrt(w->s2[j]), aT, w->aR, w->z, w->acc);
+    *ref_sum += w->s2[j] + aT * aT;
+  }
+  return JS_OK;
+}
+
+/// Body of js_trial_run, on an allocated workspace.
+static js_status run(workspace *w, const js_config *cfg, const js_unit *u, double *cells,
+                     double *ref, js_poll_fn poll, void *poll_ctx, size_t ncells) {
+  int d = cfg->d[u->id_d], n = cfg->n[u->id_n];
+  char ctx[96];
+  snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u->trial);
+  JS_CALL(js_rng_open(cfg->seed, d, n, u->trial, &w->rng));
+  JS_CALL(fit(w, cfg, d, n, ctx));
+  if (poll) poll(poll_ctx);
+  double ref_sum = 0.0;
+  for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
+    int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;
+    JS_CALL(test_block(w, cfg, d, B, &ref_sum));
+    if (poll) poll(poll_ctx);
+  }
+  for (size_t c = 0; c < ncells; c++) cells[c] = w->acc[c] / cfg->test_points;
+  *ref = ref_sum / cfg->test_points;
+  return JS_OK;
+}
+
+js_status js_trial_run(const js_config *cfg, const js_unit *u, double *cells, double *ref,
+                       js_poll_fn poll, void *poll_ctx) {
+  workspace w;
+  memset(&w, 0, sizeof w);
+  size_t ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
+  js_status s = ws_alloc(&w, cfg, cfg->d[u->id_d], cfg->n[u->id_n], ncells);
+  if (s == JS_OK) s = run(&w, cfg, u, cells, ref, poll, poll_ctx, ncells);
+  ws_free(&w);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
