@@ -26,7 +26,7 @@ SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ  := $(SRC:src/%.c=build/%.o)
 UNIT := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps run check unit-tests shell-tests bench clean FORCE
+.PHONY: all deps run check bench clean FORCE
 
 all: bin/judgesim
 
@@ -61,13 +61,8 @@ run: deps all
 	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)
 	@tools/table $$(grep -E '^ *path:' $(CONFIG) | head -1 | sed 's/.*path: *//')
 
-unit-tests: $(UNIT)
-	@fail=0; for t in $(UNIT); do echo "== $$t"; $$t || fail=1; done; exit $$fail
-
-shell-tests: all
-	bats tests/
-
-check: deps all unit-tests shell-tests
+check: deps all $(UNIT)
+	@tests/run-all
 
 bench: deps all
 	@tools/bench

@@ -396,6 +396,15 @@ static js_status from_tree(const ynode *root, const char *origin, const char *ou
   return JS_OK;
 }
 
+/// Option values have no file line: mark a subtree as coming from the option itself.
+static void forget_lines(ynode *node) {
+  node->line = 0;
+  for (int i = 0; i < node->n; i++) {
+    if (node->key_lines) node->key_lines[i] = 0;
+    forget_lines(node->items[i]);
+  }
+}
+
 /// Apply one "section.key=value" override to the tree.
 static js_status apply_set(ynode **root, const char *set) {
   const char *eq = strchr(set, '=');
@@ -409,6 +418,7 @@ static js_status apply_set(ynode **root, const char *set) {
   js_status s = yn_load_string(eq + 1, origin, &value);
   if (s == JS_OK && !value) s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
                                         "%s: no value after '='", origin);
+  if (s == JS_OK) forget_lines(value);
   if (s == JS_OK) s = yn_set_path(root, path, value, origin);
   else yn_free(value);
   free(path);

@@ -66,6 +66,9 @@ js_status js_posterior_fit(js_posterior *post, const double *X, int n, const dou
   lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', d, post->L, d);
   JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dpotrf failed (info=%d%s) for %s", (int)info,
            info > 0 ? ": precision matrix not positive definite" : ": bad argument", ctx);
+  for (int i = 0; i < d; i++) /* LAPACK passes NaN through: refuse it here */
+    JS_CHECK(isfinite(post->L[(size_t)i * d + i]), JS_ERR_NUMERIC,
+             "non-finite posterior precision (Cholesky pivot %d) for %s", i + 1, ctx);
   double *mu = post->W;
   cblas_dgemv(CblasColMajor, CblasTrans, n, d, 1.0 / (sqrt((double)d) * s2), X, n, y, 1, 0.0,
               mu, 1);

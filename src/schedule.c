@@ -17,7 +17,8 @@ typedef struct {
   const js_grid *grid;
   js_results *res;
   js_progress *prog;
-  int next, done;
+  int next, done, size;
+  int *held;   /* units handed to each worker and not yet returned */
   double *msg; /* ncells + 2 doubles */
 } master;
 
@@ -28,10 +29,19 @@ static void die(js_status s) {
   js_par_abort(js_exit_code(s));
 }
 
-/// Send the next unit in cost order to a worker; returns whether one was left.
+/// Send the next unit in cost order to a worker (if any is left).
 static js_status hand_out(master *ms, int worker) {
   if (ms->next >= ms->grid->nunits) return JS_OK;
   JS_CALL(js_par_send_int(worker, ms->grid->order[ms->next++]));
+  ms->held[worker]++;
+  return JS_OK;
+}
+
+/// After a worker returned a unit: refill its queue. Near the end a worker that is still
+/// busy gets nothing more, so no unit waits in one queue while another rank runs dry.
+static js_status refill(master *ms, int worker) {
+  int left = ms->grid->nunits - ms->next;
+  if (ms->held[worker] == 0 || left >= JS_PREFETCH * ms->size) JS_CALL(hand_out(ms, worker));
   return JS_OK;
 }
 
@@ -62,7 +72,8 @@ static js_status handle(master *ms, int src, int tag, int bytes) {
   JS_CHECK(unit >= 0 && unit < ms->grid->nunits && !ms->res->done[unit], JS_ERR_MPI,
            "rank %d returned an unknown or repeated unit %d", src, unit);
   record(ms, unit, ms->msg + 2, ms->msg[1]);
-  JS_CALL(hand_out(ms, src));
+  ms->held[src]--;
+  JS_CALL(refill(ms, src));
   return JS_OK;
 }
 
@@ -134,9 +145,12 @@ js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results 
   int rank = js_par_rank(), size = js_par_size();
   double t0 = js_par_time(), cand = 0;
   if (rank == 0) {
-    master ms = {cfg, grid, res, prog, 0, 0, malloc(sizeof(double) * (grid->ncells + 2))};
-    JS_ALLOC_CHECK(ms.msg, "result message");
+    master ms = {cfg, grid, res, prog, 0, 0, size, calloc((size_t)size, sizeof(int)),
+                 malloc(sizeof(double) * (grid->ncells + 2))};
+    if (!ms.held || !ms.msg) free(ms.held), free(ms.msg);
+    JS_CHECK(ms.held && ms.msg, JS_ERR_SYS, "out of memory for the master's bookkeeping");
     js_status s = run_master(&ms, size);
+    free(ms.held);
     free(ms.msg);
     JS_CALL(s);
     cand = prog ? prog->candidates : 0;

@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Check MODEL.md section 3 facts on a judgesim cube; prints PASS/FAIL lines, exits 1 on FAIL.
+
+All comparisons are paired across trials (common random numbers): the standard error of a
+difference is computed from the per-trial differences, the trial being the independent unit.
+"""
+import sys
+
+import netCDF4
+import numpy as np
+
+Z = 4.0  # allowed deviation, in standard errors
+
+
+def mean_se(x):
+    """Mean over trials (axis 0) and its standard error."""
+    return x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(x.shape[0])
+
+
+def main(path):
+    nc = netCDF4.Dataset(path)
+    k, T = nc["k"][:], nc["T"][:]
+    al, be = nc["reward_alpha"][:], nc["reward_beta"][:]
+    x = np.asarray(nc["delta_trial"][0, 0])  # trial, k, T, reward
+    ref = np.asarray(nc["delta_ref_trial"][0, 0])
+    perfect = int(np.nonzero((al == 1) & (be == 0))[0][0])
+    bad = int(np.nonzero((al == 1) & (be == 1))[0][0])
+    it0, itinf = int(np.nonzero(T == 0)[0][0]), int(np.nonzero(np.isinf(T))[0][0])
+    ok = True
+
+    def report(name, passed, detail):
+        nonlocal ok
+        ok &= bool(passed)
+        print(f"{'PASS' if passed else 'FAIL'}  {name}: {detail}")
+
+    m, se = mean_se(x[:, 0, it0, perfect] - ref)
+    report("k=1 matches E[s^2+(m-mu_T)^2] from the same draws", abs(m) <= Z * se,
+           f"difference {m:.3g} +- {se:.2g} (|z| = {abs(m) / se:.2f} <= {Z})")
+
+    zs = [abs(a) / b for a, b in (mean_se(x[:, i, itinf, bad] - ref) for i in range(len(k)))]
+    report("T=inf matches the same reference at every k", max(zs) <= Z,
+           f"largest |z| over k = {max(zs):.2f} <= {Z}")
+
+    tail = k >= 64
+    logk = np.log(k[tail])
+    slopes = np.array([np.polyfit(logk, np.log(x[t, tail, it0, perfect]), 1)[0]
+                       for t in range(x.shape[0])])
+    s, sse = mean_se(slopes)
+    report("perfect judge, T=0: delta ~ k^-2", abs(s + 2) <= 0.1 + Z * sse,
+           f"log-log slope over k={k[tail][0]}..{k[tail][-1]}: {s:.3f} +- {sse:.3f} "
+           f"(|slope+2| <= 0.1 + {Z} SE)")
+
+    curve = x[:, :, it0, bad]
+    i = int(np.argmin(curve.mean(axis=0)))
+    interior = 0 < i < len(k) - 1
+    z1 = z2 = 0.0
+    if interior:
+        a, ase = mean_se(curve[:, 0] - curve[:, i])
+        b, bse = mean_se(curve[:, -1] - curve[:, i])
+        z1, z2 = a / ase, b / bse
+    report("misaligned judge (1,1), T=0: U shape in k", interior and min(z1, z2) >= Z,
+           f"minimum at k={k[i]}, ends above it by {z1:.1f} and {z2:.1f} SE (>= {Z})")
+
+    ik = int(np.nonzero(k == 16)[0][0])
+    row = x[:, ik, :, bad]
+    j = int(np.argmin(row.mean(axis=0)))
+    interior = 0 < j < len(T) - 1
+    z1 = z2 = 0.0
+    if interior:
+        a, ase = mean_se(row[:, 0] - row[:, j])
+        b, bse = mean_se(row[:, -1] - row[:, j])
+        z1, z2 = a / ase, b / bse
+    report("misaligned judge (1,1), k=16: interior minimum in T", interior and min(z1, z2) >= Z,
+           f"minimum at T={T[j]:g}, T=0 and T=inf above it by {z1:.1f} and {z2:.1f} SE (>= {Z})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,183 @@
+/// \file test_config.c
+/// Study-file validation: every rejection of issue section 2, generators, overrides and the
+/// canonical text round trip.
+#include "testutil.h"
+
+#include "config.h"
+
+static const char *GOOD =
+    "model: {sigma: 0.5, gamma: 1.0}\n"                  /* 1 */
+    "grid:\n"                                            /* 2 */
+    "  d: [10, 20]\n"                                    /* 3 */
+    "  n: [30]\n"                                        /* 4 */
+    "  k: [1, 2, 4]\n"                                   /* 5 */
+    "  T: [0, 0.5, .inf]\n"                              /* 6 */
+    "  reward: [{alpha: 1, beta: 0}, {alpha: 1, beta: 1}]\n" /* 7 */
+    "sampling: {trials: 4, test_points: 10, seed: 7}\n"  /* 8 */
+    "output: {path: /tmp/x.nc}\n";                       /* 9 */
+
+/// Replace the first occurrence of `from` in GOOD by `to`, write it, load it.
+static js_status load_variant(const char *from, const char *to, js_config *cfg) {
+  char text[2048];
+  const char *at = strstr(GOOD, from);
+  if (!at) fail_msg("fixture text '%s' not found", from);
+  snprintf(text, sizeof text, "%.*s%s%s", (int)(at - GOOD), GOOD, to, at + strlen(from));
+  js_error_clear();
+  return js_config_load(write_temp(text), NULL, 0, NULL, cfg);
+}
+
+/// Expect an input error whose message contains every given fragment.
+static void expect_reject(const char *from, const char *to, const char *frag1, const char *frag2) {
+  js_config cfg;
+  js_status s = load_variant(from, to, &cfg);
+  if (s != JS_ERR_INPUT) fail_msg("'%s' -> '%s' was accepted (status %d)", from, to, s);
+  const char *msg = js_error_message();
+  if (!strstr(msg, frag1) || (frag2 && !strstr(msg, frag2)))
+    fail_msg("message '%s' lacks '%s' / '%s'", msg, frag1, frag2 ? frag2 : "");
+  if (!strstr(msg, "/tmp/judgesim-test-")) fail_msg("message '%s' does not name the file", msg);
+}
+
+static void test_good(void **state) {
+  (void)state;
+  js_config cfg;
+  assert_int_equal(load_variant("d: [10, 20]", "d: [20, 10]", &cfg), JS_OK);
+  assert_int_equal(cfg.nd, 2);
+  assert_int_equal(cfg.d[0], 10); /* sorted */
+  assert_int_equal(cfg.nT, 3);
+  assert_true(cfg.T[0] == 0 && isinf(cfg.T[2]));
+  assert_int_equal(cfg.nr, 2);
+  assert_close(cfg.input_scale, 1.0, 0);
+  assert_int_equal(cfg.seed, 7);
+  assert_string_equal(cfg.out_path, "/tmp/x.nc");
+  js_config_free(&cfg);
+}
+
+static void test_unknown_keys(void **state) {
+  (void)state;
+  expect_reject("sigma: 0.5", "sigm: 0.5", ":1: model.sigm: unknown key", "did you mean 'sigma'");
+  expect_reject("  k: [1, 2, 4]", "  kk: [1, 2, 4]", ":5: grid.kk: unknown key", "'k'");
+  expect_reject("seed: 7}", "seed: 7, extra: 1}",
+                ":8: sampling.extra: unknown key", NULL);
+  expect_reject("output:", "outptu:", ":9: outptu: unknown key", "did you mean 'output'");
+}
+
+static void test_types_and_sections(void **state) {
+  (void)state;
+  expect_reject("sigma: 0.5", "sigma: abc", ":1: model.sigma: expected a number", NULL);
+  expect_reject("sigma: 0.5", "sigma: \"0.5\"", ":1: model.sigma: expected a number", NULL);
+  expect_reject("d: [10, 20]", "d: [10.5]", ":3: grid.d: expected integers", NULL);
+  expect_reject("d: [10, 20]", "d: 10", ":3: grid.d: expected a list", NULL);
+  expect_reject("trials: 4", "trials: [4]", ":8: sampling.trials: expected a number", NULL);
+  expect_reject("grid:", "grod:", "grod: unknown key", "did you mean 'grid'");
+  expect_reject("model: {sigma: 0.5, gamma: 1.0}", "model: {sigma: 0.5}", ":1: model.gamma: missing key", NULL);
+  expect_reject("reward: [{alpha: 1, beta: 0}, ", "reward: [{alpha: 1}, ", ":7: grid.reward.beta: missing key", NULL);
+  expect_reject("  k: [1, 2, 4]\n", "", "grid.k: missing key", NULL);
+}
+
+static void test_ranges(void **state) {
+  (void)state;
+  expect_reject("d: [10, 20]", "d: [0, 20]", ":3: grid.d: 0 is out of range", NULL);
+  expect_reject("n: [30]", "n: [-5]", ":4: grid.n: -5 is out of range", NULL);
+  expect_reject("k: [1, 2, 4]", "k: [0, 2]", ":5: grid.k: 0 is out of range", NULL);
+  expect_reject("test_points: 10", "test_points: 0", ":8: sampling.test_points: 0 is out of range", NULL);
+  expect_reject("trials: 4", "trials: 1", ":8: sampling.trials: 1 is out of range", NULL);
+  expect_reject("sigma: 0.5", "sigma: 0", ":1: model.sigma: 0 is out of range", NULL);
+  expect_reject("gamma: 1.0", "gamma: -1", ":1: model.gamma: -1 is out of range", NULL);
+  expect_reject("gamma: 1.0", "gamma: 1.0, input_scale: .inf", ":1: model.input_scale: .inf is out of range", NULL);
+  expect_reject("sigma: 0.5", "sigma: .nan", ":1: model.sigma: .nan is out of range", NULL);
+  expect_reject("T: [0, 0.5, .inf]", "T: [0, -0.5]", ":6: grid.T: -0.5 is out of range", NULL);
+  expect_reject("T: [0, 0.5, .inf]", "T: [0, .nan]", ":6: grid.T: .nan is out of range", NULL);
+  expect_reject("seed: 7", "seed: -1", ":8: sampling.seed: -1 is out of range", NULL);
+  expect_reject("beta: 1}]", "beta: .inf}]", ":7: grid.reward: alpha and beta must be finite", NULL);
+}
+
+static void test_empty_and_duplicates(void **state) {
+  (void)state;
+  expect_reject("d: [10, 20]", "d: []", ":3: grid.d: the axis is empty", NULL);
+  expect_reject("T: [0, 0.5, .inf]", "T: []", ":6: grid.T: the axis is empty", NULL);
+  expect_reject("k: [1, 2, 4]", "k: [1, 2, 2]", ":5: grid.k: duplicate value 2", NULL);
+  expect_reject("T: [0, 0.5, .inf]", "T: [.inf, 0, .inf]", ":6: grid.T: duplicate value inf", NULL);
+  expect_reject("{alpha: 1, beta: 1}]", "{alpha: 1, beta: 0}]", ":7: grid.reward: duplicate value", NULL);
+  expect_reject("d: [10, 20]", "d: {logspace: {start: 1, stop: 4, num: 0}}", "grid.d.logspace: 0 is out of range", NULL);
+  expect_reject("T: [0, 0.5, .inf]", "T: {logspace: {start: 0, stop: 1, num: 3}}", "logspace needs start > 0", NULL);
+}
+
+static void test_yaml_syntax(void **state) {
+  (void)state;
+  expect_reject("d: [10, 20]", "d: [10, 20", "YAML syntax error", NULL);
+  js_config cfg;
+  js_error_clear();
+  assert_int_equal(js_config_load("/nonexistent/study.yaml", NULL, 0, NULL, &cfg), JS_ERR_INPUT);
+  assert_non_null(strstr(js_error_message(), "/nonexistent/study.yaml: cannot open"));
+  assert_int_equal(js_config_load(write_temp(""), NULL, 0, NULL, &cfg), JS_ERR_INPUT);
+  assert_non_null(strstr(js_error_message(), "missing section 'model'"));
+}
+
+static void test_generators(void **state) {
+  (void)state;
+  js_config cfg;
+  assert_int_equal(load_variant("k: [1, 2, 4]", "k: {logspace: {start: 1, stop: 4096, num: 13}}", &cfg), JS_OK);
+  assert_int_equal(cfg.nk, 13);
+  for (int i = 0; i < 13; i++) assert_int_equal(cfg.k[i], 1 << i);
+  js_config_free(&cfg);
+  /* rounding to integers merges values: 1, 1.27, 1.62, ... 10 -> distinct rounded values */
+  assert_int_equal(load_variant("k: [1, 2, 4]", "k: {logspace: {start: 1, stop: 10, num: 20}}", &cfg), JS_OK);
+  assert_int_equal(cfg.k[0], 1);
+  assert_int_equal(cfg.k[cfg.nk - 1], 10);
+  assert_int_equal(cfg.nk, 10);
+  js_config_free(&cfg);
+  assert_int_equal(load_variant("T: [0, 0.5, .inf]", "T: {linspace: {start: 0, stop: 1, num: 5}}", &cfg), JS_OK);
+  assert_int_equal(cfg.nT, 5);
+  assert_close(cfg.T[1], 0.25, 1e-15);
+  js_config_free(&cfg);
+}
+
+static void test_overrides(void **state) {
+  (void)state;
+  js_config cfg;
+  const char *path = write_temp(GOOD);
+  const char *sets[] = {"sampling.trials=8", "grid.k=[1, 2, 4, 8]", "model.input_scale=2"};
+  assert_int_equal(js_config_load(path, sets, 3, "/tmp/o.nc", &cfg), JS_OK);
+  assert_int_equal(cfg.trials, 8);
+  assert_int_equal(cfg.nk, 4);
+  assert_close(cfg.input_scale, 2, 0);
+  assert_string_equal(cfg.out_path, "/tmp/o.nc");
+  js_config_free(&cfg);
+  const char *bad[] = {"sampling.trails=8"};
+  assert_int_equal(js_config_load(path, bad, 1, NULL, &cfg), JS_ERR_INPUT);
+  assert_non_null(strstr(js_error_message(), "--set sampling.trails=8: sampling.trails: unknown key"));
+  assert_non_null(strstr(js_error_message(), "did you mean 'trials'"));
+  const char *bad2[] = {"grid.k=[0]"};
+  assert_int_equal(js_config_load(path, bad2, 1, NULL, &cfg), JS_ERR_INPUT);
+  assert_non_null(strstr(js_error_message(), "--set grid.k=[0]: grid.k: 0 is out of range"));
+  const char *bad3[] = {"trials"};
+  assert_int_equal(js_config_load(path, bad3, 1, NULL, &cfg), JS_ERR_INPUT);
+  assert_non_null(strstr(js_error_message(), "expected section.key=value"));
+}
+
+static void test_roundtrip(void **state) {
+  (void)state;
+  js_config a, b;
+  assert_int_equal(load_variant("T: [0, 0.5, .inf]", "T: [0, 0.1, 0.30000000000000004, .inf]", &a), JS_OK);
+  char *text = NULL, *text2 = NULL;
+  assert_int_equal(js_config_to_yaml(&a, &text), JS_OK);
+  assert_int_equal(js_config_parse_text(text, "canonical", &b), JS_OK);
+  assert_int_equal(js_config_to_yaml(&b, &text2), JS_OK);
+  assert_string_equal(text, text2);
+  assert_int_equal(a.nT, b.nT);
+  for (int i = 0; i < a.nT; i++) assert_same_bits(a.T[i], b.T[i]);
+  assert_same_bits(a.sigma, b.sigma);
+  free(text), free(text2);
+  js_config_free(&a), js_config_free(&b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_good),       cmocka_unit_test(test_unknown_keys),
+      cmocka_unit_test(test_types_and_sections), cmocka_unit_test(test_ranges),
+      cmocka_unit_test(test_empty_and_duplicates), cmocka_unit_test(test_yaml_syntax),
+      cmocka_unit_test(test_generators), cmocka_unit_test(test_overrides),
+      cmocka_unit_test(test_roundtrip),
+  };
+  return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,112 @@
+/// \file test_kernel.c
+/// Selection kernel against direct formulas: T = 0 exact argmax, T = inf exact mean, finite T
+/// against a long-double softmax, tiny and denormal T equal to the argmax, k = 1 the same
+/// bits for every T and reward.
+#include "testutil.h"
+
+#include "config.h"
+#include "kernel.h"
+
+static int K[] = {1, 2, 3, 5, 8, 13, 40, 100, 257};
+static double TT[] = {0, 5e-324, 1e-300, 1e-6, 0.01, 0.3, 1, 100, 1e12, INFINITY};
+static js_reward R[] = {{1, 0}, {1, 1}, {0.5, -2}};
+enum { NK = 9, NT = 10, NR = 3, KMAX = 257 };
+
+/// A study with the axes above.
+static js_config make_cfg(void) {
+  js_config c;
+  memset(&c, 0, sizeof c);
+  c.nk = NK, c.nT = NT, c.nr = NR;
+  c.k = K, c.T = TT, c.reward = R;
+  return c;
+}
+
+/// Direct reranked loss for the first k candidates (long double, global max shift).
+static double direct(const double *z, int k, double T, double s, double aT, double aR) {
+  long double best = -INFINITY, lbest = 0, sum_l = 0, A = 0, B = 0;
+  for (int i = 0; i < k; i++) {
+    long double e = (long double)s * z[i] + aT, er = (long double)s * z[i] + aR;
+    long double l = e * e, r = -(er * er);
+    sum_l += l;
+    if (r > best) best = r, lbest = l;
+  }
+  if (T == 0) return (double)lbest;
+  if (isinf(T)) return (double)(sum_l / k);
+  for (int i = 0; i < k; i++) {
+    long double e = (long double)s * z[i] + aT, er = (long double)s * z[i] + aR;
+    long double w = expl((-(er * er) - best) / T);
+    A += w, B += w * e * e;
+  }
+  return (double)(B / A);
+}
+
+/// Run the kernel for one point and return the accumulated cells.
+static double *run_point(js_kernel *kern, const double *z, double s, double aT, const double *aR) {
+  double *acc = calloc(NK * NT * NR, sizeof(double));
+  js_kernel_point(kern, s, aT, aR, z, acc);
+  return acc;
+}
+
+static void test_against_direct(void **state) {
+  (void)state;
+  js_config cfg = make_cfg();
+  js_kernel kern;
+  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  uint64_t seed = 42;
+  for (int rep = 0; rep < 20; rep++) {
+    double z[KMAX], s = 0.3 + test_uniform(&seed), aT = test_normal(&seed), aR[NR];
+    for (int i = 0; i < KMAX; i++) z[i] = test_normal(&seed);
+    for (int r = 0; r < NR; r++) aR[r] = aT + 0.5 * test_normal(&seed);
+    double *acc = run_point(&kern, z, s, aT, aR);
+    for (int ik = 0; ik < NK; ik++)
+      for (int iT = 0; iT < NT; iT++)
+        for (int r = 0; r < NR; r++) {
+          double got = acc[(ik * NT + iT) * NR + r];
+          double want = direct(z, K[ik], TT[iT], s, aT, aR[r]);
+          assert_close(got, want, 1e-12 * (fabs(want) + 1e-300) + 1e-300);
+          if (TT[iT] > 0 && TT[iT] < 1e-299) /* tiny T: exactly the argmax, no 0/0 */
+            assert_same_bits(got, acc[(ik * NT + 0) * NR + r]);
+        }
+    free(acc);
+  }
+  js_kernel_free(&kern);
+}
+
+static void test_k1_same_bits(void **state) {
+  (void)state;
+  js_config cfg = make_cfg();
+  js_kernel kern;
+  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  uint64_t seed = 7;
+  double z[KMAX], aR[NR] = {0.3, -1.2, 2.5};
+  for (int i = 0; i < KMAX; i++) z[i] = test_normal(&seed);
+  double *acc = run_point(&kern, z, 0.8, 0.1, aR);
+  double l1 = (0.8 * z[0] + 0.1) * (0.8 * z[0] + 0.1);
+  for (int c = 0; c < NT * NR; c++) assert_same_bits(acc[c], l1);
+  free(acc);
+  js_kernel_free(&kern);
+}
+
+static void test_extreme_rewards_finite(void **state) {
+  (void)state;
+  js_config cfg = make_cfg();
+  js_kernel kern;
+  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  uint64_t seed = 9;
+  double z[KMAX], aR[NR] = {1e6, -1e8, 0};
+  for (int i = 0; i < KMAX; i++) z[i] = test_normal(&seed);
+  double *acc = run_point(&kern, z, 1e-3, 1e5, aR);
+  for (int c = 0; c < NK * NT * NR; c++)
+    if (!isfinite(acc[c])) fail_msg("cell %d is %g", c, acc[c]);
+  free(acc);
+  js_kernel_free(&kern);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_against_direct),
+      cmocka_unit_test(test_k1_same_bits),
+      cmocka_unit_test(test_extreme_rewards_finite),
+  };
+  return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
+}
