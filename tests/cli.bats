@@ -135,3 +135,17 @@ print('ok')"
   echo "$output"
   [ "$status" -eq 0 ]
 }
+
+@test "the README's xarray example reads the cube" {
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/out.nc" --quiet
+  run /usr/bin/python3 -c "
+import xarray as xr
+ds = xr.open_dataset('$TMP/out.nc')
+curve = ds.delta.sel(d=16, n=40, T=0).isel(reward=0)
+assert curve.sizes['k'] == 5 and float(curve.sel(k=32)) < float(curve.sel(k=1))
+print(ds.delta.sel(d=16, n=40, k=8).isel(reward=-1).to_series())
+print(float(ds.T[-1]), ds.attrs['Conventions'])"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"inf CF-1.8"* ]]
+}
