@@ -11,6 +11,10 @@
 
 #include "simdmath.h"
 
+/// Exponents below this are clamped: exp(-700) ~ 1e-304 is negligible beside the segment's
+/// largest weight, exactly 1, and keeps libmvec off its slow scalar path for underflow.
+#define JS_EXP_FLOOR (-700.0)
+
 /// Round a count of doubles up to a whole number of 64-byte lines.
 static size_t pad8(size_t n) { return (n + 7) / 8 * 8; }
 
@@ -105,7 +109,8 @@ static void segment_weights(const double *restrict rr, const double *restrict l,
   double a = 0.0, b = 0.0;
 #pragma omp simd reduction(+ : a, b)
   for (int i = lo; i < hi; i++) {
-    double w = exp((rr[i] - mx) * invT);
+    double x = (rr[i] - mx) * invT;
+    double w = exp(x > JS_EXP_FLOOR ? x : JS_EXP_FLOOR);
     a += w;
     b += w * l[i];
   }
@@ -130,7 +135,8 @@ static void merge_segment(js_kernel *kern, int r, int lo, int hi, int first, dou
     if (first) {
       st[2 + 2 * f] = A, st[3 + 2 * f] = B;
     } else {
-      double c_old = exp((Mold - Mnew) * invT), c_new = exp((mx - Mnew) * invT);
+      double c_old = exp(fmax((Mold - Mnew) * invT, JS_EXP_FLOOR));
+      double c_new = exp(fmax((mx - Mnew) * invT, JS_EXP_FLOOR));
       st[2 + 2 * f] = st[2 + 2 * f] * c_old + A * c_new;
       st[3 + 2 * f] = st[3 + 2 * f] * c_old + B * c_new;
     }
