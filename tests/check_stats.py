@@ -17,6 +17,17 @@ def mean_se(x):
     return x.mean(axis=0), x.std(axis=0, ddof=1) / np.sqrt(x.shape[0])
 
 
+def interior_minimum(curve):
+    """Index of the minimum of the trial-mean curve (trials x points) and how far, in paired
+    standard errors, each end lies above it (0, 0 when the minimum is at an end)."""
+    i = int(np.argmin(curve.mean(axis=0)))
+    if not 0 < i < curve.shape[1] - 1:
+        return i, 0.0, 0.0
+    a, ase = mean_se(curve[:, 0] - curve[:, i])
+    b, bse = mean_se(curve[:, -1] - curve[:, i])
+    return i, a / ase, b / bse
+
+
 def main(path):
     nc = netCDF4.Dataset(path)
     k, T = nc["k"][:], nc["T"][:]
@@ -50,27 +61,13 @@ def main(path):
            f"log-log slope over k={k[tail][0]}..{k[tail][-1]}: {s:.3f} +- {sse:.3f} "
            f"(|slope+2| <= 0.1 + {Z} SE)")
 
-    curve = x[:, :, it0, bad]
-    i = int(np.argmin(curve.mean(axis=0)))
-    interior = 0 < i < len(k) - 1
-    z1 = z2 = 0.0
-    if interior:
-        a, ase = mean_se(curve[:, 0] - curve[:, i])
-        b, bse = mean_se(curve[:, -1] - curve[:, i])
-        z1, z2 = a / ase, b / bse
-    report("misaligned judge (1,1), T=0: U shape in k", interior and min(z1, z2) >= Z,
+    i, z1, z2 = interior_minimum(x[:, :, it0, bad])
+    report("misaligned judge (1,1), T=0: U shape in k", min(z1, z2) >= Z,
            f"minimum at k={k[i]}, ends above it by {z1:.1f} and {z2:.1f} SE (>= {Z})")
 
     ik = int(np.nonzero(k == 16)[0][0])
-    row = x[:, ik, :, bad]
-    j = int(np.argmin(row.mean(axis=0)))
-    interior = 0 < j < len(T) - 1
-    z1 = z2 = 0.0
-    if interior:
-        a, ase = mean_se(row[:, 0] - row[:, j])
-        b, bse = mean_se(row[:, -1] - row[:, j])
-        z1, z2 = a / ase, b / bse
-    report("misaligned judge (1,1), k=16: interior minimum in T", interior and min(z1, z2) >= Z,
+    j, z1, z2 = interior_minimum(x[:, ik, :, bad])
+    report("misaligned judge (1,1), k=16: interior minimum in T", min(z1, z2) >= Z,
            f"minimum at T={T[j]:g}, T=0 and T=inf above it by {z1:.1f} and {z2:.1f} SE (>= {Z})")
     return 0 if ok else 1
 
