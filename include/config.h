@@ -20,6 +20,7 @@ typedef struct {
   int trials, test_points;
   long seed;                        ///< 0 .. 2^31-1
   char *out_path;
+  double checkpoint_every;          ///< seconds between checkpoint commits (default 60)
 } js_config;
 
 /// Read and validate a study file, apply "section.key=value" overrides and an optional
@@ -30,6 +31,12 @@ js_status js_config_load(const char *path, const char *const *sets, int nsets,
 js_status js_config_parse_text(const char *text, const char *origin, js_config *cfg);
 /// Canonical YAML text of a validated study (malloc'd); parsing it gives the same study.
 js_status js_config_to_yaml(const js_config *cfg, char **text);
+/// Canonical text of the result-relevant sections only (model, grid, sampling).
+js_status js_config_study_text(const js_config *cfg, char **text);
+/// Parse and validate such a study text (no output section needed).
+js_status js_config_parse_study(const char *text, const char *origin, js_config *cfg);
+/// The first result-relevant key whose value differs between two studies, or NULL.
+const char *js_config_changed_key(const js_config *a, const js_config *b);
 /// Largest k of the grid.
 int js_config_kmax(const js_config *cfg);
 /// Release the arrays of a study.

@@ -360,11 +360,14 @@ static js_status parse_sampling(const ynode *root, js_config *cfg) {
 /// Section output: path (may be overridden by -o).
 static js_status parse_output(const ynode *root, const char *out_override, js_config *cfg) {
   ynode *o = yn_get(root, "output"), *v = NULL;
+  cfg->checkpoint_every = 60.0;
   if (o) {
     JS_CALL(expect_map(o, "output"));
-    static const char *const keys[] = {"path", NULL};
+    static const char *const keys[] = {"path", "checkpoint_every", NULL};
     JS_CALL(check_keys(o, "output", keys));
     v = yn_get(o, "path");
+    ynode *every = yn_get(o, "checkpoint_every");
+    if (every) JS_CALL(get_positive(every, "output.checkpoint_every", &cfg->checkpoint_every));
   }
   const char *path = out_override;
   if (!path && v) {
@@ -480,7 +483,8 @@ static const char *yaml_double(double v, char *buf, size_t size) {
   return buf;
 }
 
-js_status js_config_to_yaml(const js_config *c, char **text) {
+/// Canonical text of the study; the output section only when with_output.
+static js_status to_yaml(const js_config *c, int with_output, char **text) {
   char *b = NULL, x[40], y[40], z[40];
   size_t len = 0, cap = 0;
   JS_CALL(appendf(&b, &len, &cap, "model: {sigma: %s, gamma: %s, input_scale: %s}\ngrid:\n",
@@ -501,8 +505,14 @@ js_status js_config_to_yaml(const js_config *c, char **text) {
   for (int i = 0; i < c->nr; i++)
     JS_CALL(appendf(&b, &len, &cap, "    - {alpha: %s, beta: %s}\n",
                     yaml_double(c->reward[i].alpha, x, 40), yaml_double(c->reward[i].beta, y, 40)));
-  JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld}\noutput:\n  path: \"",
+  JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld}\n",
                   c->trials, c->test_points, c->seed));
+  if (!with_output) {
+    *text = b;
+    return JS_OK;
+  }
+  JS_CALL(appendf(&b, &len, &cap, "output:\n  checkpoint_every: %s\n  path: \"",
+                  yaml_double(c->checkpoint_every, x, 40)));
   for (const char *p = c->out_path; *p; p++) {
     if (*p == '"' || *p == '\\') JS_CALL(appendf(&b, &len, &cap, "\\%c", *p));
     else if ((unsigned char)*p < 0x20) JS_CALL(appendf(&b, &len, &cap, "\\x%02x", (unsigned char)*p));
@@ -511,6 +521,41 @@ js_status js_config_to_yaml(const js_config *c, char **text) {
   JS_CALL(appendf(&b, &len, &cap, "\"\n"));
   *text = b;
   return JS_OK;
+}
+
+js_status js_config_to_yaml(const js_config *cfg, char **text) { return to_yaml(cfg, 1, text); }
+
+js_status js_config_study_text(const js_config *cfg, char **text) { return to_yaml(cfg, 0, text); }
+
+js_status js_config_parse_study(const char *text, const char *origin, js_config *cfg) {
+  ynode *root = NULL;
+  memset(cfg, 0, sizeof *cfg);
+  js_status s = yn_load_string(text, origin, &root);
+  if (s == JS_OK) s = from_tree(root, origin, "(none)", cfg);
+  yn_free(root);
+  if (s != JS_OK) js_config_free(cfg);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+/// Do two int axes hold the same values?
+static int same_ints(const int *a, int na, const int *b, int nb) {
+  return na == nb && memcmp(a, b, sizeof(int) * (size_t)na) == 0;
+}
+
+const char *js_config_changed_key(const js_config *a, const js_config *b) {
+  if (a->sigma != b->sigma) return "model.sigma";
+  if (a->gamma != b->gamma) return "model.gamma";
+  if (a->input_scale != b->input_scale) return "model.input_scale";
+  if (!same_ints(a->d, a->nd, b->d, b->nd)) return "grid.d";
+  if (!same_ints(a->n, a->nn, b->n, b->nn)) return "grid.n";
+  if (!same_ints(a->k, a->nk, b->k, b->nk)) return "grid.k";
+  if (a->nT != b->nT || memcmp(a->T, b->T, sizeof(double) * (size_t)a->nT)) return "grid.T";
+  if (a->nr != b->nr || memcmp(a->reward, b->reward, sizeof(js_reward) * (size_t)a->nr))
+    return "grid.reward";
+  if (a->trials != b->trials) return "sampling.trials";
+  if (a->test_points != b->test_points) return "sampling.test_points";
+  if (a->seed != b->seed) return "sampling.seed";
+  return NULL;
 }
 
 int js_config_kmax(const js_config *cfg) { return cfg->k[cfg->nk - 1]; }

@@ -3,15 +3,15 @@
 /// and global attributes; written to OUT.tmp.XXXXXX, fsync'd, renamed, folder fsync'd.
 #include "store.h"
 
+#include "fileio.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -168,44 +168,14 @@ static js_status write_file(const char *path, const js_config *cfg, const js_res
   return JS_OK;
 }
 
-/// fsync a file or folder by path.
-static js_status sync_path(const char *path) {
-  int fd = open(path, O_RDONLY);
-  JS_CHECK(fd >= 0, JS_ERR_SYS, "cannot open %s to sync it: %s", path, strerror(errno));
-  int rc = fsync(fd), err = errno;
-  close(fd);
-  JS_CHECK(rc == 0, JS_ERR_SYS, "fsync of %s failed: %s", path, strerror(err));
-  return JS_OK;
-}
-
 js_status js_store_write(const js_config *cfg, const js_results *res, const js_cube_meta *meta) {
-  const char *out = cfg->out_path;
-  size_t len = strlen(out) + 16;
-  char *tmp = malloc(len), *dir = folder_of(out);
-  if (!tmp || !dir) free(tmp), free(dir);
-  JS_CHECK(tmp && dir, JS_ERR_SYS, "out of memory writing %s", out);
-  snprintf(tmp, len, "%s.tmp.XXXXXX", out);
-  int fd = mkstemp(tmp);
-  js_status s = fd >= 0 ? JS_OK
-                        : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
-                                  "cannot create a temporary file beside %s: %s", out,
-                                  strerror(errno));
-  if (fd >= 0) {
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0)
-      s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "chmod of %s failed: %s", tmp,
-                  strerror(errno));
-    close(fd);
+  char *tmp = NULL;
+  JS_CALL(js_atomic_begin(cfg->out_path, &tmp));
+  js_status s = write_file(tmp, cfg, res, meta);
+  if (s != JS_OK) {
+    js_atomic_abort(tmp);
+    return js_trace(s, __FILE__, __LINE__, __func__);
   }
-  if (s == JS_OK) s = write_file(tmp, cfg, res, meta);
-  if (s == JS_OK) s = sync_path(tmp);
-  if (s == JS_OK && rename(tmp, out) != 0)
-    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot rename %s to %s: %s", tmp,
-                out, strerror(errno));
-  if (s == JS_OK) s = sync_path(dir);
-  if (s != JS_OK && fd >= 0) unlink(tmp);
-  free(tmp);
-  free(dir);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  JS_CALL(js_atomic_commit(tmp, cfg->out_path));
+  return JS_OK;
 }

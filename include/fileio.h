@@ -1,0 +1,23 @@
+/// \file fileio.h
+/// Crash-consistent file replacement (temporary file in the same folder, fsync, rename,
+/// fsync of the folder), clean-up of temporaries left by killed runs, and the run lock.
+#ifndef JS_FILEIO_H
+#define JS_FILEIO_H
+
+#include "error.h"
+
+/// Create TARGET.tmp.XXXXXX (mode from umask) beside target; *tmp is malloc'd.
+js_status js_atomic_begin(const char *target, char **tmp);
+/// fsync tmp, rename it onto target, fsync the folder; frees tmp.
+js_status js_atomic_commit(char *tmp, const char *target);
+/// Remove tmp after a failure; frees tmp.
+void js_atomic_abort(char *tmp);
+/// Remove TARGET.tmp.* files left by killed runs; returns how many were removed.
+int js_atomic_clean(const char *target);
+/// Take the lock TARGET.lock (O_EXCL file with host and pid). A lock of a dead process on
+/// this host is stale and cleared; a live one is an input error naming host and pid.
+js_status js_lock_take(const char *target);
+/// Release the lock taken by this process (no-op when none).
+void js_lock_release(void);
+
+#endif

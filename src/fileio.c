@@ -1,0 +1,155 @@
+/// \file fileio.c
+/// Atomic replacement of files and the lock that keeps two runs off one output.
+#include "fileio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *g_lock_path;
+
+/// Folder part of a path (malloc'd).
+static char *folder_of(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return NULL;
+  char *dir = strdup(dirname(copy));
+  free(copy);
+  return dir;
+}
+
+/// fsync a file or folder by path.
+static js_status sync_path(const char *path) {
+  int fd = open(path, O_RDONLY);
+  JS_CHECK(fd >= 0, JS_ERR_SYS, "cannot open %s to sync it: %s", path, strerror(errno));
+  int rc = fsync(fd), err = errno;
+  close(fd);
+  JS_CHECK(rc == 0, JS_ERR_SYS, "fsync of %s failed: %s", path, strerror(err));
+  return JS_OK;
+}
+
+js_status js_atomic_begin(const char *target, char **tmp) {
+  size_t len = strlen(target) + 16;
+  *tmp = malloc(len);
+  JS_ALLOC_CHECK(*tmp, "file name");
+  snprintf(*tmp, len, "%s.tmp.XXXXXX", target);
+  int fd = mkstemp(*tmp);
+  if (fd < 0) {
+    int err = errno;
+    free(*tmp);
+    *tmp = NULL;
+    JS_FAIL(JS_ERR_SYS, "cannot create a temporary file beside %s: %s", target, strerror(err));
+  }
+  mode_t mask = umask(0);
+  umask(mask);
+  int rc = fchmod(fd, 0666 & ~mask), err = errno;
+  close(fd);
+  if (rc != 0) js_atomic_abort(*tmp), *tmp = NULL;
+  JS_CHECK(rc == 0, JS_ERR_SYS, "chmod of a temporary file beside %s failed: %s", target,
+           strerror(err));
+  return JS_OK;
+}
+
+js_status js_atomic_commit(char *tmp, const char *target) {
+  char *dir = folder_of(target);
+  js_status s = dir ? sync_path(tmp) : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
+                                               "out of memory");
+  if (s == JS_OK && rename(tmp, target) != 0)
+    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot rename %s to %s: %s", tmp,
+                target, strerror(errno));
+  if (s == JS_OK) s = sync_path(dir);
+  if (s != JS_OK) unlink(tmp);
+  free(tmp);
+  free(dir);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+void js_atomic_abort(char *tmp) {
+  if (!tmp) return;
+  unlink(tmp);
+  free(tmp);
+}
+
+int js_atomic_clean(const char *target) {
+  char *dir = folder_of(target), *copy = strdup(target);
+  int removed = 0;
+  DIR *d = dir && copy ? opendir(dir) : NULL;
+  if (d) {
+    char prefix[4096];
+    snprintf(prefix, sizeof prefix, "%s.tmp.", basename(copy));
+    for (struct dirent *e; (e = readdir(d));) {
+      if (strncmp(e->d_name, prefix, strlen(prefix)) != 0) continue;
+      char full[8192];
+      snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+      removed += unlink(full) == 0;
+    }
+    closedir(d);
+  }
+  free(dir);
+  free(copy);
+  return removed;
+}
+
+/// Try once to create the lock file; *exists set when another lock is there.
+static js_status create_lock(const char *path, int *exists) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  *exists = fd < 0 && errno == EEXIST;
+  if (*exists) return JS_OK;
+  JS_CHECK(fd >= 0, JS_ERR_SYS, "cannot create lock %s: %s", path, strerror(errno));
+  char host[256] = "", line[320];
+  gethostname(host, sizeof host - 1);
+  int len = snprintf(line, sizeof line, "%s %ld\n", host, (long)getpid());
+  int ok = write(fd, line, (size_t)len) == len && fsync(fd) == 0;
+  close(fd);
+  if (!ok) unlink(path);
+  JS_CHECK(ok, JS_ERR_SYS, "cannot write lock %s", path);
+  return JS_OK;
+}
+
+js_status js_lock_take(const char *target) {
+  size_t len = strlen(target) + 8;
+  char *path = malloc(len);
+  JS_ALLOC_CHECK(path, "lock path");
+  snprintf(path, len, "%s.lock", target);
+  for (int attempt = 0; attempt < 2; attempt++) {
+    int exists;
+    js_status s = create_lock(path, &exists);
+    if (s != JS_OK || !exists) {
+      if (s == JS_OK) g_lock_path = path;
+      else free(path);
+      return s;
+    }
+    char host[256] = "", me[256] = "";
+    long pid = 0;
+    FILE *f = fopen(path, "r");
+    int got = f ? fscanf(f, "%255s %ld", host, &pid) : 0;
+    if (f) fclose(f);
+    gethostname(me, sizeof me - 1);
+    int stale = got == 2 && strcmp(host, me) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    if (!stale) {
+      js_status e = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
+                            "%s is in use by another run (lock %s: host %s, pid %ld); if that "
+                            "run is gone, remove the lock", target, path,
+                            got >= 1 ? host : "?", pid);
+      free(path);
+      return e;
+    }
+    fprintf(stderr, "judgesim: clearing stale lock %s (pid %ld on %s is gone)\n", path, pid, host);
+    unlink(path);
+  }
+  free(path);
+  JS_FAIL(JS_ERR_SYS, "could not take the lock for %s", target);
+}
+
+void js_lock_release(void) {
+  if (!g_lock_path) return;
+  unlink(g_lock_path);
+  free(g_lock_path);
+  g_lock_path = NULL;
+}
