@@ -1,6 +1,6 @@
 /// \file cli.h
 /// Command line: `judgesim run CONFIG [-o OUT.nc] [--set section.key=value ...] [--quiet]`,
-/// `judgesim --help`, `judgesim --version`.
+/// `judgesim info OUT.nc|OUT.nc.ckpt`, `judgesim --help`, `judgesim --version`.
 #ifndef JS_CLI_H
 #define JS_CLI_H
 
@@ -8,11 +8,11 @@
 
 #include "error.h"
 
-typedef enum { JS_CMD_RUN, JS_CMD_HELP, JS_CMD_VERSION } js_command;
+typedef enum { JS_CMD_RUN, JS_CMD_INFO, JS_CMD_HELP, JS_CMD_VERSION } js_command;
 
 typedef struct {
   js_command cmd;
-  const char *config;   ///< study file
+  const char *config;   ///< study file (run) or cube/checkpoint (info)
   const char *out;      ///< -o override or NULL
   const char **sets;    ///< --set values (malloc'd array of argv pointers)
   int nsets;

@@ -17,6 +17,7 @@ typedef enum {
   JS_ERR_NETCDF = 5,  ///< NetCDF call failed
   JS_ERR_RNG = 6,     ///< SPRNG stream could not be created
   JS_ERR_VERIFY = 7,  ///< a verification failed
+  JS_INTERRUPTED = 8, ///< stopped by a signal after committing a checkpoint (exit code 3)
 } js_status;
 
 /// Record a new failure with a formatted message; returns code.
@@ -30,7 +31,7 @@ const char *js_error_message(void);
 void js_error_report(js_status code);
 /// Clear the recorded failure.
 void js_error_clear(void);
-/// Process exit code for a status: 0, 2 for input errors, 1 otherwise.
+/// Process exit code for a status: 0, 2 for input errors, 3 when interrupted, 1 otherwise.
 int js_exit_code(js_status code);
 
 #define JS_FAIL(code, ...) return js_fail((code), __FILE__, __LINE__, __func__, __VA_ARGS__)

@@ -31,6 +31,8 @@ js_status js_par_send_text(int dest, const char *text);
 js_status js_par_poll(int *found, int *src, int *tag, int *bytes);
 /// Wait for a message without spinning a core (polls with short sleeps).
 js_status js_par_wait(int *src, int *tag, int *bytes);
+/// Like js_par_wait, but also return (with *flag non-zero) when *flag becomes non-zero.
+js_status js_par_wait_or_flag(int *src, int *tag, int *bytes, volatile int *flag);
 /// Receive a message found by poll/wait into buf (bytes long).
 js_status js_par_recv(int src, int tag, void *buf, int bytes);
 /// Maximum of a double over ranks (collective).

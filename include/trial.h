@@ -8,8 +8,9 @@
 #include "error.h"
 #include "grid.h"
 
-/// Called between blocks of test points (the master services messages there).
-typedef void (*js_poll_fn)(void *ctx);
+/// Called between blocks of test points (the master services messages there); a non-zero
+/// return abandons the unit with JS_INTERRUPTED.
+typedef int (*js_poll_fn)(void *ctx);
 
 /// Run unit u. cells[ncells] receives the per-trial mean over test points of each cell's
 /// reranked loss; *ref the mean of E[loss | x] = s^2 + (m - mu_T)^2 over the same points.

@@ -21,6 +21,7 @@ const char *js_build_string(void) { return JS_BUILD; }
 
 void js_cli_usage(FILE *out) {
   fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
+        "       judgesim info OUT.nc        (progress of a study from its checkpoint)\n"
         "       judgesim --help | --version\n\n"
         "Estimate the generalization error delta(d, n, k, T, reward) of softmax reranking by\n"
         "a judge (Halder & Pehlevan, ICML 2026) by Monte Carlo, and write a NetCDF cube.\n"
@@ -29,7 +30,11 @@ void js_cli_usage(FILE *out) {
         "  --set KEY=VALUE       override one study value with a YAML value, e.g.\n"
         "                        --set sampling.trials=8  --set grid.k=[1,2,4]\n"
         "  -q, --quiet           no progress line and no summary\n\n"
-        "exit codes: 0 done, 2 bad input (nothing written), 1 any other failure\n",
+        "Finished units are checkpointed to OUT.nc.ckpt (output.checkpoint_every seconds,\n"
+        "default 60); running the same command again resumes. SIGTERM, SIGUSR1 and SIGINT\n"
+        "commit a checkpoint and stop.\n\n"
+        "exit codes: 0 done, 2 bad input (nothing written), 3 checkpointed but not finished,\n"
+        "            1 any other failure\n",
         out);
 }
 
@@ -77,6 +82,12 @@ js_status js_cli_parse(int argc, char **argv, js_args *args) {
   }
   if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
     args->cmd = JS_CMD_VERSION;
+    return JS_OK;
+  }
+  if (!strcmp(cmd, "info")) {
+    JS_CHECK(argc == 3, JS_ERR_INPUT, "usage: judgesim info OUT.nc");
+    args->cmd = JS_CMD_INFO;
+    args->config = argv[2];
     return JS_OK;
   }
   JS_CHECK(!strcmp(cmd, "run"), JS_ERR_INPUT, "unknown command '%s' (see judgesim --help)", cmd);

@@ -49,12 +49,13 @@ void js_error_clear(void) {
 void js_error_report(js_status code) {
   if (code == JS_OK) return;
   fprintf(stderr, "judgesim: error: %s\n", g_message[0] ? g_message : "unknown failure");
-  if (code == JS_ERR_INPUT) return;
+  if (code == JS_ERR_INPUT || code == JS_INTERRUPTED) return;
   for (int i = 0; i < g_nframes; i++)
     fprintf(stderr, "  at %s (%s:%d)\n", g_frames[i].func, g_frames[i].file, g_frames[i].line);
 }
 
 int js_exit_code(js_status code) {
   if (code == JS_OK) return 0;
+  if (code == JS_INTERRUPTED) return 3;
   return code == JS_ERR_INPUT ? 2 : 1;
 }

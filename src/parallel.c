@@ -82,14 +82,20 @@ js_status js_par_poll(int *found, int *src, int *tag, int *bytes) {
 }
 
 js_status js_par_wait(int *src, int *tag, int *bytes) {
-  struct timespec nap = {0, 50000}; /* 50 us, growing to 2 ms */
-  for (;;) {
+  static volatile int never;
+  return js_par_wait_or_flag(src, tag, bytes, &never);
+}
+
+js_status js_par_wait_or_flag(int *src, int *tag, int *bytes, volatile int *flag) {
+  struct timespec nap = {0, 50000}; /* 50 us, growing to ~3 ms */
+  while (!*flag) {
     int found = 0;
     JS_CALL(js_par_poll(&found, src, tag, bytes));
     if (found) return JS_OK;
     nanosleep(&nap, NULL);
     if (nap.tv_nsec < 2000000) nap.tv_nsec *= 2;
   }
+  return JS_OK;
 }
 
 js_status js_par_recv(int src, int tag, void *buf, int bytes) {

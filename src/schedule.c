@@ -3,10 +3,12 @@
 /// master; RESULT (doubles: unit id, ref, cells) and FAIL (text) from workers.
 #include "schedule.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "parallel.h"
 #include "trial.h"
 
@@ -20,18 +22,41 @@ typedef struct {
   int next, done, size;
   int *held;   /* units handed to each worker and not yet returned */
   double *msg; /* ncells + 2 doubles */
+  const js_commit_hook *hook;
+  double last_commit;
 } master;
 
-/// Stop every rank after a failure the master cannot recover from.
-static void die(js_status s) {
-  js_error_report(s);
+static volatile sig_atomic_t g_stop_signal;
+
+void js_schedule_request_stop(int signo) { g_stop_signal = signo; }
+
+/// Commit through the hook now.
+static js_status commit(master *ms) {
+  ms->last_commit = js_par_time();
+  if (ms->hook && ms->hook->commit) JS_CALL(ms->hook->commit(ms->hook->ctx));
+  return JS_OK;
+}
+
+/// Stop every rank after a failure the master cannot recover from (committing first).
+static void die(master *ms, js_status s) {
+  if (s != JS_INTERRUPTED) js_error_report(s);
+  js_status c = commit(ms);
+  if (c != JS_OK) js_error_report(c);
+  if (s == JS_INTERRUPTED) js_error_report(s);
+  js_lock_release();
   fflush(stderr);
   js_par_abort(js_exit_code(s));
 }
 
-/// Send the next unit in cost order to a worker (if any is left).
+/// Advance past units finished earlier (resumed from a checkpoint).
+static void skip_done(master *ms) {
+  while (ms->next < ms->grid->nunits && ms->res->done[ms->grid->order[ms->next]]) ms->next++;
+}
+
+/// Send the next unit in cost order to a worker (if any is left and no stop was asked).
 static js_status hand_out(master *ms, int worker) {
-  if (ms->next >= ms->grid->nunits) return JS_OK;
+  skip_done(ms);
+  if (ms->next >= ms->grid->nunits || g_stop_signal) return JS_OK;
   JS_CALL(js_par_send_int(worker, ms->grid->order[ms->next++]));
   ms->held[worker]++;
   return JS_OK;
@@ -40,6 +65,7 @@ static js_status hand_out(master *ms, int worker) {
 /// After a worker returned a unit: refill its queue. Near the end a worker that is still
 /// busy gets nothing more, so no unit waits in one queue while another rank runs dry.
 static js_status refill(master *ms, int worker) {
+  skip_done(ms);
   int left = ms->grid->nunits - ms->next;
   if (ms->held[worker] == 0 || left >= JS_PREFETCH * ms->size) JS_CALL(hand_out(ms, worker));
   return JS_OK;
@@ -51,6 +77,10 @@ static void record(master *ms, int unit, const double *cells, double ref) {
   ms->done++;
   const js_unit *u = &ms->grid->units[unit];
   if (ms->prog) js_progress_unit(ms->prog, u->cost, u->candidates);
+  if (ms->hook && js_par_time() - ms->last_commit >= ms->hook->every) {
+    js_status s = commit(ms);
+    if (s != JS_OK) die(ms, s);
+  }
 }
 
 /// Handle one waiting message from a worker.
@@ -77,39 +107,55 @@ static js_status handle(master *ms, int src, int tag, int bytes) {
   return JS_OK;
 }
 
-/// Handle every waiting message (the poll hook while the master computes).
-static void service(void *ctx) {
+/// Handle every waiting message (the poll hook while the master computes); a non-zero
+/// return asks the master's own unit to stop (a signal arrived).
+static int service(void *ctx) {
   master *ms = ctx;
   for (;;) {
     int found = 0, src, tag, bytes;
     js_status s = js_par_poll(&found, &src, &tag, &bytes);
     if (s == JS_OK && found) s = handle(ms, src, tag, bytes);
-    if (s != JS_OK) die(s);
-    if (!found) return;
+    if (s != JS_OK) die(ms, s);
+    if (!found) return g_stop_signal != 0;
   }
+}
+
+/// After a stop request: commit and end the run with exit code 3 on every rank.
+static js_status stop_now(master *ms) {
+  js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__,
+                        "stopped by signal %d: checkpoint committed with %d of %d units done; "
+                        "run the same command again to resume", (int)g_stop_signal, ms->done,
+                        ms->grid->nunits);
+  if (ms->size > 1) die(ms, s); /* workers' units in flight are dropped */
+  JS_CALL(commit(ms));
+  return s;
 }
 
 /// Master: prime workers, compute units locally while servicing, then collect the rest.
 static js_status run_master(master *ms, int size) {
+  for (int u = 0; u < ms->grid->nunits; u++) ms->done += ms->res->done[u];
   for (int k = 0; k < JS_PREFETCH; k++)
     for (int w = 1; w < size; w++) JS_CALL(hand_out(ms, w));
   double *cells = malloc(sizeof(double) * (ms->grid->ncells + 1));
   JS_ALLOC_CHECK(cells, "unit cells");
-  while (ms->next < ms->grid->nunits) {
+  for (skip_done(ms); ms->next < ms->grid->nunits && !g_stop_signal; skip_done(ms)) {
     int unit = ms->grid->order[ms->next++];
     double ref;
     js_status s = js_trial_run(ms->cfg, &ms->grid->units[unit], cells, &ref, service, ms);
-    if (s != JS_OK) die(s);
+    if (s == JS_INTERRUPTED) break;
+    if (s != JS_OK) die(ms, s);
     record(ms, unit, cells, ref);
     service(ms);
   }
   free(cells);
-  while (ms->done < ms->grid->nunits) {
+  while (ms->done < ms->grid->nunits && !g_stop_signal) {
     int src, tag, bytes;
-    JS_CALL(js_par_wait(&src, &tag, &bytes));
+    JS_CALL(js_par_wait_or_flag(&src, &tag, &bytes, &g_stop_signal));
+    if (g_stop_signal) break;
     js_status s = handle(ms, src, tag, bytes);
-    if (s != JS_OK) die(s);
+    if (s != JS_OK) die(ms, s);
   }
+  if (g_stop_signal) return stop_now(ms);
   for (int w = 1; w < size; w++) JS_CALL(js_par_send_int(w, -1));
   return JS_OK;
 }
@@ -141,12 +187,12 @@ static js_status run_worker(const js_config *cfg, const js_grid *grid, double *c
 }
 
 js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
-                          js_progress *prog, js_run_stats *stats) {
+                          js_progress *prog, const js_commit_hook *hook, js_run_stats *stats) {
   int rank = js_par_rank(), size = js_par_size();
   double t0 = js_par_time(), cand = 0;
   if (rank == 0) {
     master ms = {cfg, grid, res, prog, 0, 0, size, calloc((size_t)size, sizeof(int)),
-                 malloc(sizeof(double) * (grid->ncells + 2))};
+                 malloc(sizeof(double) * (grid->ncells + 2)), hook, js_par_time()};
     if (!ms.held || !ms.msg) free(ms.held), free(ms.msg);
     JS_CHECK(ms.held && ms.msg, JS_ERR_SYS, "out of memory for the master's bookkeeping");
     js_status s = run_master(&ms, size);

@@ -95,12 +95,12 @@ static js_status run(workspace *w, const js_config *cfg, const js_unit *u, doubl
   snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u->trial);
   JS_CALL(js_rng_open(cfg->seed, d, n, u->trial, &w->rng));
   JS_CALL(fit(w, cfg, d, n, ctx));
-  if (poll) poll(poll_ctx);
+  JS_CHECK(!poll || !poll(poll_ctx), JS_INTERRUPTED, "interrupted");
   double ref_sum = 0.0;
   for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
     int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;
     JS_CALL(test_block(w, cfg, d, B, &ref_sum));
-    if (poll) poll(poll_ctx);
+    JS_CHECK(!poll || !poll(poll_ctx), JS_INTERRUPTED, "interrupted");
   }
   for (size_t c = 0; c < ncells; c++) cells[c] = w->acc[c] / cfg->test_points;
   *ref = ref_sum / cfg->test_points;

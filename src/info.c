@@ -1,0 +1,65 @@
+/// \file info.c
+/// Summary of a checkpoint: how far its study got.
+#include "info.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checkpoint.h"
+#include "config.h"
+#include "grid.h"
+#include "results.h"
+
+/// Count complete cells: every trial of a (d, n) done makes its k x T x reward cells complete.
+static size_t complete_cells(const js_config *cfg, const js_grid *grid, const js_results *res) {
+  size_t cells = 0;
+  for (int g = 0; g < cfg->nd * cfg->nn; g++) {
+    int all = 1;
+    for (int t = 0; t < cfg->trials; t++) all &= res->done[g * cfg->trials + t];
+    cells += all ? grid->ncells : 0;
+  }
+  return cells;
+}
+
+/// Print the summary of an opened checkpoint.
+static js_status print_info(const char *path, const js_ckpt_summary *head) {
+  js_config cfg;
+  js_grid grid = {0};
+  js_results res = {0};
+  js_ckpt_summary sum;
+  JS_CALL(js_config_parse_study(head->study_text, path, &cfg));
+  js_status s = js_grid_build(&cfg, &grid);
+  if (s == JS_OK) s = js_results_alloc(&cfg, &grid, &res);
+  if (s == JS_OK) s = js_ckpt_read(path, &cfg, &grid, &res, &sum);
+  if (s == JS_OK) {
+    char when[64];
+    time_t t = (time_t)sum.commit_time;
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    printf("checkpoint:   %s\nunits done:   %llu / %d\ncells complete: %zu / %zu\n"
+           "study hash:   %016llx\nlast commit:  %s\nstudy:\n%s", path,
+           (unsigned long long)sum.ndone, grid.nunits, complete_cells(&cfg, &grid, &res),
+           grid.ncells * (size_t)cfg.nd * cfg.nn, (unsigned long long)sum.hash, when,
+           sum.study_text);
+    js_ckpt_summary_free(&sum);
+  }
+  js_results_free(&res);
+  js_grid_free(&grid);
+  js_config_free(&cfg);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+js_status js_info(const char *path) {
+  size_t len = strlen(path);
+  int is_ckpt = len > 5 && strcmp(path + len - 5, ".ckpt") == 0;
+  char *ckpt = is_ckpt ? strdup(path) : js_ckpt_path(path);
+  JS_ALLOC_CHECK(ckpt, "path");
+  js_ckpt_summary head;
+  js_status s = js_ckpt_read(ckpt, NULL, NULL, NULL, &head);
+  if (s == JS_OK) s = print_info(ckpt, &head);
+  js_ckpt_summary_free(&head);
+  free(ckpt);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# Checkpoints: kill -9 and resume gives the uninterrupted cube (also with another rank
+# count), damaged checkpoints are refused and left alone, a changed study is refused naming
+# the key, a live lock refuses a second run and a stale one is cleared, signals exit 3.
+load helpers
+
+STUDY="$ROOT/tests/data/small.yaml"
+# A slower study (about 1 s per rank) so that kills land mid-run; checkpoints every 0.05 s.
+slow() { echo --set sampling.test_points=3000 --set 'grid.k=[1,2,4,8,512]' --set output.checkpoint_every=0.05; }
+
+@test "kill -9 at several moments, then resume: identical cube, no temporary files" {
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
+  cube_data "$TMP/ref.nc" > "$TMP/ref.txt"
+  for delay in 0.15 0.3 0.45 0.6 0.75 0.9; do
+    "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+    pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" || true
+  done
+  [ -e "$TMP/out.nc.ckpt" ]
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"resuming from"* ]]
+  cube_data "$TMP/out.nc" | cmp - "$TMP/ref.txt"
+  [ -z "$(ls "$TMP" | grep -E '\.tmp\.|\.lock')" ]
+}
+
+@test "resume with a different rank count is bitwise identical" {
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
+  cube_data "$TMP/ref.nc" > "$TMP/ref.txt"
+  mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+  pid=$!
+  sleep 0.8
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  pkill -9 -f "judgesim run $STUDY -o $TMP/out.nc" || true
+  run mpirun --oversubscribe -np 3 "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  echo "$output"
+  [ "$status" -eq 0 ]
+  cube_data "$TMP/out.nc" | cmp - "$TMP/ref.txt"
+}
+
+@test "truncated, bit-flipped and wrong-version checkpoints: exit 2, file left as it was" {
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet
+  cp "$TMP/out.nc.ckpt" "$TMP/good.ckpt"
+  size=$(stat -c %s "$TMP/good.ckpt")
+  head -c $((size / 2)) "$TMP/good.ckpt" > "$TMP/out.nc.ckpt"
+  cp "$TMP/out.nc.ckpt" "$TMP/damaged"
+  run "$JS" run "$STUDY" -o "$TMP/out.nc"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"fails validation"* ]]
+  cmp "$TMP/out.nc.ckpt" "$TMP/damaged"
+  cp "$TMP/good.ckpt" "$TMP/out.nc.ckpt"
+  printf '\x01' | dd of="$TMP/out.nc.ckpt" bs=1 seek=$((size / 3)) conv=notrunc status=none
+  cp "$TMP/out.nc.ckpt" "$TMP/damaged"
+  run "$JS" run "$STUDY" -o "$TMP/out.nc"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"fails validation"* ]]
+  cmp "$TMP/out.nc.ckpt" "$TMP/damaged"
+  /usr/bin/python3 - "$TMP/good.ckpt" "$TMP/out.nc.ckpt" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[6:8] = b"99"                       # version 99, with a checksum that matches
+h = 0xcbf29ce484222325
+for b in data[:-8]:
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+data[-8:] = struct.pack("<Q", h)
+open(sys.argv[2], "wb").write(data)
+PY
+  run "$JS" run "$STUDY" -o "$TMP/out.nc"
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"format version 99"* ]]
+}
+
+@test "a changed study is refused naming the key" {
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet
+  cp "$TMP/out.nc" "$TMP/before.nc"
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" --set sampling.test_points=71
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"sampling.test_points changed"* ]]
+  cmp "$TMP/out.nc" "$TMP/before.nc"
+}
+
+@test "a second run on the same output is refused; a stale lock is cleared" {
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+  pid=$!
+  for i in $(seq 50); do [ -e "$TMP/out.nc.lock" ] && break; sleep 0.02; done
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"is in use by another run"* ]]
+  wait "$pid"
+  [ ! -e "$TMP/out.nc.lock" ]
+  sleep 0 & dead=$!; wait "$dead"       # a pid that no longer runs
+  echo "$(hostname) $dead" > "$TMP/out.nc.lock"
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"clearing stale lock"* ]]
+  [ ! -e "$TMP/out.nc.lock" ]
+}
+
+@test "SIGTERM, SIGUSR1 and SIGINT checkpoint and exit 3; the rerun completes" {
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
+  for sig in TERM USR1 INT; do
+    rm -f "$TMP"/out.nc*
+    "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+    pid=$!
+    sleep 0.4
+    kill -$sig "$pid"
+    rc=0; wait "$pid" || rc=$?
+    [ "$rc" -eq 3 ]
+    [ -e "$TMP/out.nc.ckpt" ]
+    [ ! -e "$TMP/out.nc.lock" ]
+  done
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  [ "$status" -eq 0 ]
+  cube_data "$TMP/out.nc" | cmp - <(cube_data "$TMP/ref.nc")
+}
+
+@test "SIGUSR1 to mpirun (2 ranks): checkpoint, exit 3, lock released; resume completes" {
+  long="--set sampling.test_points=20000 --set grid.k=[1,2,4,8,512]"
+  mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $long 2>/dev/null &
+  pid=$!
+  sleep 1.5
+  kill -USR1 "$pid"
+  rc=0; wait "$pid" || rc=$?
+  [ "$rc" -eq 3 ]
+  [ -e "$TMP/out.nc.ckpt" ] && [ ! -e "$TMP/out.nc.lock" ] && [ ! -e "$TMP/out.nc" ]
+  run mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" $long
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"resuming from"* ]]
+}
+
+@test "judgesim info reports units, cells, hash and commit time for cube or checkpoint" {
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet
+  for p in "$TMP/out.nc" "$TMP/out.nc.ckpt"; do
+    run "$JS" info "$p"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"units done:   20 / 20"* ]]
+    [[ "$output" == *"cells complete: 240 / 240"* ]]
+    [[ "$output" =~ study\ hash:\ +[0-9a-f]{16} ]]
+    [[ "$output" == *"last commit:  20"* ]]
+  done
+  run "$JS" info "$TMP/missing.nc"
+  [ "$status" -eq 2 ]
+}
