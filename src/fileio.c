@@ -96,6 +96,20 @@ int js_atomic_clean(const char *target) {
   return removed;
 }
 
+/// Is a process running? Zombies (exited, not yet reaped) count as gone.
+static int process_running(long pid) {
+  if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) return 0;
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return 1; /* no /proc: trust kill() */
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char *close_paren = strrchr(buf, ')'); /* "pid (comm) S ..." */
+  return !(close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z');
+}
+
 /// Try once to create the lock file; *exists set when another lock is there.
 static js_status create_lock(const char *path, int *exists) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -131,7 +145,7 @@ js_status js_lock_take(const char *target) {
     int got = f ? fscanf(f, "%255s %ld", host, &pid) : 0;
     if (f) fclose(f);
     gethostname(me, sizeof me - 1);
-    int stale = got == 2 && strcmp(host, me) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    int stale = got == 2 && strcmp(host, me) == 0 && !process_running(pid);
     if (!stale) {
       js_status e = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
                             "%s is in use by another run (lock %s: host %s, pid %ld); if that "

@@ -5,13 +5,14 @@
 load helpers
 
 STUDY="$ROOT/tests/data/small.yaml"
-# A slower study (about 1 s per rank) so that kills land mid-run; checkpoints every 0.05 s.
-slow() { echo --set sampling.test_points=3000 --set 'grid.k=[1,2,4,8,512]' --set output.checkpoint_every=0.05; }
+# A slower study (about 1.5 s on one rank after ~0.3 s of MPI start-up) so that kills land
+# mid-run; checkpoints every 0.05 s.
+slow() { echo --set sampling.test_points=12000 --set 'grid.k=[1,2,4,8,512]' --set output.checkpoint_every=0.05; }
 
 @test "kill -9 at several moments, then resume: identical cube, no temporary files" {
   "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
   cube_data "$TMP/ref.nc" > "$TMP/ref.txt"
-  for delay in 0.15 0.3 0.45 0.6 0.75 0.9; do
+  for delay in 0.2 0.45 0.7 0.95 1.2 1.45; do
     "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
     pid=$!
     sleep "$delay"
@@ -35,7 +36,8 @@ slow() { echo --set sampling.test_points=3000 --set 'grid.k=[1,2,4,8,512]' --set
   sleep 0.8
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" || true
-  pkill -9 -f "judgesim run $STUDY -o $TMP/out.nc" || true
+  pkill -9 -f "judgesim run $STUDY -o $TMP/out.nc" || true   # ranks orphaned by mpirun's death
+  for i in $(seq 100); do pgrep -f "judgesim run $STUDY -o $TMP/out.nc" >/dev/null || break; sleep 0.05; done
   run mpirun --oversubscribe -np 3 "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
   echo "$output"
   [ "$status" -eq 0 ]
@@ -109,7 +111,7 @@ PY
     rm -f "$TMP"/out.nc*
     "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
     pid=$!
-    sleep 0.4
+    sleep 0.9
     kill -$sig "$pid"
     rc=0; wait "$pid" || rc=$?
     [ "$rc" -eq 3 ]
@@ -122,7 +124,7 @@ PY
 }
 
 @test "SIGUSR1 to mpirun (2 ranks): checkpoint, exit 3, lock released; resume completes" {
-  long="--set sampling.test_points=20000 --set grid.k=[1,2,4,8,512]"
+  long="--set sampling.test_points=60000 --set grid.k=[1,2,4,8,512]"  # ~4.5 s on 2 ranks
   mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $long 2>/dev/null &
   pid=$!
   sleep 1.5
