@@ -6,6 +6,8 @@
 
 #include "error.h"
 
+/// Folder part of a path (malloc'd; NULL when out of memory).
+char *js_folder_of(const char *path);
 /// Create TARGET.tmp.XXXXXX (mode from umask) beside target; *tmp is malloc'd.
 js_status js_atomic_begin(const char *target, char **tmp);
 /// fsync tmp, rename it onto target, fsync the folder; frees tmp.

@@ -15,8 +15,7 @@
 
 static char *g_lock_path;
 
-/// Folder part of a path (malloc'd).
-static char *folder_of(const char *path) {
+char *js_folder_of(const char *path) {
   char *copy = strdup(path);
   if (!copy) return NULL;
   char *dir = strdup(dirname(copy));
@@ -57,7 +56,7 @@ js_status js_atomic_begin(const char *target, char **tmp) {
 }
 
 js_status js_atomic_commit(char *tmp, const char *target) {
-  char *dir = folder_of(target);
+  char *dir = js_folder_of(target);
   js_status s = dir ? sync_path(tmp) : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
                                                "out of memory");
   if (s == JS_OK && rename(tmp, target) != 0)
@@ -77,7 +76,7 @@ void js_atomic_abort(char *tmp) {
 }
 
 int js_atomic_clean(const char *target) {
-  char *dir = folder_of(target), *copy = strdup(target);
+  char *dir = js_folder_of(target), *copy = strdup(target);
   int removed = 0;
   DIR *d = dir && copy ? opendir(dir) : NULL;
   if (d) {

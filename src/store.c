@@ -6,7 +6,6 @@
 #include "fileio.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -22,17 +21,8 @@ static js_status nc_check(int rc, const char *call, const char *file, int line) 
 }
 #define NC_CALL(call) JS_CALL(nc_check((call), #call, __FILE__, __LINE__))
 
-/// Folder part of a path (malloc'd).
-static char *folder_of(const char *path) {
-  char *copy = strdup(path);
-  if (!copy) return NULL;
-  char *dir = strdup(dirname(copy));
-  free(copy);
-  return dir;
-}
-
 js_status js_store_check_path(const char *path) {
-  char *dir = folder_of(path);
+  char *dir = js_folder_of(path);
   JS_ALLOC_CHECK(dir, "path");
   int ok = access(dir, W_OK | X_OK) == 0;
   int err = errno;
