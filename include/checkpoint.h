@@ -20,6 +20,7 @@ typedef struct {
   char *study_text;    ///< result-relevant study (malloc'd)
   uint64_t ncells, ndone;
   double commit_time;
+  int loaded;          ///< the units were stored into res (the study hashes matched)
 } js_ckpt_summary;
 
 /// Path of the checkpoint of an output cube (malloc'd): OUT.ckpt.
@@ -29,10 +30,11 @@ uint64_t js_ckpt_hash(const char *text);
 /// Commit the finished units of res to the checkpoint of cfg->out_path.
 js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_grid *grid,
                         const js_results *res);
-/// Read and validate a checkpoint; a damaged file is an input error and is left untouched.
-/// With res non-NULL, the units are stored into res (the study must be the same).
-js_status js_ckpt_read(const char *path, const js_config *cfg, const js_grid *grid,
-                       js_results *res, js_ckpt_summary *sum);
+/// Read and validate a checkpoint in one pass; a damaged file is an input error and is left
+/// untouched. When res is given and the checkpoint's study hash equals study_hash, its units
+/// are stored into res (sum->loaded); otherwise only the summary is filled in.
+js_status js_ckpt_read(const char *path, uint64_t study_hash, const js_config *cfg,
+                       const js_grid *grid, js_results *res, js_ckpt_summary *sum);
 /// Free a summary's text.
 void js_ckpt_summary_free(js_ckpt_summary *sum);
 

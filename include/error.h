@@ -16,7 +16,6 @@ typedef enum {
   JS_ERR_MPI = 4,     ///< MPI call failed or a peer reported a failure
   JS_ERR_NETCDF = 5,  ///< NetCDF call failed
   JS_ERR_RNG = 6,     ///< SPRNG stream could not be created
-  JS_ERR_VERIFY = 7,  ///< a verification failed
   JS_INTERRUPTED = 8, ///< stopped by a signal after committing a checkpoint (exit code 3)
 } js_status;
 

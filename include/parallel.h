@@ -35,8 +35,6 @@ js_status js_par_wait(int *src, int *tag, int *bytes);
 js_status js_par_wait_or_flag(int *src, int *tag, int *bytes, volatile int *flag);
 /// Receive a message found by poll/wait into buf (bytes long).
 js_status js_par_recv(int src, int tag, void *buf, int bytes);
-/// Maximum of a double over ranks (collective).
-js_status js_par_max(double *value);
 /// Wall-clock seconds.
 double js_par_time(void);
 /// Stop every rank with an exit code (after a failure that cannot be shared cleanly).

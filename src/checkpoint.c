@@ -134,8 +134,8 @@ static int find_unit(const js_config *cfg, const int32_t key[4]) {
 }
 
 /// Parse the validated image: header into sum, units into res (when given).
-static js_status parse(const char *path, reader *r, const js_config *cfg, const js_grid *grid,
-                       js_results *res, js_ckpt_summary *sum) {
+static js_status parse(const char *path, reader *r, uint64_t study_hash, const js_config *cfg,
+                       const js_grid *grid, js_results *res, js_ckpt_summary *sum) {
   char magic[8];
   uint64_t tlen;
   JS_CHECK(take(r, magic, 8) && memcmp(magic, CKPT_MAGIC, 6) == 0, JS_ERR_INPUT,
@@ -149,7 +149,7 @@ static js_status parse(const char *path, reader *r, const js_config *cfg, const 
   JS_CHECK(take(r, sum->study_text, tlen) && take(r, &sum->ncells, 8) &&
                take(r, &sum->ndone, 8) && take(r, &sum->commit_time, 8),
            JS_ERR_INPUT, "checkpoint %s: header damaged", path);
-  if (!res) return JS_OK;
+  if (!res || sum->hash != study_hash) return JS_OK;
   JS_CHECK(sum->ncells == grid->ncells, JS_ERR_INPUT, "checkpoint %s: cell count differs", path);
   for (uint64_t i = 0; i < sum->ndone; i++) {
     int32_t key[4];
@@ -164,11 +164,12 @@ static js_status parse(const char *path, reader *r, const js_config *cfg, const 
     res->ref_trial[u] = ref;
     res->done[u] = 1;
   }
+  sum->loaded = 1;
   return JS_OK;
 }
 
-js_status js_ckpt_read(const char *path, const js_config *cfg, const js_grid *grid,
-                       js_results *res, js_ckpt_summary *sum) {
+js_status js_ckpt_read(const char *path, uint64_t study_hash, const js_config *cfg,
+                       const js_grid *grid, js_results *res, js_ckpt_summary *sum) {
   unsigned char *data = NULL;
   size_t len = 0;
   memset(sum, 0, sizeof *sum);
@@ -182,7 +183,7 @@ js_status js_ckpt_read(const char *path, const js_config *cfg, const js_grid *gr
                 "checkpoint %s fails validation (checksum mismatch: truncated or damaged); it "
                 "was left as it is: move it away to start the study over", path);
   reader r = {data, len - 8, 0};
-  if (s == JS_OK) s = parse(path, &r, cfg, grid, res, sum);
+  if (s == JS_OK) s = parse(path, &r, study_hash, cfg, grid, res, sum);
   free(data);
   if (s != JS_OK) js_ckpt_summary_free(sum);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);

@@ -3,13 +3,14 @@
 #include "grid.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 
 /// Rough one-core seconds of a unit: posterior, test-point solves and candidate scoring.
 static double unit_cost(const js_config *cfg, int d, int n) {
   double dd = d, nn = n, tp = cfg->test_points, kmax = js_config_kmax(cfg);
   int nfin = 0;
-  for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && cfg->T[i] < 1.0 / 0.0;
+  for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
   double fit = (nn * dd * dd + dd * dd * dd / 3.0) / 40e9 + nn * dd * 4e-9;
   double per_point = (dd * dd + 4 * dd) / 20e9 + dd * 4e-9;
   double per_cand = 4e-9 + cfg->nr * (1e-9 + 0.5e-9 * nfin);

@@ -32,7 +32,7 @@ static js_status print_info(const char *path, const js_ckpt_summary *head) {
   JS_CALL(js_config_parse_study(head->study_text, path, &cfg));
   js_status s = js_grid_build(&cfg, &grid);
   if (s == JS_OK) s = js_results_alloc(&cfg, &grid, &res);
-  if (s == JS_OK) s = js_ckpt_read(path, &cfg, &grid, &res, &sum);
+  if (s == JS_OK) s = js_ckpt_read(path, head->hash, &cfg, &grid, &res, &sum);
   if (s == JS_OK) {
     char when[64];
     time_t t = (time_t)sum.commit_time;
@@ -57,7 +57,7 @@ js_status js_info(const char *path) {
   char *ckpt = is_ckpt ? strdup(path) : js_ckpt_path(path);
   JS_ALLOC_CHECK(ckpt, "path");
   js_ckpt_summary head;
-  js_status s = js_ckpt_read(ckpt, NULL, NULL, NULL, &head);
+  js_status s = js_ckpt_read(ckpt, 0, NULL, NULL, NULL, &head);
   if (s == JS_OK) s = print_info(ckpt, &head);
   js_ckpt_summary_free(&head);
   free(ckpt);

@@ -92,8 +92,8 @@ static js_status resume(const js_config *cfg, const js_grid *grid, js_results *r
   js_status s = JS_OK;
   if (access(path, F_OK) == 0) {
     js_ckpt_summary sum;
-    s = js_ckpt_read(path, cfg, grid, NULL, &sum);
-    if (s == JS_OK && sum.hash != js_ckpt_hash(study_text)) {
+    s = js_ckpt_read(path, js_ckpt_hash(study_text), cfg, grid, res, &sum);
+    if (s == JS_OK && !sum.loaded) {
       js_config old;
       const char *key = "the study";
       if (js_config_parse_study(sum.study_text, path, &old) == JS_OK) {
@@ -105,7 +105,6 @@ static js_status resume(const js_config *cfg, const js_grid *grid, js_results *r
                   "%s holds finished units of a different study (%s changed); give another "
                   "output path, or move the checkpoint away to start over", path, key);
     }
-    if (s == JS_OK) s = js_ckpt_read(path, cfg, grid, res, &sum);
     if (s == JS_OK && !quiet)
       fprintf(stderr, "judgesim: resuming from %s: %llu of %d units done\n", path,
               (unsigned long long)sum.ndone, grid->nunits);

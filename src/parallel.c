@@ -103,11 +103,6 @@ js_status js_par_recv(int src, int tag, void *buf, int bytes) {
   return JS_OK;
 }
 
-js_status js_par_max(double *value) {
-  MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
-  return JS_OK;
-}
-
 double js_par_time(void) { return MPI_Wtime(); }
 
 void js_par_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }

@@ -44,7 +44,8 @@ js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng) {
   return JS_OK;
 }
 
-void js_rng_uniforms(js_rng *rng, double *out, size_t count) {
+/// Fill out[0..count) with the next SPRNG uniforms in [0, 1).
+static void uniforms(js_rng *rng, double *out, size_t count) {
   js_clear_upper();
   for (size_t i = 0; i < count; i++) out[i] = get_rn_dbl(rng->stream);
 }
@@ -56,7 +57,7 @@ static void normal_block(js_rng *rng, double *restrict zbuf) {
   double *restrict u = __builtin_assume_aligned(rng->u, 64);
   double *restrict z = __builtin_assume_aligned(zbuf, 64);
   const int h = JS_NORMAL_BLOCK / 2;
-  js_rng_uniforms(rng, u, JS_NORMAL_BLOCK);
+  uniforms(rng, u, JS_NORMAL_BLOCK);
 #pragma omp simd
   for (int i = 0; i < h; i++) u[i] = sqrt(-2.0 * log(1.0 - u[i]));
 #pragma omp simd

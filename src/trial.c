@@ -38,7 +38,7 @@ static void ws_free(workspace *w) {
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
   size_t kmax = (size_t)js_config_kmax(cfg), B = JS_TEST_BLOCK;
   w->X = alloc_doubles((size_t)n * d);
-  w->y = alloc_doubles((size_t)n + 2 * (size_t)d);
+  w->y = alloc_doubles((size_t)n);
   w->z = alloc_doubles(kmax > 2 * (size_t)d ? kmax : 2 * (size_t)d);
   w->Xt = alloc_doubles((size_t)d * B);
   w->proj = alloc_doubles(3 * B);
