@@ -16,12 +16,14 @@
 #include "results.h"
 
 typedef struct {
+  char *path;          ///< where it was read from
   uint64_t hash;       ///< FNV-1a of the study text
-  char *study_text;    ///< result-relevant study (malloc'd)
+  char *study_text;    ///< result-relevant study
   uint64_t ncells, ndone;
   double commit_time;
-  int loaded;          ///< the units were stored into res (the study hashes matched)
-} js_ckpt_summary;
+  unsigned char *image; ///< the validated file (records start at records_at)
+  size_t image_len, records_at;
+} js_ckpt;
 
 /// Path of the checkpoint of an output cube (malloc'd): OUT.ckpt.
 char *js_ckpt_path(const char *out);
@@ -30,12 +32,14 @@ uint64_t js_ckpt_hash(const char *text);
 /// Commit the finished units of res to the checkpoint of cfg->out_path.
 js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_grid *grid,
                         const js_results *res);
-/// Read and validate a checkpoint in one pass; a damaged file is an input error and is left
-/// untouched. When res is given and the checkpoint's study hash equals study_hash, its units
-/// are stored into res (sum->loaded); otherwise only the summary is filled in.
-js_status js_ckpt_read(const char *path, uint64_t study_hash, const js_config *cfg,
-                       const js_grid *grid, js_results *res, js_ckpt_summary *sum);
-/// Free a summary's text.
-void js_ckpt_summary_free(js_ckpt_summary *sum);
+/// Read and validate a checkpoint (checksum, version, header, record sizes); a damaged file
+/// is an input error and is left untouched.
+js_status js_ckpt_open(const char *path, js_ckpt *ck);
+/// Store the checkpoint's units into res by their (d, n, trial) values (*loaded counts the
+/// new ones). A unit outside the study is an error; a unit already done must be bit-equal.
+js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
+                       js_results *res, int *loaded);
+/// Free an opened checkpoint.
+void js_ckpt_close(js_ckpt *ck);
 
 #endif

@@ -1,6 +1,8 @@
 /// \file cli.h
 /// Command line: `judgesim run CONFIG [-o OUT.nc] [--set section.key=value ...] [--quiet]`,
-/// `judgesim info OUT.nc|OUT.nc.ckpt`, `judgesim --help`, `judgesim --version`.
+/// `judgesim run ... --shard I/N` (one deterministic share of the units),
+/// `judgesim merge PART... -o OUT.nc`, `judgesim info OUT.nc|OUT.nc.ckpt`,
+/// `judgesim --help`, `judgesim --version`.
 #ifndef JS_CLI_H
 #define JS_CLI_H
 
@@ -8,7 +10,7 @@
 
 #include "error.h"
 
-typedef enum { JS_CMD_RUN, JS_CMD_INFO, JS_CMD_HELP, JS_CMD_VERSION } js_command;
+typedef enum { JS_CMD_RUN, JS_CMD_MERGE, JS_CMD_INFO, JS_CMD_HELP, JS_CMD_VERSION } js_command;
 
 typedef struct {
   js_command cmd;
@@ -16,7 +18,11 @@ typedef struct {
   const char *out;      ///< -o override or NULL
   const char **sets;    ///< --set values (malloc'd array of argv pointers)
   int nsets;
+  const char **parts;   ///< merge: the shards' outputs (malloc'd array of argv pointers)
+  int nparts;
+  int shard, nshards;   ///< run --shard I/N (1 <= I <= N); 0 0 without
   int quiet;
+  int dry_run;          ///< run --dry-run: validate and print the plan only
 } js_args;
 
 /// Parse argv; a bad argument is an input error naming it.

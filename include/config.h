@@ -35,8 +35,15 @@ js_status js_config_to_yaml(const js_config *cfg, char **text);
 js_status js_config_study_text(const js_config *cfg, char **text);
 /// Parse and validate such a study text (no output section needed).
 js_status js_config_parse_study(const char *text, const char *origin, js_config *cfg);
-/// The first result-relevant key whose value differs between two studies, or NULL.
-const char *js_config_changed_key(const js_config *a, const js_config *b);
+/// How a study b relates to an earlier study a whose finished units were checkpointed.
+typedef enum {
+  JS_STUDY_SAME,       ///< every finished unit is reused
+  JS_STUDY_MORE_UNITS, ///< more d, n or trials: every finished unit is reused
+  JS_STUDY_MORE_CELLS, ///< more k (same k_max), T or reward values: units are recomputed
+  JS_STUDY_CHANGED     ///< finished numbers would change: refused
+} js_study_change;
+/// Compare studies; *key names the key that changed (NULL when the same).
+js_study_change js_config_compare(const js_config *a, const js_config *b, const char **key);
 /// Largest k of the grid.
 int js_config_kmax(const js_config *cfg);
 /// Release the arrays of a study.

@@ -22,13 +22,17 @@ typedef struct {
 typedef struct {
   int nunits;
   js_unit *units;     ///< indexed by canonical id
-  int *order;         ///< ids, most expensive first (ties by id)
+  int *order;         ///< ids to compute first (order[0..nwork)), most expensive first
+  int nwork;          ///< units this run computes (all, or one shard's)
   size_t ncells;      ///< nk * nT * nr cells per unit
-  double total_cost;
+  double total_cost;  ///< estimated cost of the nwork units
 } js_grid;
 
 /// Enumerate the units of a study and sort them by estimated cost.
 js_status js_grid_build(const js_config *cfg, js_grid *grid);
+/// Keep only shard i of n (1-based) in order[0..nwork): the cost-sorted units are dealt
+/// to the shards in a snake (1..n, n..1, ...), so shards are deterministic and balanced.
+void js_grid_shard(js_grid *grid, int shard, int nshards);
 /// Free a grid.
 void js_grid_free(js_grid *grid);
 /// Index of cell (k, T, reward) within a unit's cells.

@@ -133,63 +133,87 @@ static int find_unit(const js_config *cfg, const int32_t key[4]) {
   return (id * cfg->nn + in) * cfg->trials + key[2];
 }
 
-/// Parse the validated image: header into sum, units into res (when given).
-static js_status parse(const char *path, reader *r, uint64_t study_hash, const js_config *cfg,
-                       const js_grid *grid, js_results *res, js_ckpt_summary *sum) {
+/// Parse the header of a validated image into ck.
+static js_status parse_header(const char *path, reader *r, js_ckpt *ck) {
   char magic[8];
   uint64_t tlen;
   JS_CHECK(take(r, magic, 8) && memcmp(magic, CKPT_MAGIC, 6) == 0, JS_ERR_INPUT,
            "checkpoint %s: not a judgesim checkpoint", path);
   JS_CHECK(memcmp(magic, CKPT_MAGIC, 8) == 0, JS_ERR_INPUT,
            "checkpoint %s: format version %.2s, this judgesim reads version 01", path, magic + 6);
-  JS_CHECK(take(r, &sum->hash, 8) && take(r, &tlen, 8) && tlen < r->len, JS_ERR_INPUT,
+  JS_CHECK(take(r, &ck->hash, 8) && take(r, &tlen, 8) && tlen < r->len, JS_ERR_INPUT,
            "checkpoint %s: header damaged", path);
-  sum->study_text = calloc(tlen + 1, 1);
-  JS_ALLOC_CHECK(sum->study_text, "checkpoint text");
-  JS_CHECK(take(r, sum->study_text, tlen) && take(r, &sum->ncells, 8) &&
-               take(r, &sum->ndone, 8) && take(r, &sum->commit_time, 8),
+  ck->study_text = calloc(tlen + 1, 1);
+  JS_ALLOC_CHECK(ck->study_text, "checkpoint text");
+  JS_CHECK(take(r, ck->study_text, tlen) && take(r, &ck->ncells, 8) &&
+               take(r, &ck->ndone, 8) && take(r, &ck->commit_time, 8),
            JS_ERR_INPUT, "checkpoint %s: header damaged", path);
-  if (!res || sum->hash != study_hash) return JS_OK;
-  JS_CHECK(sum->ncells == grid->ncells, JS_ERR_INPUT, "checkpoint %s: cell count differs", path);
-  for (uint64_t i = 0; i < sum->ndone; i++) {
-    int32_t key[4];
-    double ref;
-    JS_CHECK(take(r, key, sizeof key) && take(r, &ref, 8), JS_ERR_INPUT,
-             "checkpoint %s: unit records damaged", path);
-    int u = find_unit(cfg, key);
-    JS_CHECK(u >= 0 && !res->done[u], JS_ERR_INPUT, "checkpoint %s: unknown unit d=%d n=%d "
-             "trial=%d", path, key[0], key[1], key[2]);
-    JS_CHECK(take(r, res->trial + (size_t)u * grid->ncells, grid->ncells * sizeof(double)),
-             JS_ERR_INPUT, "checkpoint %s: unit records damaged", path);
-    res->ref_trial[u] = ref;
-    res->done[u] = 1;
-  }
-  sum->loaded = 1;
+  uint64_t rec = 16 + 8 * (ck->ncells + 1);
+  JS_CHECK(ck->ncells < r->len && ck->ndone <= r->len && (r->len - r->at) == ck->ndone * rec,
+           JS_ERR_INPUT, "checkpoint %s: unit records damaged", path);
+  ck->records_at = r->at;
   return JS_OK;
 }
 
-js_status js_ckpt_read(const char *path, uint64_t study_hash, const js_config *cfg,
-                       const js_grid *grid, js_results *res, js_ckpt_summary *sum) {
-  unsigned char *data = NULL;
+js_status js_ckpt_open(const char *path, js_ckpt *ck) {
   size_t len = 0;
-  memset(sum, 0, sizeof *sum);
-  JS_CALL(slurp(path, &data, &len));
+  memset(ck, 0, sizeof *ck);
+  ck->path = strdup(path);
+  JS_ALLOC_CHECK(ck->path, "checkpoint path");
+  js_status s = slurp(path, &ck->image, &len);
+  if (s != JS_OK) {
+    js_ckpt_close(ck);
+    return js_trace(s, __FILE__, __LINE__, __func__);
+  }
   uint64_t stored = 0;
   int ok = len >= 16;
-  if (ok) memcpy(&stored, data + len - 8, 8);
-  js_status s = JS_OK;
-  if (!ok || stored != fnv1a(FNV_OFFSET, data, len - 8))
+  if (ok) memcpy(&stored, ck->image + len - 8, 8);
+  if (!ok || stored != fnv1a(FNV_OFFSET, ck->image, len - 8))
     s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
                 "checkpoint %s fails validation (checksum mismatch: truncated or damaged); it "
                 "was left as it is: move it away to start the study over", path);
-  reader r = {data, len - 8, 0};
-  if (s == JS_OK) s = parse(path, &r, study_hash, cfg, grid, res, sum);
-  free(data);
-  if (s != JS_OK) js_ckpt_summary_free(sum);
+  reader r = {ck->image, ok ? len - 8 : 0, 0};
+  if (s == JS_OK) s = parse_header(path, &r, ck);
+  ck->image_len = r.len;
+  if (s != JS_OK) js_ckpt_close(ck);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
-void js_ckpt_summary_free(js_ckpt_summary *sum) {
-  free(sum->study_text);
-  sum->study_text = NULL;
+js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
+                       js_results *res, int *loaded) {
+  JS_CHECK(ck->ncells == grid->ncells, JS_ERR_INPUT, "checkpoint %s: %llu cells per unit, the "
+           "study has %zu", ck->path, (unsigned long long)ck->ncells, grid->ncells);
+  reader r = {ck->image, ck->image_len, ck->records_at};
+  size_t bytes = grid->ncells * sizeof(double);
+  *loaded = 0;
+  for (uint64_t i = 0; i < ck->ndone; i++) {
+    int32_t key[4];
+    double ref;
+    take(&r, key, sizeof key); /* sizes were checked by js_ckpt_open */
+    take(&r, &ref, 8);
+    const unsigned char *cells = r.p + r.at;
+    r.at += bytes;
+    int u = find_unit(cfg, key);
+    JS_CHECK(u >= 0, JS_ERR_INPUT, "checkpoint %s: unit d=%d n=%d trial=%d is not in the study",
+             ck->path, key[0], key[1], key[2]);
+    double *dst = res->trial + (size_t)u * grid->ncells;
+    if (res->done[u]) { /* the same unit from another part must agree bit for bit */
+      JS_CHECK(!memcmp(dst, cells, bytes) && !memcmp(&res->ref_trial[u], &ref, 8), JS_ERR_INPUT,
+               "checkpoint %s: unit d=%d n=%d trial=%d differs from another part's copy",
+               ck->path, key[0], key[1], key[2]);
+      continue;
+    }
+    memcpy(dst, cells, bytes);
+    res->ref_trial[u] = ref;
+    res->done[u] = 1;
+    (*loaded)++;
+  }
+  return JS_OK;
+}
+
+void js_ckpt_close(js_ckpt *ck) {
+  free(ck->study_text);
+  free(ck->image);
+  free(ck->path);
+  memset(ck, 0, sizeof *ck);
 }

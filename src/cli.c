@@ -2,6 +2,7 @@
 /// Parsing of the command line and the help and version texts.
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ const char *js_build_string(void) { return JS_BUILD; }
 
 void js_cli_usage(FILE *out) {
   fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
+        "                    [--shard I/N] [--dry-run]\n"
+        "       judgesim merge PART.nc... -o OUT.nc   (join the shards of one study)\n"
         "       judgesim info OUT.nc        (progress of a study from its checkpoint)\n"
         "       judgesim --help | --version\n\n"
         "Estimate the generalization error delta(d, n, k, T, reward) of softmax reranking by\n"
@@ -29,13 +32,49 @@ void js_cli_usage(FILE *out) {
         "  -o, --output OUT.nc   write the cube here (overrides output.path)\n"
         "  --set KEY=VALUE       override one study value with a YAML value, e.g.\n"
         "                        --set sampling.trials=8  --set grid.k=[1,2,4]\n"
-        "  -q, --quiet           no progress line and no summary\n\n"
+        "  -q, --quiet           no progress line and no summary\n"
+        "  --shard I/N           compute only share I of N of the units (job arrays): writes\n"
+        "                        OUT.part-I-of-N.nc.ckpt; join the N parts with merge\n"
+        "  --dry-run             check the study and print its output path, units and\n"
+        "                        estimated core-hours; compute nothing\n\n"
         "Finished units are checkpointed to OUT.nc.ckpt (output.checkpoint_every seconds,\n"
         "default 60); running the same command again resumes. SIGTERM, SIGUSR1 and SIGINT\n"
         "commit a checkpoint and stop.\n\n"
         "exit codes: 0 done, 2 bad input (nothing written), 3 checkpointed but not finished,\n"
         "            1 any other failure\n",
         out);
+}
+
+/// Parse "I/N" with 1 <= I <= N.
+static js_status parse_shard(const char *v, js_args *args) {
+  int i = 0, n = 0, used = 0;
+  int ok = sscanf(v, "%d/%d%n", &i, &n, &used) == 2 && v[used] == '\0';
+  JS_CHECK(ok && n >= 1 && i >= 1 && i <= n, JS_ERR_INPUT,
+           "option --shard: '%s' is not I/N with 1 <= I <= N (e.g. --shard 2/8)", v);
+  args->shard = i;
+  args->nshards = n;
+  return JS_OK;
+}
+
+/// Parse `merge PART... -o OUT`.
+static js_status parse_merge(int argc, char **argv, js_args *args) {
+  args->parts = calloc((size_t)argc, sizeof *args->parts);
+  JS_ALLOC_CHECK(args->parts, "options");
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      JS_CHECK(i + 1 < argc && argv[i + 1][0], JS_ERR_INPUT, "option %s needs a file name", a);
+      args->out = argv[++i];
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      args->quiet = 1;
+    } else {
+      JS_CHECK(a[0] != '-', JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
+      args->parts[args->nparts++] = a;
+    }
+  }
+  JS_CHECK(args->nparts >= 1 && args->out, JS_ERR_INPUT,
+           "usage: judgesim merge PART.nc... -o OUT.nc");
+  return JS_OK;
 }
 
 /// Parse the options of `run`.
@@ -55,11 +94,16 @@ static js_status parse_run(int argc, char **argv, js_args *args) {
       args->sets[args->nsets++] = argv[++i];
     } else if (!strncmp(a, "--set=", 6)) {
       args->sets[args->nsets++] = a + 6;
+    } else if (!strcmp(a, "--shard") || !strncmp(a, "--shard=", 8)) {
+      JS_CHECK(a[7] || has_value, JS_ERR_INPUT, "option --shard needs I/N, e.g. --shard 2/8");
+      JS_CALL(parse_shard(a[7] ? a + 8 : argv[++i], args));
     } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       args->cmd = JS_CMD_HELP;
       return JS_OK;
     } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
       args->quiet = 1;
+    } else if (!strcmp(a, "--dry-run")) {
+      args->dry_run = 1;
     } else if (a[0] == '-' && a[1]) {
       JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
     } else {
@@ -89,6 +133,10 @@ js_status js_cli_parse(int argc, char **argv, js_args *args) {
     args->cmd = JS_CMD_INFO;
     args->config = argv[2];
     return JS_OK;
+  }
+  if (!strcmp(cmd, "merge")) {
+    args->cmd = JS_CMD_MERGE;
+    return parse_merge(argc, argv, args);
   }
   JS_CHECK(!strcmp(cmd, "run"), JS_ERR_INPUT, "unknown command '%s' (see judgesim --help)", cmd);
   args->cmd = JS_CMD_RUN;

@@ -537,25 +537,55 @@ js_status js_config_parse_study(const char *text, const char *origin, js_config 
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
-/// Do two int axes hold the same values?
-static int same_ints(const int *a, int na, const int *b, int nb) {
-  return na == nb && memcmp(a, b, sizeof(int) * (size_t)na) == 0;
+/// Is every element of axis a (na elements of size bytes) also in b, bit for bit?
+static int within(const void *a, int na, const void *b, int nb, size_t size) {
+  for (int i = 0; i < na; i++) {
+    int found = 0;
+    for (int j = 0; j < nb && !found; j++)
+      found = !memcmp((const char *)a + i * size, (const char *)b + j * size, size);
+    if (!found) return 0;
+  }
+  return 1;
 }
 
-const char *js_config_changed_key(const js_config *a, const js_config *b) {
-  if (a->sigma != b->sigma) return "model.sigma";
-  if (a->gamma != b->gamma) return "model.gamma";
-  if (a->input_scale != b->input_scale) return "model.input_scale";
-  if (!same_ints(a->d, a->nd, b->d, b->nd)) return "grid.d";
-  if (!same_ints(a->n, a->nn, b->n, b->nn)) return "grid.n";
-  if (!same_ints(a->k, a->nk, b->k, b->nk)) return "grid.k";
-  if (a->nT != b->nT || memcmp(a->T, b->T, sizeof(double) * (size_t)a->nT)) return "grid.T";
-  if (a->nr != b->nr || memcmp(a->reward, b->reward, sizeof(js_reward) * (size_t)a->nr))
-    return "grid.reward";
-  if (a->trials != b->trials) return "sampling.trials";
-  if (a->test_points != b->test_points) return "sampling.test_points";
-  if (a->seed != b->seed) return "sampling.seed";
+/// The first key whose change would alter finished units' numbers, or NULL.
+static const char *breaking_key(const js_config *a, const js_config *b) {
+  if (a->sigma != b->sigma) return "model.sigma changed";
+  if (a->gamma != b->gamma) return "model.gamma changed";
+  if (a->input_scale != b->input_scale) return "model.input_scale changed";
+  if (a->test_points != b->test_points) return "sampling.test_points changed";
+  if (a->seed != b->seed) return "sampling.seed changed";
+  if (js_config_kmax(a) != js_config_kmax(b)) return "grid.k: its largest value changed";
+  if (!within(a->k, a->nk, b->k, b->nk, sizeof(int))) return "grid.k: a value was removed";
+  if (!within(a->T, a->nT, b->T, b->nT, sizeof(double))) return "grid.T: a value was removed";
+  if (!within(a->reward, a->nr, b->reward, b->nr, sizeof(js_reward)))
+    return "grid.reward: a value was removed";
+  if (!within(a->d, a->nd, b->d, b->nd, sizeof(int))) return "grid.d: a value was removed";
+  if (!within(a->n, a->nn, b->n, b->nn, sizeof(int))) return "grid.n: a value was removed";
+  if (b->trials < a->trials) return "sampling.trials: fewer than before";
   return NULL;
+}
+
+js_study_change js_config_compare(const js_config *a, const js_config *b, const char **key) {
+  *key = breaking_key(a, b);
+  if (*key) return JS_STUDY_CHANGED;
+  if (a->nk != b->nk || a->nT != b->nT || a->nr != b->nr) {
+    *key = a->nk != b->nk   ? "grid.k extended"
+           : a->nT != b->nT ? "grid.T extended"
+                            : "grid.reward extended";
+    return JS_STUDY_MORE_CELLS;
+  }
+  if (a->nd != b->nd || a->nn != b->nn || a->trials != b->trials) {
+    *key = a->nd != b->nd   ? "grid.d extended"
+           : a->nn != b->nn ? "grid.n extended"
+                            : "sampling.trials extended";
+    return JS_STUDY_MORE_UNITS;
+  }
+  if (memcmp(a->reward, b->reward, sizeof(js_reward) * (size_t)a->nr)) {
+    *key = "grid.reward reordered"; /* same rewards in another order: cells move */
+    return JS_STUDY_MORE_CELLS;
+  }
+  return JS_STUDY_SAME;
 }
 
 int js_config_kmax(const js_config *cfg) { return cfg->k[cfg->nk - 1]; }

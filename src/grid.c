@@ -49,7 +49,26 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
   }
   g_sort_units = grid->units;
   qsort(grid->order, (size_t)grid->nunits, sizeof(int), cmp_cost);
+  grid->nwork = grid->nunits;
   return JS_OK;
+}
+
+/// The shard (0-based) that the p-th unit in cost order belongs to.
+static int shard_of(int p, int nshards) {
+  int round = p / nshards, at = p % nshards;
+  return round % 2 == 0 ? at : nshards - 1 - at;
+}
+
+void js_grid_shard(js_grid *grid, int shard, int nshards) {
+  int kept = 0;
+  grid->total_cost = 0;
+  for (int p = 0; p < grid->nunits; p++) { /* stable: cost order within the shard */
+    if (shard_of(p, nshards) != shard - 1) continue;
+    int id = grid->order[p];
+    grid->order[kept++] = id;
+    grid->total_cost += grid->units[id].cost;
+  }
+  grid->nwork = kept;
 }
 
 void js_grid_free(js_grid *grid) {

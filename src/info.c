@@ -24,26 +24,25 @@ static size_t complete_cells(const js_config *cfg, const js_grid *grid, const js
 }
 
 /// Print the summary of an opened checkpoint.
-static js_status print_info(const char *path, const js_ckpt_summary *head) {
+static js_status print_info(const js_ckpt *ck) {
   js_config cfg;
   js_grid grid = {0};
   js_results res = {0};
-  js_ckpt_summary sum;
-  JS_CALL(js_config_parse_study(head->study_text, path, &cfg));
+  int loaded = 0;
+  JS_CALL(js_config_parse_study(ck->study_text, ck->path, &cfg));
   js_status s = js_grid_build(&cfg, &grid);
   if (s == JS_OK) s = js_results_alloc(&cfg, &grid, &res);
-  if (s == JS_OK) s = js_ckpt_read(path, head->hash, &cfg, &grid, &res, &sum);
+  if (s == JS_OK) s = js_ckpt_load(ck, &cfg, &grid, &res, &loaded);
   if (s == JS_OK) {
     char when[64];
-    time_t t = (time_t)sum.commit_time;
+    time_t t = (time_t)ck->commit_time;
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    printf("checkpoint:   %s\nunits done:   %llu / %d\ncells complete: %zu / %zu\n"
-           "study hash:   %016llx\nlast commit:  %s\nstudy:\n%s", path,
-           (unsigned long long)sum.ndone, grid.nunits, complete_cells(&cfg, &grid, &res),
-           grid.ncells * (size_t)cfg.nd * cfg.nn, (unsigned long long)sum.hash, when,
-           sum.study_text);
-    js_ckpt_summary_free(&sum);
+    printf("checkpoint:   %s\nunits done:   %d / %d\ncells complete: %zu / %zu\n"
+           "study hash:   %016llx\nlast commit:  %s\nstudy:\n%s", ck->path, loaded,
+           grid.nunits, complete_cells(&cfg, &grid, &res),
+           grid.ncells * (size_t)cfg.nd * cfg.nn, (unsigned long long)ck->hash, when,
+           ck->study_text);
   }
   js_results_free(&res);
   js_grid_free(&grid);
@@ -54,12 +53,12 @@ static js_status print_info(const char *path, const js_ckpt_summary *head) {
 js_status js_info(const char *path) {
   size_t len = strlen(path);
   int is_ckpt = len > 5 && strcmp(path + len - 5, ".ckpt") == 0;
-  char *ckpt = is_ckpt ? strdup(path) : js_ckpt_path(path);
-  JS_ALLOC_CHECK(ckpt, "path");
-  js_ckpt_summary head;
-  js_status s = js_ckpt_read(ckpt, 0, NULL, NULL, NULL, &head);
-  if (s == JS_OK) s = print_info(ckpt, &head);
-  js_ckpt_summary_free(&head);
-  free(ckpt);
+  char *name = is_ckpt ? strdup(path) : js_ckpt_path(path);
+  JS_ALLOC_CHECK(name, "path");
+  js_ckpt ck;
+  js_status s = js_ckpt_open(name, &ck);
+  free(name);
+  if (s == JS_OK) s = print_info(&ck);
+  js_ckpt_close(&ck);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }

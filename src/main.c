@@ -14,9 +14,11 @@
 #include "fileio.h"
 #include "grid.h"
 #include "info.h"
+#include "merge.h"
 #include "parallel.h"
 #include "posterior.h"
 #include "progress.h"
+#include "restart.h"
 #include "results.h"
 #include "schedule.h"
 #include "store.h"
@@ -34,11 +36,21 @@ static char *history_line(int argc, char **argv) {
   return h;
 }
 
+/// A shard writes its part beside the cube: OUT.part-I-of-N.nc(.ckpt).
+static js_status use_shard_path(js_config *cfg, const js_args *args) {
+  char *part = js_shard_path(cfg->out_path, args->shard, args->nshards);
+  JS_ALLOC_CHECK(part, "shard path");
+  free(cfg->out_path);
+  cfg->out_path = part;
+  return JS_OK;
+}
+
 /// Rank 0 reads and validates the study; every rank learns the outcome and the text.
 static js_status load_study(const js_args *args, js_config *cfg, char **text) {
   js_status s = JS_OK;
   if (js_par_rank() == 0) {
     s = js_config_load(args->config, args->sets, args->nsets, args->out, cfg);
+    if (s == JS_OK && args->nshards) s = use_shard_path(cfg, args);
     if (s == JS_OK) s = js_store_check_path(cfg->out_path);
     if (s == JS_OK) s = js_config_to_yaml(cfg, text);
   }
@@ -60,7 +72,9 @@ static js_status epilog(const js_config *cfg, js_results *res, const char *text,
   js_status s = js_store_write(cfg, res, &meta);
   free(history);
   JS_CALL(s);
-  if (!args->quiet)
+  if (!args->quiet && !st)
+    fprintf(stderr, "judgesim: merged %d parts into %s\n", args->nparts, cfg->out_path);
+  else if (!args->quiet)
     fprintf(stderr, "judgesim: done in %.2f s on %d rank%s: %.3g candidates/s (%.3g per rank); "
             "wrote %s\n", st->wall, st->ranks, st->ranks > 1 ? "s" : "",
             st->candidates / st->wall, st->candidates / st->wall / st->ranks, cfg->out_path);
@@ -81,39 +95,6 @@ static js_status commit_checkpoint(void *ctx) {
   return js_ckpt_write(c->cfg, c->study_text, c->grid, c->res);
 }
 
-/// Rank 0: take the output's lock, drop stale temporaries, resume from a valid checkpoint.
-static js_status resume(const js_config *cfg, const js_grid *grid, js_results *res,
-                        const char *study_text, int quiet) {
-  JS_CALL(js_lock_take(cfg->out_path));
-  char *path = js_ckpt_path(cfg->out_path);
-  JS_ALLOC_CHECK(path, "checkpoint path");
-  js_atomic_clean(cfg->out_path);
-  js_atomic_clean(path);
-  js_status s = JS_OK;
-  if (access(path, F_OK) == 0) {
-    js_ckpt_summary sum;
-    s = js_ckpt_read(path, js_ckpt_hash(study_text), cfg, grid, res, &sum);
-    if (s == JS_OK && !sum.loaded) {
-      js_config old;
-      const char *key = "the study";
-      if (js_config_parse_study(sum.study_text, path, &old) == JS_OK) {
-        const char *k = js_config_changed_key(&old, cfg);
-        if (k) key = k;
-        js_config_free(&old);
-      }
-      s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                  "%s holds finished units of a different study (%s changed); give another "
-                  "output path, or move the checkpoint away to start over", path, key);
-    }
-    if (s == JS_OK && !quiet)
-      fprintf(stderr, "judgesim: resuming from %s: %llu of %d units done\n", path,
-              (unsigned long long)sum.ndone, grid->nunits);
-    js_ckpt_summary_free(&sum);
-  }
-  free(path);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
-}
-
 /// Signals that stop a run with a checkpoint (rank 0) or are left to the master (others).
 static void install_signals(int master) {
   int sigs[] = {SIGTERM, SIGUSR1, SIGINT};
@@ -124,6 +105,13 @@ static void install_signals(int master) {
     sigemptyset(&sa.sa_mask);
     sigaction(sigs[i], &sa, NULL);
   }
+}
+
+/// --dry-run: what the run would do (machine-readable "key: value" lines).
+static void print_plan(const js_config *cfg, const js_grid *grid) {
+  printf("output: %s\ncheckpoint: %s.ckpt\nunits: %d\ncells per unit: %zu\n"
+         "estimated core-hours: %.3g\n", cfg->out_path, cfg->out_path, grid->nwork,
+         grid->ncells, grid->total_cost / 3600.0);
 }
 
 /// The `run` command on every rank.
@@ -143,27 +131,61 @@ static js_status run(const js_args *args, int argc, char **argv) {
     js_status m = JS_OK;
     if (master) m = js_results_alloc(&cfg, &grid, &res);
     if (master && m == JS_OK) m = js_config_study_text(&cfg, &study);
-    if (master && m == JS_OK) m = resume(&cfg, &grid, &res, study, args->quiet);
+    if (master && m == JS_OK && args->nshards) js_grid_shard(&grid, args->shard, args->nshards);
+    if (master && m == JS_OK && !args->dry_run)
+      m = js_restart_prepare(&cfg, &grid, &res, study, args->quiet);
     int code = (int)m;
     s = js_par_bcast_int(&code);
     if (s == JS_OK) s = master ? m : (js_status)code;
   }
+  if (s == JS_OK && args->dry_run) {
+    if (master) print_plan(&cfg, &grid);
+    goto done;
+  }
   ckpt_ctx cctx = {&cfg, &grid, &res, study};
   js_commit_hook hook = {commit_checkpoint, &cctx, cfg.checkpoint_every};
   if (s == JS_OK) install_signals(master);
-  if (s == JS_OK && master) js_progress_init(&prog, args->quiet, grid.nunits, grid.total_cost);
+  if (s == JS_OK && master) js_progress_init(&prog, args->quiet, grid.nwork, grid.total_cost);
   if (s == JS_OK)
     s = js_schedule_run(&cfg, &grid, master ? &res : NULL, master ? &prog : NULL,
                         master ? &hook : NULL, &st);
   if (s == JS_OK && master) js_progress_end(&prog);
-  if (s == JS_OK && master) s = epilog(&cfg, &res, text, argc, argv, &st, args);
+  if (s == JS_OK && master && !args->nshards) s = epilog(&cfg, &res, text, argc, argv, &st, args);
   if (s == JS_OK && master) s = commit_checkpoint(&cctx);
+  if (s == JS_OK && master && args->nshards && !args->quiet)
+    fprintf(stderr, "judgesim: shard %d/%d done: %d units in %s.ckpt; join the parts with "
+            "judgesim merge\n", args->shard, args->nshards, grid.nwork, cfg.out_path);
+done:
   if (master) js_lock_release();
   js_results_free(&res);
   js_grid_free(&grid);
   js_config_free(&cfg);
   free(text);
   free(study);
+  return s;
+}
+
+/// The `merge` command: load the parts, then write the cube and its checkpoint.
+static js_status merge(const js_args *args, int argc, char **argv) {
+  js_config cfg;
+  js_grid grid = {0};
+  js_results res = {0};
+  char *study = NULL, *text = NULL;
+  memset(&cfg, 0, sizeof cfg);
+  js_status s = js_store_check_path(args->out);
+  if (s == JS_OK) s = js_merge_load(args->parts, args->nparts, args->out, &cfg, &grid, &res,
+                                    &study);
+  if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
+  int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
+  ckpt_ctx cctx = {&cfg, &grid, &res, study};
+  if (s == JS_OK) s = epilog(&cfg, &res, text, argc, argv, NULL, args);
+  if (s == JS_OK) s = commit_checkpoint(&cctx);
+  if (locked) js_lock_release();
+  js_results_free(&res);
+  js_grid_free(&grid);
+  js_config_free(&cfg);
+  free(study);
+  free(text);
   return s;
 }
 
@@ -180,18 +202,21 @@ int main(int argc, char **argv) {
   if (s != JS_OK) {
     if (launched_as_rank0()) js_error_report(s);
     free(args.sets);
+    free(args.parts);
     return js_exit_code(s);
   }
-  if (args.cmd == JS_CMD_INFO) {
-    s = js_info(args.config);
+  if (args.cmd == JS_CMD_INFO || args.cmd == JS_CMD_MERGE) {
+    s = args.cmd == JS_CMD_INFO ? js_info(args.config) : merge(&args, argc, argv);
     js_error_report(s);
     free(args.sets);
+    free(args.parts);
     return js_exit_code(s);
   }
   if (args.cmd != JS_CMD_RUN) {
     if (args.cmd == JS_CMD_HELP) js_cli_usage(stdout);
     else printf("%s\nbuilt with: %s\n", js_version_string(), js_build_string());
     free(args.sets);
+    free(args.parts);
     return 0;
   }
   s = js_par_init(&argc, &argv);
@@ -203,5 +228,6 @@ int main(int argc, char **argv) {
     js_error_report(s);
   }
   free(args.sets);
+  free(args.parts);
   return js_exit_code(s);
 }

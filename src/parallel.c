@@ -55,8 +55,8 @@ js_status js_par_bcast_text(char **text) {
   return JS_OK;
 }
 
-js_status js_par_send_int(int dest, int value) {
-  MPI_CALL(MPI_Send(&value, 1, MPI_INT, dest, JS_TAG_WORK, MPI_COMM_WORLD));
+js_status js_par_send_int(int dest, int tag, int value) {
+  MPI_CALL(MPI_Send(&value, 1, MPI_INT, dest, tag, MPI_COMM_WORLD));
   return JS_OK;
 }
 
@@ -78,6 +78,11 @@ js_status js_par_poll(int *found, int *src, int *tag, int *bytes) {
     *tag = st.MPI_TAG;
     MPI_CALL(MPI_Get_count(&st, MPI_BYTE, bytes));
   }
+  return JS_OK;
+}
+
+js_status js_par_probe_tag(int src, int tag, int *found) {
+  MPI_CALL(MPI_Iprobe(src, tag, MPI_COMM_WORLD, found, MPI_STATUS_IGNORE));
   return JS_OK;
 }
 

@@ -1,6 +1,7 @@
 /// \file schedule.c
-/// Dynamic master/worker scheduling. Messages: WORK (int unit id, -1 = stop) from the
-/// master; RESULT (doubles: unit id, ref, cells) and FAIL (text) from workers.
+/// Dynamic master/worker scheduling. Messages: WORK (int unit id, -1 = all done) and STOP
+/// (a signal arrived) from the master; RESULT (doubles: unit id, ref, cells), FAIL (text)
+/// and BYE (the answer to STOP) from workers.
 #include "schedule.h"
 
 #include <signal.h>
@@ -50,14 +51,14 @@ static void die(master *ms, js_status s) {
 
 /// Advance past units finished earlier (resumed from a checkpoint).
 static void skip_done(master *ms) {
-  while (ms->next < ms->grid->nunits && ms->res->done[ms->grid->order[ms->next]]) ms->next++;
+  while (ms->next < ms->grid->nwork && ms->res->done[ms->grid->order[ms->next]]) ms->next++;
 }
 
 /// Send the next unit in cost order to a worker (if any is left and no stop was asked).
 static js_status hand_out(master *ms, int worker) {
   skip_done(ms);
-  if (ms->next >= ms->grid->nunits || g_stop_signal) return JS_OK;
-  JS_CALL(js_par_send_int(worker, ms->grid->order[ms->next++]));
+  if (ms->next >= ms->grid->nwork || g_stop_signal) return JS_OK;
+  JS_CALL(js_par_send_int(worker, JS_TAG_WORK, ms->grid->order[ms->next++]));
   ms->held[worker]++;
   return JS_OK;
 }
@@ -66,7 +67,7 @@ static js_status hand_out(master *ms, int worker) {
 /// busy gets nothing more, so no unit waits in one queue while another rank runs dry.
 static js_status refill(master *ms, int worker) {
   skip_done(ms);
-  int left = ms->grid->nunits - ms->next;
+  int left = ms->grid->nwork - ms->next;
   if (ms->held[worker] == 0 || left >= JS_PREFETCH * ms->size) JS_CALL(hand_out(ms, worker));
   return JS_OK;
 }
@@ -120,25 +121,33 @@ static int service(void *ctx) {
   }
 }
 
-/// After a stop request: commit and end the run with exit code 3 on every rank.
+/// After a stop request: tell the workers to stop (they drop their unit in flight within
+/// one test block and answer BYE), keep the results that still arrive, commit, and end the
+/// run with exit code 3 on every rank.
 static js_status stop_now(master *ms) {
-  js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__,
-                        "stopped by signal %d: checkpoint committed with %d of %d units done; "
-                        "run the same command again to resume", (int)g_stop_signal, ms->done,
-                        ms->grid->nunits);
-  if (ms->size > 1) die(ms, s); /* workers' units in flight are dropped */
+  for (int w = 1; w < ms->size; w++) JS_CALL(js_par_send_int(w, JS_TAG_STOP, 0));
+  for (int left = ms->size - 1; left > 0;) {
+    int src, tag, bytes, bye;
+    JS_CALL(js_par_wait(&src, &tag, &bytes));
+    js_status s = JS_OK;
+    if (tag == JS_TAG_BYE) s = js_par_recv(src, tag, &bye, bytes), left--;
+    else s = handle(ms, src, tag, bytes);
+    if (s != JS_OK) die(ms, s);
+  }
   JS_CALL(commit(ms));
-  return s;
+  JS_FAIL(JS_INTERRUPTED, "stopped by signal %d: checkpoint committed with %d of %d units "
+          "done; run the same command again to resume", (int)g_stop_signal, ms->done,
+          ms->grid->nwork);
 }
 
 /// Master: prime workers, compute units locally while servicing, then collect the rest.
 static js_status run_master(master *ms, int size) {
-  for (int u = 0; u < ms->grid->nunits; u++) ms->done += ms->res->done[u];
+  for (int p = 0; p < ms->grid->nwork; p++) ms->done += ms->res->done[ms->grid->order[p]];
   for (int k = 0; k < JS_PREFETCH; k++)
     for (int w = 1; w < size; w++) JS_CALL(hand_out(ms, w));
   double *cells = malloc(sizeof(double) * (ms->grid->ncells + 1));
   JS_ALLOC_CHECK(cells, "unit cells");
-  for (skip_done(ms); ms->next < ms->grid->nunits && !g_stop_signal; skip_done(ms)) {
+  for (skip_done(ms); ms->next < ms->grid->nwork && !g_stop_signal; skip_done(ms)) {
     int unit = ms->grid->order[ms->next++];
     double ref;
     js_status s = js_trial_run(ms->cfg, &ms->grid->units[unit], cells, &ref, service, ms);
@@ -148,7 +157,7 @@ static js_status run_master(master *ms, int size) {
     service(ms);
   }
   free(cells);
-  while (ms->done < ms->grid->nunits && !g_stop_signal) {
+  while (ms->done < ms->grid->nwork && !g_stop_signal) {
     int src, tag, bytes;
     JS_CALL(js_par_wait_or_flag(&src, &tag, &bytes, &g_stop_signal));
     if (g_stop_signal) break;
@@ -156,8 +165,23 @@ static js_status run_master(master *ms, int size) {
     if (s != JS_OK) die(ms, s);
   }
   if (g_stop_signal) return stop_now(ms);
-  for (int w = 1; w < size; w++) JS_CALL(js_par_send_int(w, -1));
+  for (int w = 1; w < size; w++) JS_CALL(js_par_send_int(w, JS_TAG_WORK, -1));
   return JS_OK;
+}
+
+/// A worker's poll between test blocks: has the master asked to stop?
+static int stop_asked(void *ctx) {
+  (void)ctx;
+  int found = 0;
+  return js_par_probe_tag(0, JS_TAG_STOP, &found) != JS_OK || found;
+}
+
+/// A worker's answer to STOP (its unit in flight is dropped); only the master reports.
+static js_status say_bye(void) {
+  int unused;
+  JS_CALL(js_par_recv(0, JS_TAG_STOP, &unused, (int)sizeof unused));
+  JS_CALL(js_par_send_int(0, JS_TAG_BYE, 0));
+  JS_FAIL(JS_INTERRUPTED, "stopped by the master");
 }
 
 /// Worker: compute units as they arrive until told to stop; report a failure as text.
@@ -165,15 +189,19 @@ static js_status run_worker(const js_config *cfg, const js_grid *grid, double *c
   int count = (int)grid->ncells + 2;
   double *msg = malloc(sizeof(double) * (size_t)count);
   JS_ALLOC_CHECK(msg, "result message");
+  js_status s = JS_OK;
   for (;;) {
     int src, tag, bytes, unit;
     JS_CALL(js_par_wait(&src, &tag, &bytes));
-    JS_CHECK(src == 0 && tag == JS_TAG_WORK && bytes == (int)sizeof(int), JS_ERR_MPI,
+    JS_CHECK(src == 0 && (tag == JS_TAG_WORK || tag == JS_TAG_STOP) &&
+                 bytes == (int)sizeof(int), JS_ERR_MPI,
              "unexpected message (tag %d) from rank %d", tag, src);
+    if (tag == JS_TAG_STOP) break;
     JS_CALL(js_par_recv(src, tag, &unit, bytes));
     if (unit < 0) break;
     JS_CHECK(unit < grid->nunits, JS_ERR_MPI, "master sent unknown unit %d", unit);
-    js_status s = js_trial_run(cfg, &grid->units[unit], msg + 2, &msg[1], NULL, NULL);
+    s = js_trial_run(cfg, &grid->units[unit], msg + 2, &msg[1], stop_asked, NULL);
+    if (s == JS_INTERRUPTED) break;
     if (s != JS_OK) { /* the master prints it and stops every rank */
       JS_CALL(js_par_send_text(0, js_error_message()));
       for (;;) pause();
@@ -183,7 +211,9 @@ static js_status run_worker(const js_config *cfg, const js_grid *grid, double *c
     *candidates += grid->units[unit].candidates;
   }
   free(msg);
-  return JS_OK;
+  int stopped = s == JS_INTERRUPTED;
+  if (!stopped) js_par_probe_tag(0, JS_TAG_STOP, &stopped);
+  return stopped ? say_bye() : JS_OK;
 }
 
 js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,

@@ -151,3 +151,74 @@ PY
   run "$JS" info "$TMP/missing.nc"
   [ "$status" -eq 2 ]
 }
+
+@test "kill -9 inside a checkpoint write (temporary written, rename pending), then resume" {
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
+  # strace holds every rename for 30 s: the first checkpoint commit stops between writing
+  # OUT.ckpt.tmp.* (complete and fsynced) and renaming it into place
+  strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+    -e inject=rename,renameat,renameat2:delay_enter=30000000 \
+    "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+  tracer=$!
+  for i in $(seq 200); do ls "$TMP" | grep -q 'out.nc.ckpt.tmp.' && break; sleep 0.05; done
+  ls "$TMP" | grep -q 'out.nc.ckpt.tmp.'
+  sleep 0.2
+  pkill -9 -f "judgesim run $STUDY -o $TMP/out.nc" || true
+  kill -9 "$tracer" 2>/dev/null || true
+  wait "$tracer" || true
+  [ ! -e "$TMP/out.nc.ckpt" ]                   # the interrupted commit never landed
+  [ -n "$(ls "$TMP" | grep 'out.nc.ckpt.tmp.')" ]  # and left its temporary behind
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  echo "$output"
+  [ "$status" -eq 0 ]
+  diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/out.nc")
+  [ -z "$(ls "$TMP" | grep -E '\.tmp\.|\.lock')" ]
+}
+
+@test "an extended study reuses finished units; a narrowed one is refused" {
+  "$JS" run "$STUDY" -o "$TMP/full.nc" --quiet
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet --set sampling.trials=3 --set 'grid.d=[8]'
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" --set 'grid.d=[8]'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"sampling.trials extended since $TMP/out.nc.ckpt: reusing its 6 finished units"* ]]
+  run "$JS" run "$STUDY" -o "$TMP/out.nc"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"grid.d extended since"*"reusing its 10 finished units"* ]]
+  diff <(cube_data "$TMP/full.nc") <(cube_data "$TMP/out.nc")
+  cp "$TMP/out.nc" "$TMP/kept.nc"
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" --set sampling.trials=4
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"sampling.trials: fewer than before"* ]]
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" --set 'grid.k=[1,2,4,8,64]'
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"grid.k: its largest value changed"* ]]
+  cmp "$TMP/out.nc" "$TMP/kept.nc"
+  # more temperatures: the units are computed again; the old cells come out the same
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" --set 'grid.T=[0, 0.1, 0.3, 1, .inf]'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"grid.T extended since"*"computed again"* ]]
+  "$JS" run "$STUDY" -o "$TMP/direct.nc" --quiet --set 'grid.T=[0, 0.1, 0.3, 1, .inf]'
+  diff <(cube_data "$TMP/direct.nc") <(cube_data "$TMP/out.nc")
+}
+
+@test "--shard I/N and merge: bitwise the single run; incomplete or foreign parts refused" {
+  "$JS" run "$STUDY" -o "$TMP/one.nc" --quiet
+  for i in 1 2 3; do "$JS" run "$STUDY" -o "$TMP/s.nc" --shard "$i/3" --quiet; done
+  [ ! -e "$TMP/s.nc" ]
+  run "$JS" merge "$TMP/s.part-1-of-3.nc" "$TMP/s.part-2-of-3.nc" "$TMP/s.part-3-of-3.nc.ckpt" -o "$TMP/m.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  diff <(cube_data "$TMP/one.nc") <(cube_data "$TMP/m.nc")
+  run "$JS" merge "$TMP/s.part-1-of-3.nc" "$TMP/s.part-3-of-3.nc" -o "$TMP/m2.nc"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"13 of 20 units; 7 missing"* ]]
+  [ ! -e "$TMP/m2.nc" ]
+  "$JS" run "$STUDY" -o "$TMP/o.nc" --shard 2/3 --quiet --set sampling.seed=5
+  run "$JS" merge "$TMP/s.part-1-of-3.nc" "$TMP/o.part-2-of-3.nc" "$TMP/s.part-3-of-3.nc" -o "$TMP/m3.nc"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"o.part-2-of-3.nc.ckpt is a part of another study"*"sampling.seed changed"* ]]
+  [ ! -e "$TMP/m3.nc" ]
+  # shard sizes are balanced (20 units: 7, 7, 6)
+  run "$JS" run "$STUDY" -o "$TMP/s.nc" --shard 3/3 --dry-run
+  [[ "$output" == *"units: 6"* ]]
+}

@@ -1,0 +1,17 @@
+/// \file merge.h
+/// Joining the shards of one study (job arrays) from their checkpoints.
+#ifndef JS_MERGE_H
+#define JS_MERGE_H
+
+#include "config.h"
+#include "error.h"
+#include "grid.h"
+#include "results.h"
+
+/// Read the parts (PART.nc or PART.nc.ckpt), check that they hold one study, and load all
+/// their units; cfg gets the study with out_path = out, *study_text its study text. Parts
+/// of different studies, disagreeing copies of a unit, or units missing are input errors.
+js_status js_merge_load(const char **parts, int nparts, const char *out, js_config *cfg,
+                        js_grid *grid, js_results *res, char **study_text);
+
+#endif
