@@ -7,6 +7,7 @@
 #include "config.h"
 #include "error.h"
 #include "results.h"
+#include "theory.h"
 
 typedef struct {
   const char *config_text; ///< canonical study text
@@ -17,7 +18,9 @@ typedef struct {
 
 /// Check that the output's folder exists and is writable (before any work).
 js_status js_store_check_path(const char *path);
-/// Write the cube for a reduced result set, atomically replacing any file at cfg->out_path.
-js_status js_store_write(const js_config *cfg, const js_results *res, const js_cube_meta *meta);
+/// Write the cube atomically, replacing any file at cfg->out_path: the Monte Carlo results
+/// (reduced; NULL for a theory-only cube) and the theory (NULL for none).
+js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
+                         const js_cube_meta *meta);
 
 #endif

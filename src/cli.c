@@ -23,6 +23,8 @@ const char *js_build_string(void) { return JS_BUILD; }
 void js_cli_usage(FILE *out) {
   fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
         "                    [--shard I/N] [--dry-run]\n"
+        "       judgesim theory CONFIG.yaml [-o OUT.nc] [--set ...]  (theory cube only;\n"
+        "                    default OUT: output.path with .theory.nc)\n"
         "       judgesim merge PART.nc... -o OUT.nc   (join the shards of one study)\n"
         "       judgesim info OUT.nc        (progress of a study from its checkpoint)\n"
         "       judgesim --help | --version\n\n"
@@ -138,7 +140,8 @@ js_status js_cli_parse(int argc, char **argv, js_args *args) {
     args->cmd = JS_CMD_MERGE;
     return parse_merge(argc, argv, args);
   }
-  JS_CHECK(!strcmp(cmd, "run"), JS_ERR_INPUT, "unknown command '%s' (see judgesim --help)", cmd);
-  args->cmd = JS_CMD_RUN;
+  JS_CHECK(!strcmp(cmd, "run") || !strcmp(cmd, "theory"), JS_ERR_INPUT,
+           "unknown command '%s' (see judgesim --help)", cmd);
+  args->cmd = strcmp(cmd, "run") ? JS_CMD_THEORY : JS_CMD_RUN;
   return parse_run(argc, argv, args);
 }

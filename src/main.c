@@ -22,6 +22,7 @@
 #include "results.h"
 #include "schedule.h"
 #include "store.h"
+#include "theory.h"
 
 /// "2026-11-22T10:00:00Z judgesim run ..." (malloc'd).
 static char *history_line(int argc, char **argv) {
@@ -62,15 +63,54 @@ static js_status load_study(const js_args *args, js_config *cfg, char **text) {
   return JS_OK;
 }
 
+/// Write a cube with its provenance.
+static js_status write_cube(const js_config *cfg, const js_results *res, const js_theory *th,
+                            const char *text, int argc, char **argv) {
+  char *history = history_line(argc, argv);
+  JS_ALLOC_CHECK(history, "history");
+  js_cube_meta meta = {text, history, js_version_string(), js_build_string()};
+  js_status s = js_store_write(cfg, res, th, &meta);
+  free(history);
+  return s;
+}
+
+/// The `theory` command: the theory cube of a study (no Monte Carlo, no MPI).
+static js_status theory(const js_args *args, int argc, char **argv) {
+  js_config cfg;
+  char *text = NULL;
+  js_theory th = {0};
+  JS_CALL(js_config_load(args->config, args->sets, args->nsets, args->out, &cfg));
+  js_status s = JS_OK;
+  if (!args->out) { /* default: beside the study's cube */
+    size_t len = strlen(cfg.out_path), stem = len > 3 && !strcmp(cfg.out_path + len - 3, ".nc") ? len - 3 : len;
+    char *p = malloc(stem + 16);
+    if (p) snprintf(p, stem + 16, "%.*s.theory.nc", (int)stem, cfg.out_path);
+    free(cfg.out_path);
+    cfg.out_path = p;
+    if (!p) s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory");
+  }
+  if (s == JS_OK) s = js_store_check_path(cfg.out_path);
+  if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
+  double t0 = js_now();
+  if (s == JS_OK) s = js_theory_study(&cfg, &th);
+  if (s == JS_OK) s = write_cube(&cfg, NULL, &th, text, argc, argv);
+  if (s == JS_OK && !args->quiet)
+    fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
+            cfg.nd * cfg.nn * cfg.nk * cfg.nT * cfg.nr, js_now() - t0, cfg.out_path);
+  js_theory_free(&th);
+  js_config_free(&cfg);
+  free(text);
+  return s;
+}
+
 /// Reduce, write the cube and print the summary (rank 0).
 static js_status epilog(const js_config *cfg, js_results *res, const char *text, int argc,
                         char **argv, const js_run_stats *st, const js_args *args) {
   JS_CALL(js_results_reduce(res));
-  char *history = history_line(argc, argv);
-  JS_ALLOC_CHECK(history, "history");
-  js_cube_meta meta = {text, history, js_version_string(), js_build_string()};
-  js_status s = js_store_write(cfg, res, &meta);
-  free(history);
+  js_theory th;
+  JS_CALL(js_theory_study(cfg, &th));
+  js_status s = write_cube(cfg, res, &th, text, argc, argv);
+  js_theory_free(&th);
   JS_CALL(s);
   if (!args->quiet && !st)
     fprintf(stderr, "judgesim: merged %d parts into %s\n", args->nparts, cfg->out_path);
@@ -205,8 +245,10 @@ int main(int argc, char **argv) {
     free(args.parts);
     return js_exit_code(s);
   }
-  if (args.cmd == JS_CMD_INFO || args.cmd == JS_CMD_MERGE) {
-    s = args.cmd == JS_CMD_INFO ? js_info(args.config) : merge(&args, argc, argv);
+  if (args.cmd == JS_CMD_INFO || args.cmd == JS_CMD_MERGE || args.cmd == JS_CMD_THEORY) {
+    s = args.cmd == JS_CMD_INFO    ? js_info(args.config)
+        : args.cmd == JS_CMD_MERGE ? merge(&args, argc, argv)
+                                   : theory(&args, argc, argv);
     js_error_report(s);
     free(args.sets);
     free(args.parts);

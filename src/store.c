@@ -51,10 +51,27 @@ static js_status def_var(int nc, const char *name, nc_type type, int ndims, cons
 
 typedef struct {
   int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial;
+  int theory, kinf, coef, v;
 } var_ids;
 
-/// Define the dimensions, coordinates and data variables.
-static js_status define_vars(int nc, const js_config *cfg, var_ids *v) {
+/// Define the theory's variables.
+static js_status define_theory(int nc, const int *cube, var_ids *v) {
+  int kinf[4] = {cube[0], cube[1], cube[3], cube[4]};
+  JS_CALL(def_var(nc, "delta_theory", NC_DOUBLE, 5, cube, "deterministic-equivalent prediction "
+                  "of delta (d, n -> inf at d/n fixed)", "1", &v->theory));
+  JS_CALL(def_var(nc, "delta_theory_kinf", NC_DOUBLE, 4, kinf, "theory's k -> inf limit of "
+                  "delta (tilted Gaussian; T = 0: Var(mu_R - mu_T))", "1", &v->kinf));
+  JS_CALL(def_var(nc, "bestofk_coef", NC_DOUBLE, 2, cube, "perfect judge, T = 0: delta ~ "
+                  "bestofk_coef / k^2 for large k (NaN when bestofk_v >= 1/2)", "1", &v->coef));
+  JS_CALL(def_var(nc, "bestofk_v", NC_DOUBLE, 2, cube, "v = Var(m - mu_T) / s^2: k^-2 decay "
+                  "when v < 1/2, about k^(-1/v) when v > 1/2", "1", &v->v));
+  JS_CALL(put_text(nc, v->theory, "coordinates", "reward_alpha reward_beta reward_cos"));
+  return JS_OK;
+}
+
+/// Define the dimensions, coordinates and data variables (Monte Carlo when res is given,
+/// theory when th is).
+static js_status define_vars(int nc, const js_config *cfg, int mc, int theory, var_ids *v) {
   int dd, dn, dk, dT, dr, dt;
   NC_CALL(nc_def_dim(nc, "d", (size_t)cfg->nd, &dd));
   NC_CALL(nc_def_dim(nc, "n", (size_t)cfg->nn, &dn));
@@ -73,6 +90,8 @@ static js_status define_vars(int nc, const js_config *cfg, var_ids *v) {
   JS_CALL(def_var(nc, "reward_cos", NC_DOUBLE, 1, &dr, "cosine between w_R and w_T", "1", &v->cos));
   int cube[5] = {dd, dn, dk, dT, dr}, tcube[6] = {dd, dn, dt, dk, dT, dr};
   int pair[2] = {dd, dn}, tpair[3] = {dd, dn, dt};
+  if (theory) JS_CALL(define_theory(nc, cube, v));
+  if (!mc) return JS_OK;
   JS_CALL(def_var(nc, "delta", NC_DOUBLE, 5, cube,
                   "generalization error of the reranked answer (mean over trials)", "1", &v->delta));
   JS_CALL(def_var(nc, "delta_se", NC_DOUBLE, 5, cube,
@@ -116,7 +135,8 @@ static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *
 }
 
 /// Write coordinate values and data.
-static js_status put_data(int nc, const js_config *cfg, const js_results *res, const var_ids *v) {
+static js_status put_data(int nc, const js_config *cfg, const js_results *res,
+                          const js_theory *th, const var_ids *v) {
   NC_CALL(nc_put_var_int(nc, v->d, cfg->d));
   NC_CALL(nc_put_var_int(nc, v->n, cfg->n));
   NC_CALL(nc_put_var_int(nc, v->k, cfg->k));
@@ -133,6 +153,13 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res, c
     NC_CALL(nc_put_var1_double(nc, v->beta, &at, &b));
     NC_CALL(nc_put_var1_double(nc, v->cos, &at, &c));
   }
+  if (th) {
+    NC_CALL(nc_put_var_double(nc, v->theory, th->delta));
+    NC_CALL(nc_put_var_double(nc, v->kinf, th->kinf));
+    NC_CALL(nc_put_var_double(nc, v->coef, th->coef));
+    NC_CALL(nc_put_var_double(nc, v->v, th->v));
+  }
+  if (!res) return JS_OK;
   NC_CALL(nc_put_var_double(nc, v->delta, res->mean));
   NC_CALL(nc_put_var_double(nc, v->se, res->se));
   NC_CALL(nc_put_var_double(nc, v->dtrial, res->trial));
@@ -144,24 +171,25 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res, c
 
 /// Create, fill and close the NetCDF file at path.
 static js_status write_file(const char *path, const js_config *cfg, const js_results *res,
-                            const js_cube_meta *meta) {
+                            const js_theory *th, const js_cube_meta *meta) {
   int nc;
   var_ids v;
   NC_CALL(nc_create(path, NC_NETCDF4 | NC_CLOBBER, &nc));
-  js_status s = define_vars(nc, cfg, &v);
+  js_status s = define_vars(nc, cfg, res != NULL, th != NULL, &v);
   if (s == JS_OK) s = global_attrs(nc, cfg, meta);
   if (s == JS_OK) s = nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__);
-  if (s == JS_OK) s = put_data(nc, cfg, res, &v);
+  if (s == JS_OK) s = put_data(nc, cfg, res, th, &v);
   int rc = nc_close(nc);
   JS_CALL(s);
   NC_CALL(rc);
   return JS_OK;
 }
 
-js_status js_store_write(const js_config *cfg, const js_results *res, const js_cube_meta *meta) {
+js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
+                         const js_cube_meta *meta) {
   char *tmp = NULL;
   JS_CALL(js_atomic_begin(cfg->out_path, &tmp));
-  js_status s = write_file(tmp, cfg, res, meta);
+  js_status s = write_file(tmp, cfg, res, th, meta);
   if (s != JS_OK) {
     js_atomic_abort(tmp);
     return js_trace(s, __FILE__, __LINE__, __func__);

@@ -1,0 +1,380 @@
+/// \file theory.c
+/// Deterministic-equivalent theory (see theory.h and docs/model.md section "Theory").
+///
+/// delta = E_c[ G2(c) + 2 E[b|c] G1(c) + E[b^2|c] G0(c) ], where c = m - mu_R and
+/// b = mu_R - mu_T are jointly Gaussian and G_j(c) = E[y_sel^j] for the conditional problem
+/// of k candidates y ~ N(c, s^2) chosen by reward -y^2: the loss (y + b)^2 is quadratic in
+/// b, so the 2-D Gaussian average reduces to one dimension. G_j comes from order statistics
+/// at T = 0 and from the Laplace-transform integral k int A_j B^(k-1) dt otherwise. All
+/// integrals use GSL's Gauss-Legendre rules on panels placed at the integrands' scales.
+#include "theory.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+
+#include "grid.h"
+
+#define GL_NODES 8        /* Gauss-Legendre nodes per panel */
+#define MAX_BOUNDS 4096   /* panel boundaries per integral */
+
+static gsl_integration_glfixed_table *g_gl, *g_gl16;
+
+/// The shared Gauss-Legendre tables (allocated once).
+static js_status gl_tables(void) {
+  if (!g_gl) g_gl = gsl_integration_glfixed_table_alloc(GL_NODES);
+  if (!g_gl16) g_gl16 = gsl_integration_glfixed_table_alloc(16);
+  JS_CHECK(g_gl && g_gl16, JS_ERR_SYS, "out of memory for quadrature tables");
+  return JS_OK;
+}
+
+/// Standard normal density.
+static double phi(double x) { return exp(-0.5 * x * x) * 0.39894228040143267794; }
+
+/// Marchenko-Pastur Stieltjes transform at z < 0 (rationalised: no cancellation) and its
+/// derivative, for ratio c.
+static void mp_g(double c, double z, double *g, double *dg) {
+  double A = 1 - c - z, R = sqrt(A * A - 4 * c * z);
+  *g = 2 / (A + R);
+  *dg = -(c * *g * *g + *g) / (2 * c * z * *g - A);
+}
+
+js_theory_base js_theory_base_at(double ratio, double sigma, double gamma, double S) {
+  js_theory_base b = {ratio, sigma * sigma / (gamma * gamma), S, sigma, 0, 0, 0, 0, 0, 0};
+  double l1 = b.lam / (S * S), g, dg; /* S = 1 quantities at lam / S^2 */
+  mp_g(ratio, -ratio * l1, &g, &dg);
+  b.tau1 = ratio * g / (S * S);
+  b.tau2 = ratio * ratio * dg / (S * S * S * S);
+  b.tauF = b.tau1 - b.lam * b.tau2;
+  b.s2 = sigma * sigma * (1 + S * S * b.tau1);
+  b.vu = S * S * (b.lam * b.lam * b.tau2 + sigma * sigma * b.tauF);
+  b.cov_ut = -S * S * b.lam * b.tau1;
+  return b;
+}
+
+double js_theory_k1(const js_theory_base *b) { return b->s2 + b->vu; }
+
+/// Moments of b = mu_R - mu_T: Var b and Cov(m - mu_T, b).
+static void reward_moments(const js_theory_base *b, js_reward r, double *vb, double *cub) {
+  double da = r.alpha - 1;
+  *vb = b->S * b->S * (da * da + r.beta * r.beta);
+  *cub = da * b->cov_ut;
+}
+
+double js_theory_kinf(const js_theory_base *b, double T, js_reward r) {
+  double vb, cub;
+  reward_moments(b, r, &vb, &cub);
+  if (T == 0) return vb;                 /* a candidate lands on mu_R */
+  if (isinf(T)) return js_theory_k1(b);  /* uniform selection */
+  double P = 1 / b->s2 + 2 / T;          /* tilted Gaussian: precision and mean */
+  double m2 = b->vu / (b->s2 * b->s2) + 4 * vb / (T * T) + 4 * cub / (b->s2 * T);
+  return 1 / P + m2 / (P * P);
+}
+
+double js_theory_bestofk_v(const js_theory_base *b) { return b->vu / b->s2; }
+
+double js_theory_bestofk_coef(const js_theory_base *b) {
+  double v = js_theory_bestofk_v(b);
+  return v < 0.5 ? M_PI * b->s2 / sqrt(1 - 2 * v) : NAN;
+}
+
+/// Sort boundaries, keep those in [lo, hi] (both added), drop duplicates; returns count.
+static int tidy_bounds(double *x, int n, double lo, double hi) {
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (x[i] > lo && x[i] < hi) x[m++] = x[i];
+  x[m++] = lo;
+  x[m++] = hi;
+  for (int i = 1; i < m; i++) /* insertion sort: short arrays */
+    for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
+      double t = x[j]; x[j] = x[j - 1]; x[j - 1] = t;
+    }
+  int u = 1;
+  for (int i = 1; i < m; i++)
+    if (x[i] > x[u - 1] * (1 + 1e-14) + 1e-300) x[u++] = x[i];
+  return u;
+}
+
+/// Gauss-Legendre node i (0 .. GL_NODES-1) of panel [a, b].
+static void gl_node(double a, double b, int i, double *x, double *w) {
+  gsl_integration_glfixed_point(a, b, (size_t)i, x, w, g_gl);
+}
+
+/* ---------------------------------------------------------------- T = 0 ---------- */
+
+/// F(xi) = P(|D| <= xi) for D ~ N(a, 1), accurate for small xi.
+static double abs_cdf(double xi, double a) {
+  if (xi >= 0.5) return gsl_cdf_ugaussian_P(xi - a) - gsl_cdf_ugaussian_P(-xi - a);
+  double sum = 0, x, w;
+  for (size_t i = 0; i < 16; i++) {
+    gsl_integration_glfixed_point(-xi, xi, i, &x, &w, g_gl16);
+    sum += w * phi(x - a);
+  }
+  return sum;
+}
+
+/// Best-of-k moments (standardised a = c / s): the candidate nearest 0 of k draws.
+static void bestofk(const double *k, int nk, double a, double *g0, double *g1, double *g2) {
+  double bounds[MAX_BOUNDS];
+  int nb = 0;
+  double f0 = 2 * phi(a), kmax = k[nk - 1];
+  double first = f0 > 0 ? fmin(0.125, 1 / (64 * kmax * f0)) : 0.125;
+  for (double x = first; x < 0.125 && nb < 200; x *= 2) bounds[nb++] = x;
+  double top = fabs(a) + 12;
+  for (double x = 0.125; x < top && nb < MAX_BOUNDS - 2; x += 0.125) bounds[nb++] = x;
+  nb = tidy_bounds(bounds, nb, 0, top);
+  for (int j = 0; j < nk; j++) g0[j] = g1[j] = g2[j] = 0;
+  for (int p = 0; p + 1 < nb; p++)
+    for (int i = 0; i < GL_NODES; i++) {
+      double xi, w;
+      gl_node(bounds[p], bounds[p + 1], i, &xi, &w);
+      double f = phi(xi - a) + phi(xi + a), F = abs_cdf(xi, a);
+      double S = gsl_cdf_ugaussian_P(a - xi) + gsl_cdf_ugaussian_P(-xi - a);
+      double logS = F < 0.5 ? log1p(-F) : log(S);
+      double h1 = xi * tanh(xi * a), h2 = xi * xi;
+      for (int j = 0; j < nk; j++) {
+        double dens = w * k[j] * f * exp((k[j] - 1) * logS);
+        g0[j] += dens;
+        g1[j] += dens * h1;
+        g2[j] += dens * h2;
+      }
+    }
+}
+
+/* ---------------------------------------------------------------- finite T -------- */
+
+typedef struct {
+  double B, J, A0, A1, A2; /* E[e^-q], E[1 - e^-q], E[y^j q e^-q] with q = t w */
+} laplace_terms;
+
+/// The one-candidate expectations at log t = L (y ~ N(c, s^2), w = exp(-y^2 / T)).
+static void laplace_at(double L, double T, double c, double s, laplace_terms *out) {
+  double bounds[64];
+  int nb = 0;
+  double rt = sqrt(T), hL = L > 0 ? sqrt(T * L) : 0;
+  double Y = sqrt(T * (fmax(L, 0) + 40)); /* beyond, q < e^-40 */
+  double lo = fmax(-Y, c - 12 * s), hi = fmin(Y, c + 12 * s);
+  memset(out, 0, sizeof *out);
+  double outside = gsl_cdf_ugaussian_P((-Y - c) / s) + gsl_cdf_ugaussian_P((c - Y) / s);
+  if (lo >= hi) {
+    out->B = 1;
+    return;
+  }
+  const double rs[] = {0.25, 0.5, 1, 2, 4}, ss[] = {-8, -4, -2, -1, 0, 1, 2, 4, 8};
+  bounds[nb++] = 0;
+  for (int i = 0; i < 5; i++) bounds[nb++] = rs[i] * rt, bounds[nb++] = -rs[i] * rt;
+  for (int i = 0; i < 9; i++) bounds[nb++] = c + ss[i] * s;
+  if (hL > 0) {
+    const double ws[] = {-16, -4, -1, 0, 1, 4, 16};
+    for (int i = 0; i < 7; i++) {
+      double y = hL + ws[i] * T / (2 * hL);
+      bounds[nb++] = y, bounds[nb++] = -y;
+    }
+  }
+  nb = tidy_bounds(bounds, nb, lo, hi);
+  double norm = 1 / (s * 2.50662827463100050242);
+  for (int p = 0; p + 1 < nb; p++)
+    for (int i = 0; i < GL_NODES; i++) {
+      double y, w;
+      gl_node(bounds[p], bounds[p + 1], i, &y, &w);
+      double z = (y - c) / s, dens = w * norm * exp(-0.5 * z * z);
+      double lq = L - y * y / T, q = exp(lq), eq = exp(-q);
+      double a0 = dens * exp(lq - q); /* q e^-q without inf * 0 */
+      out->B += dens * eq;
+      out->J -= dens * expm1(-q);
+      out->A0 += a0;
+      out->A1 += a0 * y;
+      out->A2 += a0 * y * y;
+    }
+  out->B += outside;
+}
+
+/// Nodes in L = log t with weights for dt / t: region t < 1 in L, t >= 1 in h = sqrt(T L).
+static int laplace_nodes(double T, double c, double s, double kmax, double *L, double *wL,
+                         int cap) {
+  double Ew = sqrt(T / (T + 2 * s * s)) * exp(-c * c / (T + 2 * s * s));
+  double Llo = fmin(0, -log(kmax * fmax(Ew, 1e-300))) - 32;
+  double Lhi = pow(fabs(c) + 12 * s, 2) / T + 4;
+  double bounds[MAX_BOUNDS];
+  int nb = 0, n = 0;
+  for (double x = -2; x > Llo && nb < 1000; x -= 2) bounds[nb++] = x;
+  nb = tidy_bounds(bounds, nb, Llo, 0);
+  for (int p = 0; p + 1 < nb; p++)
+    for (int i = 0; i < GL_NODES && n < cap; i++, n++) gl_node(bounds[p], bounds[p + 1], i, &L[n], &wL[n]);
+  double hmax = sqrt(T * Lhi), hmid = fmin(hmax, fabs(c) + 12 * s), rt = sqrt(T);
+  nb = 0;
+  for (double h = rt / 64; h < fmin(s, hmid) && nb < 200; h *= 2) bounds[nb++] = h;
+  for (double h = fmin(s, hmid); h < hmid && nb < MAX_BOUNDS - 2; h += s / 2) bounds[nb++] = h;
+  nb = tidy_bounds(bounds, nb, 0, hmid);
+  for (int p = 0; p + 1 < nb; p++)
+    for (int i = 0; i < GL_NODES && n < cap; i++, n++) {
+      double h, w;
+      gl_node(bounds[p], bounds[p + 1], i, &h, &w);
+      L[n] = h * h / T;
+      wL[n] = w * 2 * h / T;
+    }
+  double Lmid = hmid * hmid / T;
+  for (double a = Lmid; a < Lhi && n + GL_NODES <= cap; a += 1)
+    for (int i = 0; i < GL_NODES; i++, n++) gl_node(a, fmin(a + 1, Lhi), i, &L[n], &wL[n]);
+  return n;
+}
+
+/// Softmax moments at finite T through k int_0^inf A_j(t) B(t)^(k-1) dt.
+static js_status softmax(const double *k, int nk, double T, double c, double s, double *g0,
+                         double *g1, double *g2) {
+  enum { CAP = 8 * 4096 };
+  double *L = malloc(sizeof(double) * CAP), *wL = malloc(sizeof(double) * CAP);
+  if (!L || !wL) free(L), free(wL);
+  JS_CHECK(L && wL, JS_ERR_SYS, "out of memory for quadrature nodes");
+  int n = laplace_nodes(T, c, s, k[nk - 1], L, wL, CAP);
+  for (int j = 0; j < nk; j++) g0[j] = g1[j] = g2[j] = 0;
+  for (int i = 0; i < n; i++) {
+    laplace_terms lt;
+    laplace_at(L[i], T, c, s, &lt);
+    double logB = lt.J < 0.5 ? log1p(-lt.J) : log(lt.B);
+    for (int j = 0; j < nk; j++) {
+      double wt = wL[i] * k[j] * exp((k[j] - 1) * logB);
+      g0[j] += wt * lt.A0;
+      g1[j] += wt * lt.A1;
+      g2[j] += wt * lt.A2;
+    }
+  }
+  free(L);
+  free(wL);
+  return JS_OK;
+}
+
+js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
+                                double *g0, double *g1, double *g2) {
+  JS_CALL(gl_tables());
+  JS_CHECK(nk >= 1 && s > 0 && T >= 0 && isfinite(c), JS_ERR_INPUT,
+           "theory: bad conditional problem (T=%g c=%g s=%g)", T, c, s);
+  if (isinf(T)) {
+    for (int j = 0; j < nk; j++) g0[j] = 1, g1[j] = c, g2[j] = s * s + c * c;
+    return JS_OK;
+  }
+  if (T > 0) return softmax(k, nk, T, c, s, g0, g1, g2);
+  bestofk(k, nk, c / s, g0, g1, g2);
+  for (int j = 0; j < nk; j++) g1[j] *= s, g2[j] *= s * s;
+  return JS_OK;
+}
+
+/* ---------------------------------------------------------------- the study ------- */
+
+/// The Gaussian law of c = m - mu_R for one reward, and b's regression on c.
+typedef struct {
+  double vc, rho, vbc; /* Var c; E[b | c] = rho c; Var(b | c) */
+} reward_law;
+
+/// Law of (c, b) for a reward.
+static reward_law law_of(const js_theory_base *b, js_reward r) {
+  double vb, cub;
+  reward_moments(b, r, &vb, &cub);
+  reward_law law;
+  law.vc = b->vu + vb - 2 * cub;
+  double cbc = cub - vb; /* Cov(b, c) */
+  law.rho = cbc / law.vc;
+  law.vbc = fmax(vb - cbc * cbc / law.vc, 0);
+  return law;
+}
+
+/// Panel boundaries for c in [0, cmax] at the scales of every reward's law and of s.
+static int c_bounds(const reward_law *law, int nr, double s, double *bounds, double *cmax) {
+  static const double mult[] = {0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10};
+  double top = 0;
+  for (int r = 0; r < nr; r++) top = fmax(top, 12 * sqrt(law[r].vc));
+  int nb = 0;
+  for (int r = 0; r < nr; r++)
+    for (int i = 0; i < 10; i++) bounds[nb++] = mult[i] * sqrt(law[r].vc);
+  for (double x = 2 * s; x < top && nb < MAX_BOUNDS - 2; x += 2 * s) bounds[nb++] = x;
+  *cmax = top;
+  return tidy_bounds(bounds, nb, 0, top);
+}
+
+/// delta for every k at one (ratio, T) and every reward: out[ik * nr + ir].
+static js_status delta_at(const js_config *cfg, const js_theory_base *b, double T,
+                          const double *k, double *out) {
+  int nk = cfg->nk, nr = cfg->nr;
+  reward_law law[nr];
+  for (int r = 0; r < nr; r++) law[r] = law_of(b, cfg->reward[r]);
+  double bounds[MAX_BOUNDS], cmax, s = sqrt(b->s2);
+  int nb = c_bounds(law, nr, s, bounds, &cmax);
+  double *g = malloc(sizeof(double) * 3 * (size_t)nk);
+  JS_ALLOC_CHECK(g, "theory");
+  memset(out, 0, sizeof(double) * (size_t)(nk * nr));
+  js_status st = JS_OK;
+  for (int p = 0; p + 1 < nb && st == JS_OK; p++)
+    for (int i = 0; i < GL_NODES && st == JS_OK; i++) {
+      double c, w;
+      gl_node(bounds[p], bounds[p + 1], i, &c, &w);
+      st = js_theory_conditional(k, nk, T, c, s, g, g + nk, g + 2 * nk);
+      for (int r = 0; r < nr && st == JS_OK; r++) {
+        const reward_law *L = &law[r];
+        double dens = 2 * w * phi(c / sqrt(L->vc)) / sqrt(L->vc); /* even integrand */
+        double eb = L->rho * c, eb2 = L->vbc + eb * eb;
+        for (int j = 0; j < nk; j++)
+          out[j * nr + r] += dens * (g[2 * nk + j] + 2 * eb * g[nk + j] + eb2 * g[j]) / g[j];
+      }
+    }
+  free(g);
+  return st;
+}
+
+/// Fill the theory of one (d, n) block.
+static js_status block(const js_config *cfg, int id_d, int id_n, const double *k,
+                       js_theory *th, double *tmp) {
+  size_t at = (size_t)id_d * cfg->nn + id_n, ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
+  js_theory_base b = js_theory_base_at((double)cfg->d[id_d] / cfg->n[id_n], cfg->sigma,
+                                       cfg->gamma, cfg->input_scale);
+  th->v[at] = js_theory_bestofk_v(&b);
+  th->coef[at] = js_theory_bestofk_coef(&b);
+  for (int iT = 0; iT < cfg->nT; iT++) {
+    double T = cfg->T[iT];
+    for (int r = 0; r < cfg->nr; r++)
+      th->kinf[(at * cfg->nT + iT) * cfg->nr + r] = js_theory_kinf(&b, T, cfg->reward[r]);
+    if (!isinf(T)) JS_CALL(delta_at(cfg, &b, T, k, tmp));
+    for (int ik = 0; ik < cfg->nk; ik++)
+      for (int r = 0; r < cfg->nr; r++) {
+        int exact = isinf(T) || cfg->k[ik] == 1;
+        th->delta[at * ncells + js_cell(cfg, ik, iT, r)] =
+            exact ? js_theory_k1(&b) : tmp[ik * cfg->nr + r];
+      }
+  }
+  return JS_OK;
+}
+
+js_status js_theory_study(const js_config *cfg, js_theory *th) {
+  JS_CALL(gl_tables());
+  gsl_set_error_handler_off();
+  size_t blocks = (size_t)cfg->nd * cfg->nn, ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
+  memset(th, 0, sizeof *th);
+  th->delta = malloc(sizeof(double) * blocks * ncells);
+  th->kinf = malloc(sizeof(double) * blocks * (size_t)(cfg->nT * cfg->nr));
+  th->coef = malloc(sizeof(double) * blocks);
+  th->v = malloc(sizeof(double) * blocks);
+  double *k = malloc(sizeof(double) * (size_t)cfg->nk);
+  double *tmp = malloc(sizeof(double) * (size_t)(cfg->nk * cfg->nr));
+  js_status s = JS_OK;
+  if (!th->delta || !th->kinf || !th->coef || !th->v || !k || !tmp)
+    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory for the theory");
+  for (int i = 0; s == JS_OK && i < cfg->nk; i++) k[i] = cfg->k[i];
+  for (int id = 0; s == JS_OK && id < cfg->nd; id++)
+    for (int in = 0; s == JS_OK && in < cfg->nn; in++) s = block(cfg, id, in, k, th, tmp);
+  free(k);
+  free(tmp);
+  if (s != JS_OK) js_theory_free(th);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+void js_theory_free(js_theory *th) {
+  free(th->delta);
+  free(th->kinf);
+  free(th->coef);
+  free(th->v);
+  memset(th, 0, sizeof *th);
+}
