@@ -19,22 +19,39 @@
 #include <gsl/gsl_integration.h>
 
 #include "grid.h"
+#include "simdmath.h"
 
 #define GL_NODES 8        /* Gauss-Legendre nodes per panel */
 #define MAX_BOUNDS 4096   /* panel boundaries per integral */
 
-static gsl_integration_glfixed_table *g_gl, *g_gl16;
+#define EXP_FLOOR -500.0 /* exp arguments are clamped here: no libmvec slow path */
 
-/// The shared Gauss-Legendre tables (allocated once).
+static gsl_integration_glfixed_table *g_gl16;
+static double g_glx[GL_NODES], g_glw[GL_NODES]; /* GSL's GL_NODES rule on [-1, 1] */
+
+/// The shared Gauss-Legendre rules (made once from GSL's tables).
 static js_status gl_tables(void) {
-  if (!g_gl) g_gl = gsl_integration_glfixed_table_alloc(GL_NODES);
-  if (!g_gl16) g_gl16 = gsl_integration_glfixed_table_alloc(16);
-  JS_CHECK(g_gl && g_gl16, JS_ERR_SYS, "out of memory for quadrature tables");
+  if (g_gl16) return JS_OK;
+  gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(GL_NODES);
+  g_gl16 = gsl_integration_glfixed_table_alloc(16);
+  JS_CHECK(t && g_gl16, JS_ERR_SYS, "out of memory for quadrature tables");
+  for (int i = 0; i < GL_NODES; i++)
+    gsl_integration_glfixed_point(-1, 1, (size_t)i, &g_glx[i], &g_glw[i], t);
+  gsl_integration_glfixed_table_free(t);
   return JS_OK;
 }
 
+/// An exp argument clamped from below (vectorizes; no libmvec slow path).
+static inline double floored(double x) {
+  x = x > -1e-300 && x < 1e-300 ? 0 : x; /* subnormal arguments take the slow path too */
+  return x < EXP_FLOOR ? EXP_FLOOR : x;
+}
+
+/// Standard normal cdf; 0 below -30 (< 5e-198; avoids exp's slow path beyond -512).
+static double Phi(double x) { return x < -30 ? 0 : gsl_cdf_ugaussian_P(x); }
+
 /// Standard normal density.
-static double phi(double x) { return exp(-0.5 * x * x) * 0.39894228040143267794; }
+static double phi(double x) { return x * x > 1000 ? 0 : exp(-0.5 * x * x) * 0.39894228040143267794; }
 
 /// Marchenko-Pastur Stieltjes transform at z < 0 (rationalised: no cancellation) and its
 /// derivative, for ratio c.
@@ -83,6 +100,12 @@ double js_theory_bestofk_coef(const js_theory_base *b) {
   return v < 0.5 ? M_PI * b->s2 / sqrt(1 - 2 * v) : NAN;
 }
 
+/// Ascending order of doubles for qsort.
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 /// Sort boundaries, keep those in [lo, hi] (both added), drop duplicates; returns count.
 static int tidy_bounds(double *x, int n, double lo, double hi) {
   int m = 0;
@@ -90,10 +113,7 @@ static int tidy_bounds(double *x, int n, double lo, double hi) {
     if (x[i] > lo && x[i] < hi) x[m++] = x[i];
   x[m++] = lo;
   x[m++] = hi;
-  for (int i = 1; i < m; i++) /* insertion sort: short arrays */
-    for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
-      double t = x[j]; x[j] = x[j - 1]; x[j - 1] = t;
-    }
+  qsort(x, (size_t)m, sizeof *x, cmp_double);
   int u = 1;
   for (int i = 1; i < m; i++)
     if (x[i] > x[u - 1] * (1 + 1e-14) + 1e-300) x[u++] = x[i];
@@ -101,15 +121,17 @@ static int tidy_bounds(double *x, int n, double lo, double hi) {
 }
 
 /// Gauss-Legendre node i (0 .. GL_NODES-1) of panel [a, b].
-static void gl_node(double a, double b, int i, double *x, double *w) {
-  gsl_integration_glfixed_point(a, b, (size_t)i, x, w, g_gl);
+static inline void gl_node(double a, double b, int i, double *x, double *w) {
+  double half = 0.5 * (b - a);
+  *x = 0.5 * (a + b) + half * g_glx[i];
+  *w = half * g_glw[i];
 }
 
 /* ---------------------------------------------------------------- T = 0 ---------- */
 
 /// F(xi) = P(|D| <= xi) for D ~ N(a, 1), accurate for small xi.
 static double abs_cdf(double xi, double a) {
-  if (xi >= 0.5) return gsl_cdf_ugaussian_P(xi - a) - gsl_cdf_ugaussian_P(-xi - a);
+  if (xi >= 0.5) return Phi(xi - a) - Phi(-xi - a);
   double sum = 0, x, w;
   for (size_t i = 0; i < 16; i++) {
     gsl_integration_glfixed_point(-xi, xi, i, &x, &w, g_gl16);
@@ -134,11 +156,11 @@ static void bestofk(const double *k, int nk, double a, double *g0, double *g1, d
       double xi, w;
       gl_node(bounds[p], bounds[p + 1], i, &xi, &w);
       double f = phi(xi - a) + phi(xi + a), F = abs_cdf(xi, a);
-      double S = gsl_cdf_ugaussian_P(a - xi) + gsl_cdf_ugaussian_P(-xi - a);
+      double S = Phi(a - xi) + Phi(-xi - a);
       double logS = F < 0.5 ? log1p(-F) : log(S);
       double h1 = xi * tanh(xi * a), h2 = xi * xi;
       for (int j = 0; j < nk; j++) {
-        double dens = w * k[j] * f * exp((k[j] - 1) * logS);
+        double e = (k[j] - 1) * logS, dens = e < EXP_FLOOR ? 0 : w * k[j] * f * exp(e);
         g0[j] += dens;
         g1[j] += dens * h1;
         g2[j] += dens * h2;
@@ -160,7 +182,7 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
   double Y = sqrt(T * (fmax(L, 0) + 40)); /* beyond, q < e^-40 */
   double lo = fmax(-Y, c - 12 * s), hi = fmin(Y, c + 12 * s);
   memset(out, 0, sizeof *out);
-  double outside = gsl_cdf_ugaussian_P((-Y - c) / s) + gsl_cdf_ugaussian_P((c - Y) / s);
+  double outside = Phi((-Y - c) / s) + Phi((c - Y) / s);
   if (lo >= hi) {
     out->B = 1;
     return;
@@ -177,20 +199,35 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
     }
   }
   nb = tidy_bounds(bounds, nb, lo, hi);
-  double norm = 1 / (s * 2.50662827463100050242);
+  double ys[64 * GL_NODES + 8] __attribute__((aligned(64)));
+  double ws[64 * GL_NODES + 8] __attribute__((aligned(64)));
+  int n = 0;
   for (int p = 0; p + 1 < nb; p++)
-    for (int i = 0; i < GL_NODES; i++) {
-      double y, w;
-      gl_node(bounds[p], bounds[p + 1], i, &y, &w);
-      double z = (y - c) / s, dens = w * norm * exp(-0.5 * z * z);
-      double lq = L - y * y / T, q = exp(lq), eq = exp(-q);
-      double a0 = dens * exp(lq - q); /* q e^-q without inf * 0 */
-      out->B += dens * eq;
-      out->J -= dens * expm1(-q);
-      out->A0 += a0;
-      out->A1 += a0 * y;
-      out->A2 += a0 * y * y;
-    }
+    for (int i = 0; i < GL_NODES; i++, n++) gl_node(bounds[p], bounds[p + 1], i, &ys[n], &ws[n]);
+  for (int i = n; i < n + 8; i++) ys[i] = c, ws[i] = 0; /* masked lanes hold benign values */
+  n = (n + 7) / 8 * 8;
+  double norm = 1 / (s * 2.50662827463100050242), sb = 0, sj = 0, s0 = 0, s1 = 0, s2 = 0;
+  double e1[64 * GL_NODES + 8] __attribute__((aligned(64)));
+  double lq[64 * GL_NODES + 8] __attribute__((aligned(64)));
+  for (int i = 0; i < n + 8; i++) { /* clamped exponents first: exp never takes its slow path */
+    double z = (ys[i] - c) / s, l = L - ys[i] * ys[i] / T;
+    e1[i] = floored(-0.5 * z * z);
+    lq[i] = floored(l > -EXP_FLOOR ? -EXP_FLOOR : l);
+  }
+  js_clear_upper();
+#pragma omp simd reduction(+ : sb, sj, s0, s1, s2)
+  for (int i = 0; i < n; i++) { /* libmvec exp: the theory's inner loop */
+    double y = ys[i], dens = ws[i] * norm * exp(e1[i]), q = exp(lq[i]);
+    double eq = exp(floored(-q)), a0 = dens * exp(floored(lq[i] - q)); /* q e^-q */
+    double jq = q < 1e-3 ? q * (1 - q * (0.5 - q / 6)) : 1 - eq; /* 1 - e^-q */
+    sb += dens * eq;
+    sj += dens * jq;
+    s0 += a0;
+    s1 += a0 * y;
+    s2 += a0 * y * y;
+  }
+  js_clear_upper();
+  out->B = sb, out->J = sj, out->A0 = s0, out->A1 = s1, out->A2 = s2;
   out->B += outside;
 }
 
@@ -238,7 +275,7 @@ static js_status softmax(const double *k, int nk, double T, double c, double s, 
     laplace_at(L[i], T, c, s, &lt);
     double logB = lt.J < 0.5 ? log1p(-lt.J) : log(lt.B);
     for (int j = 0; j < nk; j++) {
-      double wt = wL[i] * k[j] * exp((k[j] - 1) * logB);
+      double e = (k[j] - 1) * logB, wt = e < EXP_FLOOR ? 0 : wL[i] * k[j] * exp(e);
       g0[j] += wt * lt.A0;
       g1[j] += wt * lt.A1;
       g2[j] += wt * lt.A2;

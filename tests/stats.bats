@@ -8,5 +8,5 @@ load helpers
   run /usr/bin/python3 "$ROOT/tests/check_stats.py" "$TMP/stats.nc"
   echo "$output"
   [ "$status" -eq 0 ]
-  [ "$(grep -c '^PASS' <<< "$output")" -eq 5 ]
+  [ "$(grep -c '^PASS' <<< "$output")" -eq 6 ]
 }

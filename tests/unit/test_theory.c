@@ -1,0 +1,191 @@
+/// \file test_theory.c
+/// The theory against independent numerics: the Marchenko-Pastur scalars against a
+/// numerical derivative and the n >> d limit; the Laplace-transform integral against
+/// closed forms (k = 1), a direct 2-D adaptive quadrature (GSL qagi, k = 2), brute-force
+/// Monte Carlo of the conditional problem (fixed seed, 5 standard errors), the tilted
+/// Gaussian (k = 1e9) and the large-T expansion; order statistics against Monte Carlo and
+/// extreme-value asymptotics at k = 1e9.
+#include "testutil.h"
+
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "theory.h"
+
+/// Relative closeness (absolute 1e-9 x tol near zero).
+#define assert_rel(a, b, tol) assert_close((a), (b), (tol) * fmax(fabs((double)(b)), 1e-9))
+
+static void mp_scalars(void **state) {
+  (void)state;
+  js_theory_base b = js_theory_base_at(0.5, 0.5, 1.0, 1.3);
+  double h = 1e-5;
+  js_theory_base lo = js_theory_base_at(0.5, 0.5 * sqrt(1 - h / b.lam), 1.0, 1.3);
+  js_theory_base hi = js_theory_base_at(0.5, 0.5 * sqrt(1 + h / b.lam), 1.0, 1.3);
+  /* lam = sigma^2 / gamma^2 moves by -h and +h: tau2 = -d tau1 / d lam */
+  assert_rel(b.tau2, -(hi.tau1 - lo.tau1) / (2 * h), 1e-8);
+  assert_rel(b.tauF, b.tau1 - b.lam * b.tau2, 1e-14);
+  /* n >> d: F = X^T X / d ~ (n / d) S^2 I, so tau1 ~ 1 / (S^2 / c + lam) */
+  js_theory_base t = js_theory_base_at(1e-6, 0.5, 1.0, 1.3);
+  assert_rel(t.tau1, 1 / (1.69 / 1e-6 + 0.25), 1e-5);
+  assert_rel(js_theory_k1(&t), 0.25, 1e-5);
+}
+
+static const double ks[] = {1, 2, 3, 8, 64, 1e3, 1e6, 1e9};
+enum { NK = 8 };
+
+static void k1_is_closed_form(void **state) {
+  (void)state;
+  const double Ts[] = {1e-6, 1e-3, 0.05, 1, 30, 1e4};
+  for (int i = 0; i < 6; i++) {
+    double g0[NK], g1[NK], g2[NK];
+    assert_int_equal(js_theory_conditional(ks, NK, Ts[i], 0.4, 0.7, g0, g1, g2), JS_OK);
+    assert_rel(g0[0], 1, 1e-6);
+    assert_rel(g1[0], 0.4, 1e-6);
+    assert_rel(g2[0], 0.49 + 0.16, 1e-6);
+    for (int j = 0; j < NK; j++) assert_rel(g0[j], 1, 2e-6); /* selection weights sum to 1 */
+  }
+}
+
+/* k = 2 directly: E[y1^2 w1 / (w1 + w2)] * 2 as a 2-D integral (nested GSL qagi). */
+typedef struct {
+  double T, c, s, y1;
+  int power;
+  gsl_integration_workspace *ws;
+} k2_ctx;
+
+static double k2_inner(double y2, void *p) {
+  k2_ctx *x = p;
+  double z = (y2 - x->c) / x->s, d = exp(-0.5 * z * z) / (x->s * sqrt(2 * M_PI));
+  double r = (x->y1 * x->y1 - y2 * y2) / x->T; /* w2 / w1 = exp(r) */
+  return d / (1 + exp(r));
+}
+
+static double k2_outer(double y1, void *p) {
+  k2_ctx *x = p;
+  x->y1 = y1;
+  gsl_function f = {k2_inner, x};
+  gsl_integration_workspace *w = gsl_integration_workspace_alloc(2000);
+  double v, err;
+  gsl_integration_qagi(&f, 1e-13, 1e-11, 2000, w, &v, &err);
+  gsl_integration_workspace_free(w);
+  double z = (y1 - x->c) / x->s, d = exp(-0.5 * z * z) / (x->s * sqrt(2 * M_PI));
+  return 2 * d * pow(y1, x->power) * v;
+}
+
+static double k2_direct(double T, double c, double s, int power) {
+  k2_ctx x = {T, c, s, 0, power, NULL};
+  gsl_function f = {k2_outer, &x};
+  gsl_integration_workspace *w = gsl_integration_workspace_alloc(2000);
+  double v, err;
+  gsl_integration_qagi(&f, 1e-12, 1e-10, 2000, w, &v, &err);
+  gsl_integration_workspace_free(w);
+  return v;
+}
+
+static void k2_against_direct_quadrature(void **state) {
+  (void)state;
+  const double pts[][3] = {{1.0, 0.3, 0.55}, {0.05, -0.8, 0.6}, {0.01, 1.5, 0.5}, {3, 0, 1.2}};
+  double k = 2, g0, g1, g2;
+  for (int i = 0; i < 4; i++) {
+    double T = pts[i][0], c = pts[i][1], s = pts[i][2];
+    assert_int_equal(js_theory_conditional(&k, 1, T, c, s, &g0, &g1, &g2), JS_OK);
+    assert_rel(g1 / g0, k2_direct(T, c, s, 1), 1e-6);
+    assert_rel(g2 / g0, k2_direct(T, c, s, 2), 1e-6);
+  }
+}
+
+/// Monte Carlo of the conditional problem: mean and standard error of the selected y^2.
+static void mc_conditional(double T, double c, double s, int k, int reps, double *mean,
+                           double *se) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 20261122);
+  double *y = malloc(sizeof(double) * (size_t)k), sum = 0, sum2 = 0;
+  for (int t = 0; t < reps; t++) {
+    double best = INFINITY, num = 0, den = 0, mx = -INFINITY, v;
+    for (int i = 0; i < k; i++) y[i] = c + gsl_ran_gaussian(r, s);
+    for (int i = 0; i < k; i++) mx = fmax(mx, -y[i] * y[i]);
+    if (T == 0) {
+      for (int i = 0; i < k; i++) if (y[i] * y[i] < best) best = y[i] * y[i];
+      v = best;
+    } else {
+      for (int i = 0; i < k; i++) {
+        double w = exp((-y[i] * y[i] - mx) / T);
+        num += w * y[i] * y[i];
+        den += w;
+      }
+      v = num / den;
+    }
+    sum += v;
+    sum2 += v * v;
+  }
+  *mean = sum / reps;
+  *se = sqrt((sum2 / reps - *mean * *mean) / (reps - 1));
+  free(y);
+  gsl_rng_free(r);
+}
+
+static void conditional_against_monte_carlo(void **state) {
+  (void)state;
+  const double pts[][4] = {{0, 0.3, 0.55, 16}, {0, 1.2, 0.5, 200}, {0.02, 0.5, 0.7, 50},
+                           {0.3, -0.4, 0.6, 8}, {1e-6, 0.2, 0.5, 1000}};
+  for (int i = 0; i < 5; i++) {
+    double k = pts[i][3], g0, g1, g2, mean, se;
+    assert_int_equal(js_theory_conditional(&k, 1, pts[i][0], pts[i][1], pts[i][2], &g0, &g1,
+                                           &g2), JS_OK);
+    mc_conditional(pts[i][0], pts[i][1], pts[i][2], (int)k, 40000, &mean, &se);
+    assert_close(g2 / g0, mean, 5 * se);
+  }
+}
+
+static void extreme_k_and_T(void **state) {
+  (void)state;
+  double g0[NK], g1[NK], g2[NK];
+  /* T = 0, k = 1e9: E[xi^2] = 1 / (2 k^2 phi(a)^2) (1 + O(1/k)), E[y] = a E[y^2] / s ... */
+  double c = 0.3, s = 0.55, a = c / s, ph = exp(-0.5 * a * a) / sqrt(2 * M_PI);
+  assert_int_equal(js_theory_conditional(ks, NK, 0, c, s, g0, g1, g2), JS_OK);
+  double asym = s * s / (2 * 1e18 * ph * ph);
+  assert_rel(g2[NK - 1], asym, 1e-6);
+  assert_rel(g1[NK - 1], asym * c / (s * s), 1e-5);
+  /* finite T, k = 1e9: the tilted Gaussian N(c, s^2) exp(-y^2 / T) */
+  const double Ts[] = {1e-6, 0.01, 1, 50};
+  for (int i = 0; i < 4; i++) {
+    double T = Ts[i], P = 1 / (s * s) + 2 / T, m = (c / (s * s)) / P;
+    assert_int_equal(js_theory_conditional(ks, NK, T, c, s, g0, g1, g2), JS_OK);
+    assert_rel(g2[NK - 1] / g0[NK - 1], 1 / P + m * m, 2e-6);
+    assert_rel(g1[NK - 1] / g0[NK - 1], m, 2e-6);
+  }
+  /* large T: E[l] + ((k-1)/k) Cov(l, r) / T + O(1/T^2), here l = y^2 = -r */
+  double T = 1e4, k = 8, varl = 2 * s * s * s * s + 4 * c * c * s * s, kk[1] = {k};
+  assert_int_equal(js_theory_conditional(kk, 1, T, c, s, g0, g1, g2), JS_OK);
+  double first = s * s + c * c - (k - 1) / k * varl / T;
+  assert_close(g2[0] / g0[0], first, 20 * varl / (T * T) + 1e-9);
+  assert_true(fabs(g2[0] / g0[0] - first) < 0.01 * fabs(s * s + c * c - first));
+}
+
+static void kinf_and_bestofk_coef(void **state) {
+  (void)state;
+  js_theory_base b = js_theory_base_at(0.1, 0.5, 1.0, 1.0);
+  js_reward perfect = {1, 0}, off = {1, 1};
+  assert_rel(js_theory_kinf(&b, INFINITY, off), js_theory_k1(&b), 1e-15);
+  assert_close(js_theory_kinf(&b, 0, perfect), 0, 1e-15);
+  assert_rel(js_theory_kinf(&b, 0, off), 1.0, 1e-15); /* Var(beta p) = beta^2 S^2 */
+  double v = js_theory_bestofk_v(&b);
+  assert_true(v < 0.5);
+  assert_rel(js_theory_bestofk_coef(&b), M_PI * b.s2 / sqrt(1 - 2 * v), 1e-15);
+  js_theory_base hard = js_theory_base_at(4.0, 0.1, 1.0, 1.0);
+  assert_true(js_theory_bestofk_v(&hard) > 0.5);
+  assert_true(isnan(js_theory_bestofk_coef(&hard)));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(mp_scalars),
+      cmocka_unit_test(k1_is_closed_form),
+      cmocka_unit_test(k2_against_direct_quadrature),
+      cmocka_unit_test(conditional_against_monte_carlo),
+      cmocka_unit_test(extreme_k_and_T),
+      cmocka_unit_test(kinf_and_bestofk_coef),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
