@@ -59,7 +59,8 @@ build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build
 
 run: deps all
 	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)
-	@tools/table $$(grep -E '^ *path:' $(CONFIG) | head -1 | sed 's/.*path: *//')
+	@cube=$$(bin/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
+	  tools/table "$$cube" && tools/plot "$$cube"
 
 check: deps all $(UNIT)
 	@tests/run-all

@@ -1,0 +1,20 @@
+#!/usr/bin/env bats
+# tools/plot writes readable PNGs for a Monte Carlo cube and for a theory-only cube.
+load helpers
+
+@test "tools/plot: PNGs for every (d, n) plus best-of-k and k_opt, for MC and theory cubes" {
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/c.nc" --quiet
+  run "$ROOT/tools/plot" "$TMP/c.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for f in c_k_d8_n12 c_k_d16_n40 c_T_d8_n12 c_bestofk c_kopt; do
+    [ "$(head -c 8 "$TMP/$f.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+    [ "$(stat -c %s "$TMP/$f.png")" -gt 10000 ]
+  done
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/t.nc" --quiet
+  run "$ROOT/tools/plot" "$TMP/t.nc" --out "$TMP/plots"
+  [ "$status" -eq 0 ]
+  [ -s "$TMP/plots/t_bestofk.png" ]
+  run "$ROOT/tools/plot" "$ROOT/tests/data/small.yaml"
+  [ "$status" -ne 0 ]
+}
