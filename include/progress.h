@@ -5,7 +5,7 @@
 #define JS_PROGRESS_H
 
 typedef struct {
-  int quiet, tty, total_units, done_units, drawn;
+  int quiet, tty, total_units, done_units, resumed_units, drawn;
   double start, last, total_cost, done_cost, candidates;
 } js_progress;
 
@@ -13,6 +13,8 @@ typedef struct {
 double js_now(void);
 /// Start reporting on a study of total_units units of total_cost estimated seconds.
 void js_progress_init(js_progress *prog, int quiet, int total_units, double total_cost);
+/// Count units finished before this run (resumed): shown as done, left out of the ETA.
+void js_progress_resumed(js_progress *prog, int units, double cost);
 /// Count one finished unit (its estimated cost and candidates) and redraw when due.
 void js_progress_unit(js_progress *prog, double cost, double candidates);
 /// Finish the line (on a terminal) before the summary is printed.

@@ -185,7 +185,14 @@ static js_status run(const js_args *args, int argc, char **argv) {
   ckpt_ctx cctx = {&cfg, &grid, &res, study};
   js_commit_hook hook = {commit_checkpoint, &cctx, cfg.checkpoint_every};
   if (s == JS_OK) install_signals(master);
-  if (s == JS_OK && master) js_progress_init(&prog, args->quiet, grid.nwork, grid.total_cost);
+  if (s == JS_OK && master) {
+    js_progress_init(&prog, args->quiet, grid.nwork, grid.total_cost);
+    int units = 0;
+    double cost = 0;
+    for (int p = 0; p < grid.nwork; p++)
+      if (res.done[grid.order[p]]) units++, cost += grid.units[grid.order[p]].cost;
+    js_progress_resumed(&prog, units, cost);
+  }
   if (s == JS_OK)
     s = js_schedule_run(&cfg, &grid, master ? &res : NULL, master ? &prog : NULL,
                         master ? &hook : NULL, &st);

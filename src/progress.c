@@ -20,7 +20,7 @@ void js_progress_init(js_progress *prog, int quiet, int total_units, double tota
   prog->tty = isatty(STDERR_FILENO);
   prog->total_units = total_units;
   prog->total_cost = total_cost;
-  prog->done_units = 0;
+  prog->done_units = prog->resumed_units = 0;
   prog->done_cost = prog->candidates = 0;
   prog->drawn = 0;
   prog->start = prog->last = js_now();
@@ -39,9 +39,10 @@ static void draw(js_progress *prog, double now) {
   char eta[32] = "?";
   if (prog->done_cost > 0)
     hms(el * (prog->total_cost - prog->done_cost) / prog->done_cost, eta, sizeof eta);
+  int done = prog->done_units + prog->resumed_units;
   fprintf(stderr, "%sunits %d/%d (%.1f%%)  %.3g candidates/s  ETA %s%s",
-          prog->tty ? "\r\033[K" : "", prog->done_units, prog->total_units,
-          100.0 * prog->done_units / prog->total_units, rate, eta, prog->tty ? "" : "\n");
+          prog->tty ? "\r\033[K" : "", done, prog->total_units,
+          100.0 * done / prog->total_units, rate, eta, prog->tty ? "" : "\n");
   fflush(stderr);
   prog->drawn = 1;
   prog->last = now;
@@ -62,4 +63,9 @@ void js_progress_end(js_progress *prog) {
     draw(prog, js_now());
     fputc('\n', stderr);
   }
+}
+
+void js_progress_resumed(js_progress *prog, int units, double cost) {
+  prog->resumed_units = units;
+  prog->total_cost -= cost;
 }
