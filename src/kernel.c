@@ -103,14 +103,19 @@ static double loss_at_first(const double *rr, const double *l, int lo, int hi, d
   return l[lo];
 }
 
+/// The exp floor as a run-time value: with a constant, GCC turns exp(max(x, C)) into a blend
+/// of exp(x) and exp(C) and so calls libmvec on the raw argument, whose underflowing lanes
+/// take glibc's slow scalar path.
+static volatile double g_exp_floor = JS_EXP_FLOOR;
+
 /// Weight sums A = sum exp((rr - mx)/T) and B = sum l exp((rr - mx)/T) over [lo, hi).
 static void segment_weights(const double *restrict rr, const double *restrict l, int lo, int hi,
                             double mx, double invT, double *A, double *B) {
-  double a = 0.0, b = 0.0;
+  double a = 0.0, b = 0.0, floor = g_exp_floor;
 #pragma omp simd reduction(+ : a, b)
   for (int i = lo; i < hi; i++) {
     double x = (rr[i] - mx) * invT;
-    double w = exp(x > JS_EXP_FLOOR ? x : JS_EXP_FLOOR);
+    double w = exp(x > floor ? x : floor);
     a += w;
     b += w * l[i];
   }

@@ -41,11 +41,12 @@ static js_status gl_tables(void) {
   return JS_OK;
 }
 
-/// An exp argument clamped from below (vectorizes; no libmvec slow path).
-static inline double floored(double x) {
-  x = x > -1e-300 && x < 1e-300 ? 0 : x; /* subnormal arguments take the slow path too */
-  return x < EXP_FLOOR ? EXP_FLOOR : x;
-}
+/// The clamp value, not a compile-time constant: with a constant GCC rewrites
+/// exp(max(x, C)) into a blend of exp(x) and exp(C), calling exp on the raw argument.
+static volatile double g_exp_floor = EXP_FLOOR;
+
+/// An exp argument clamped from below at a run-time floor (see g_exp_floor).
+static inline double floored_at(double x, double floor) { return x < floor ? floor : x; }
 
 /// Standard normal cdf; 0 below -30 (< 5e-198; avoids exp's slow path beyond -512).
 static double Phi(double x) { return x < -30 ? 0 : gsl_cdf_ugaussian_P(x); }
@@ -209,16 +210,17 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
   double norm = 1 / (s * 2.50662827463100050242), sb = 0, sj = 0, s0 = 0, s1 = 0, s2 = 0;
   double e1[64 * GL_NODES + 8] __attribute__((aligned(64)));
   double lq[64 * GL_NODES + 8] __attribute__((aligned(64)));
+  double fl = g_exp_floor;
   for (int i = 0; i < n + 8; i++) { /* clamped exponents first: exp never takes its slow path */
     double z = (ys[i] - c) / s, l = L - ys[i] * ys[i] / T;
-    e1[i] = floored(-0.5 * z * z);
-    lq[i] = floored(l > -EXP_FLOOR ? -EXP_FLOOR : l);
+    e1[i] = floored_at(-0.5 * z * z, fl);
+    lq[i] = floored_at(l > -fl ? -fl : l, fl);
   }
   js_clear_upper();
 #pragma omp simd reduction(+ : sb, sj, s0, s1, s2)
   for (int i = 0; i < n; i++) { /* libmvec exp: the theory's inner loop */
     double y = ys[i], dens = ws[i] * norm * exp(e1[i]), q = exp(lq[i]);
-    double eq = exp(floored(-q)), a0 = dens * exp(floored(lq[i] - q)); /* q e^-q */
+    double eq = exp(floored_at(-q, fl)), a0 = dens * exp(floored_at(lq[i] - q, fl)); /* q e^-q */
     double jq = q < 1e-3 ? q * (1 - q * (0.5 - q / 6)) : 1 - eq; /* 1 - e^-q */
     sb += dens * eq;
     sj += dens * jq;
