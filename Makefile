@@ -26,7 +26,7 @@ SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ  := $(SRC:src/%.c=build/%.o)
 UNIT := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps run check bench clean FORCE
+.PHONY: all deps run check bench clean FORCE paper
 
 all: bin/judgesim
 
@@ -61,6 +61,14 @@ run: deps all
 	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)
 	@cube=$$(bin/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
 	  tools/table "$$cube" && tools/plot "$$cube"
+
+paper: deps all
+	@start=$$(date +%s); \
+	$(MPIRUN) -np $(RANKS) bin/judgesim run inputs/paper.yaml && \
+	bin/judgesim analyze outputs/paper.nc --quiet && \
+	tools/plot outputs/paper.nc --out outputs/paper && \
+	tools/paper outputs/paper.nc; rc=$$?; \
+	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
 check: deps all $(UNIT)
 	@tests/run-all

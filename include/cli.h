@@ -1,7 +1,7 @@
 /// \file cli.h
 /// Command line: `judgesim run CONFIG [-o OUT.nc] [--set section.key=value ...] [--quiet]`,
 /// `judgesim run ... --shard I/N` (one deterministic share of the units),
-/// `judgesim theory CONFIG [-o OUT.nc] [--set ...]`, `judgesim merge PART... -o OUT.nc`, `judgesim info OUT.nc|OUT.nc.ckpt`,
+/// `judgesim theory CONFIG [-o OUT.nc] [--set ...]`, `judgesim analyze OUT.nc [--boot N]`, `judgesim merge PART... -o OUT.nc`, `judgesim info OUT.nc|OUT.nc.ckpt`,
 /// `judgesim --help`, `judgesim --version`.
 #ifndef JS_CLI_H
 #define JS_CLI_H
@@ -10,7 +10,7 @@
 
 #include "error.h"
 
-typedef enum { JS_CMD_RUN, JS_CMD_THEORY, JS_CMD_MERGE, JS_CMD_INFO, JS_CMD_HELP, JS_CMD_VERSION } js_command;
+typedef enum { JS_CMD_RUN, JS_CMD_THEORY, JS_CMD_ANALYZE, JS_CMD_MERGE, JS_CMD_INFO, JS_CMD_HELP, JS_CMD_VERSION } js_command;
 
 typedef struct {
   js_command cmd;
@@ -23,6 +23,7 @@ typedef struct {
   int shard, nshards;   ///< run --shard I/N (1 <= I <= N); 0 0 without
   int quiet;
   int dry_run;          ///< run --dry-run: validate and print the plan only
+  int boot;             ///< analyze --boot N (default 1000)
 } js_args;
 
 /// Parse argv; a bad argument is an input error naming it.

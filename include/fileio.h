@@ -12,6 +12,8 @@ char *js_folder_of(const char *path);
 js_status js_atomic_begin(const char *target, char **tmp);
 /// fsync tmp, rename it onto target, fsync the folder; frees tmp.
 js_status js_atomic_commit(char *tmp, const char *target);
+/// Copy a file's bytes (e.g. into a temporary made by js_atomic_begin).
+js_status js_copy_file(const char *src, const char *dst);
 /// Remove tmp after a failure; frees tmp.
 void js_atomic_abort(char *tmp);
 /// Remove TARGET.tmp.* files left by killed runs; returns how many were removed.

@@ -15,6 +15,8 @@ typedef struct js_rng js_rng;
 js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng);
 /// Fill out[0..count) with the next standard normal variates of the stream.
 js_status js_rng_normals(js_rng *rng, double *out, size_t count);
+/// Fill out[0..count) with uniform integers in [0, bound) (bootstrap resampling).
+js_status js_rng_indices(js_rng *rng, int *out, size_t count, int bound);
 /// Close a stream (NULL is fine).
 void js_rng_close(js_rng *rng);
 

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "analysis.h"
 #include "results.h"
 #include "theory.h"
 
@@ -22,5 +23,18 @@ js_status js_store_check_path(const char *path);
 /// (reduced; NULL for a theory-only cube) and the theory (NULL for none).
 js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
                          const js_cube_meta *meta);
+
+/// A cube read back for analysis (arrays malloc'd; theory and v NULL when absent).
+typedef struct {
+  js_config cfg;
+  double *mean, *se, *trial, *theory, *v;
+} js_cube;
+
+/// Read a run cube's study and Monte Carlo results (input error if it has none).
+js_status js_store_read(const char *path, js_cube *cube);
+/// Free a cube read back.
+void js_store_cube_free(js_cube *cube);
+/// Add (or replace) the analysis variables of a cube, atomically (copy, edit, rename).
+js_status js_store_add_analysis(const char *path, const js_analysis *a);
 
 #endif

@@ -23,6 +23,8 @@ typedef struct {
 /// best-of-k coefficient (delta ~ coef / k^2; NaN when v >= 1/2) and v = S^2 e_g / s^2.
 typedef struct {
   double *delta, *kinf, *coef, *v;
+  double *invT; ///< [(id_d nn + id_n) nr + ir] E[Cov(l, r)]: delta ~ delta(inf) + (k-1)/k invT / T
+  double *alpha_opt; ///< [(id_d nn + id_n) nT + iT] best alpha of judges alpha w_T as k -> inf
 } js_theory;
 
 /// The limit's scalars for a ratio d/n and the model.
@@ -31,6 +33,12 @@ js_theory_base js_theory_base_at(double ratio, double sigma, double gamma, doubl
 double js_theory_k1(const js_theory_base *b);
 /// k -> inf limit at temperature T (0 and inf included) for a reward.
 double js_theory_kinf(const js_theory_base *b, double T, js_reward r);
+/// The large-T coefficient E[Cov(l, r)] = -(2 s^4 + 4 s^2 (Var u - Cov(u, b))) of the
+/// poster's expansion delta = E[l] + ((k - 1) / k) E[Cov(l, r)] / T + O(1 / T^2).
+double js_theory_invT(const js_theory_base *b, js_reward r);
+/// The alpha minimising the k -> inf delta among judges alpha w_T (beta = 0):
+/// 1 + lam tau1 T / (2 s^2) (> 1 at every T > 0: the best judge is not the teacher).
+double js_theory_alpha_opt(const js_theory_base *b, double T);
 /// Perfect judge, T = 0: v = S^2 e_g / s^2 and the k^-2 coefficient pi s^2 / sqrt(1 - 2v).
 double js_theory_bestofk_v(const js_theory_base *b);
 double js_theory_bestofk_coef(const js_theory_base *b);

@@ -25,6 +25,9 @@ void js_cli_usage(FILE *out) {
         "                    [--shard I/N] [--dry-run]\n"
         "       judgesim theory CONFIG.yaml [-o OUT.nc] [--set ...]  (theory cube only;\n"
         "                    default OUT: output.path with .theory.nc)\n"
+        "       judgesim analyze OUT.nc [--boot N] [--quiet]  (optima with bootstrap\n"
+        "                    intervals, best judge, best-of-k exponent, MC-theory gap;\n"
+        "                    added to the cube and printed)\n"
         "       judgesim merge PART.nc... -o OUT.nc   (join the shards of one study)\n"
         "       judgesim info OUT.nc        (progress of a study from its checkpoint)\n"
         "       judgesim --help | --version\n\n"
@@ -55,6 +58,29 @@ static js_status parse_shard(const char *v, js_args *args) {
            "option --shard: '%s' is not I/N with 1 <= I <= N (e.g. --shard 2/8)", v);
   args->shard = i;
   args->nshards = n;
+  return JS_OK;
+}
+
+/// Parse `analyze OUT.nc [--boot N] [--quiet]`.
+static js_status parse_analyze(int argc, char **argv, js_args *args) {
+  args->boot = 1000;
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--boot")) {
+      int used = 0;
+      JS_CHECK(i + 1 < argc && sscanf(argv[i + 1], "%d%n", &args->boot, &used) == 1 &&
+                   !argv[i + 1][used] && args->boot >= 20 && args->boot <= 1000000,
+               JS_ERR_INPUT, "option --boot needs a number of resamples from 20 to 1000000");
+      i++;
+    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      args->quiet = 1;
+    } else {
+      JS_CHECK(a[0] != '-' && !args->config, JS_ERR_INPUT,
+               "usage: judgesim analyze OUT.nc [--boot N] [--quiet] (unexpected '%s')", a);
+      args->config = a;
+    }
+  }
+  JS_CHECK(args->config, JS_ERR_INPUT, "usage: judgesim analyze OUT.nc [--boot N] [--quiet]");
   return JS_OK;
 }
 
@@ -135,6 +161,10 @@ js_status js_cli_parse(int argc, char **argv, js_args *args) {
     args->cmd = JS_CMD_INFO;
     args->config = argv[2];
     return JS_OK;
+  }
+  if (!strcmp(cmd, "analyze")) {
+    args->cmd = JS_CMD_ANALYZE;
+    return parse_analyze(argc, argv, args);
   }
   if (!strcmp(cmd, "merge")) {
     args->cmd = JS_CMD_MERGE;

@@ -55,6 +55,23 @@ js_status js_atomic_begin(const char *target, char **tmp) {
   return JS_OK;
 }
 
+js_status js_copy_file(const char *src, const char *dst) {
+  FILE *in = fopen(src, "rb");
+  JS_CHECK(in, JS_ERR_INPUT, "cannot open %s: %s", src, strerror(errno));
+  FILE *out = fopen(dst, "wb");
+  if (!out) fclose(in);
+  JS_CHECK(out, JS_ERR_SYS, "cannot open %s: %s", dst, strerror(errno));
+  char buf[1 << 16];
+  size_t got;
+  int ok = 1;
+  while (ok && (got = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, got, out) == got;
+  ok &= !ferror(in);
+  fclose(in);
+  ok &= fclose(out) == 0;
+  JS_CHECK(ok, JS_ERR_SYS, "copying %s to %s failed", src, dst);
+  return JS_OK;
+}
+
 js_status js_atomic_commit(char *tmp, const char *target) {
   char *dir = js_folder_of(target);
   js_status s = dir ? sync_path(tmp) : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,

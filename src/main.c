@@ -13,6 +13,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "grid.h"
+#include "analysis.h"
 #include "info.h"
 #include "merge.h"
 #include "parallel.h"
@@ -236,6 +237,25 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   return s;
 }
 
+/// The `analyze` command: read the cube, analyse, print, add the results to the cube.
+static js_status analyze(const js_args *args) {
+  js_cube cube;
+  js_analysis a;
+  JS_CALL(js_store_read(args->config, &cube));
+  js_analysis_input in = {&cube.cfg, cube.mean, cube.se, cube.trial, cube.theory, cube.v};
+  js_status s = js_lock_take(args->config);
+  int locked = s == JS_OK;
+  if (s == JS_OK) s = js_analyze(&in, args->boot, &a);
+  if (s == JS_OK) {
+    if (!args->quiet) js_analysis_print(&cube.cfg, &a);
+    s = js_store_add_analysis(args->config, &a);
+    js_analysis_free(&a);
+  }
+  if (locked) js_lock_release();
+  js_store_cube_free(&cube);
+  return s;
+}
+
 /// Is this process rank 0 of an MPI launch (or not launched by MPI at all)?
 static int launched_as_rank0(void) {
   const char *r = getenv("OMPI_COMM_WORLD_RANK");
@@ -252,10 +272,11 @@ int main(int argc, char **argv) {
     free(args.parts);
     return js_exit_code(s);
   }
-  if (args.cmd == JS_CMD_INFO || args.cmd == JS_CMD_MERGE || args.cmd == JS_CMD_THEORY) {
-    s = args.cmd == JS_CMD_INFO    ? js_info(args.config)
-        : args.cmd == JS_CMD_MERGE ? merge(&args, argc, argv)
-                                   : theory(&args, argc, argv);
+  if (args.cmd != JS_CMD_RUN && args.cmd != JS_CMD_HELP && args.cmd != JS_CMD_VERSION) {
+    s = args.cmd == JS_CMD_INFO      ? js_info(args.config)
+        : args.cmd == JS_CMD_MERGE   ? merge(&args, argc, argv)
+        : args.cmd == JS_CMD_ANALYZE ? analyze(&args)
+                                     : theory(&args, argc, argv);
     js_error_report(s);
     free(args.sets);
     free(args.parts);

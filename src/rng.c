@@ -81,6 +81,15 @@ js_status js_rng_normals(js_rng *rng, double *out, size_t count) {
   return JS_OK;
 }
 
+js_status js_rng_indices(js_rng *rng, int *out, size_t count, int bound) {
+  for (size_t i = 0; i < count; i++) {
+    js_clear_upper();
+    int v = (int)(get_rn_dbl(rng->stream) * bound);
+    out[i] = v < bound ? v : bound - 1;
+  }
+  return JS_OK;
+}
+
 void js_rng_close(js_rng *rng) {
   if (!rng) return;
   js_clear_upper();

@@ -51,7 +51,7 @@ static js_status def_var(int nc, const char *name, nc_type type, int ndims, cons
 
 typedef struct {
   int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial;
-  int theory, kinf, coef, v;
+  int theory, kinf, coef, v, invT, aopt;
 } var_ids;
 
 /// Define the theory's variables.
@@ -65,6 +65,12 @@ static js_status define_theory(int nc, const int *cube, var_ids *v) {
                   "bestofk_coef / k^2 for large k (NaN when bestofk_v >= 1/2)", "1", &v->coef));
   JS_CALL(def_var(nc, "bestofk_v", NC_DOUBLE, 2, cube, "v = Var(m - mu_T) / s^2: k^-2 decay "
                   "when v < 1/2, about k^(-1/v) when v > 1/2", "1", &v->v));
+  int pr[3] = {cube[0], cube[1], cube[4]};
+  JS_CALL(def_var(nc, "delta_theory_invT", NC_DOUBLE, 3, pr, "E[Cov(l, r)]: large-T expansion "
+                  "delta = delta(T=inf) + ((k-1)/k) delta_theory_invT / T + O(1/T^2)", "1", &v->invT));
+  int pT[3] = {cube[0], cube[1], cube[3]};
+  JS_CALL(def_var(nc, "alpha_opt_kinf", NC_DOUBLE, 3, pT, "theory: the alpha minimising the "
+                  "k -> inf delta among judges alpha w_T (1 + lam tau1 T / (2 s^2))", "1", &v->aopt));
   JS_CALL(put_text(nc, v->theory, "coordinates", "reward_alpha reward_beta reward_cos"));
   return JS_OK;
 }
@@ -158,6 +164,8 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
     NC_CALL(nc_put_var_double(nc, v->kinf, th->kinf));
     NC_CALL(nc_put_var_double(nc, v->coef, th->coef));
     NC_CALL(nc_put_var_double(nc, v->v, th->v));
+    NC_CALL(nc_put_var_double(nc, v->invT, th->invT));
+    NC_CALL(nc_put_var_double(nc, v->aopt, th->alpha_opt));
   }
   if (!res) return JS_OK;
   NC_CALL(nc_put_var_double(nc, v->delta, res->mean));
@@ -195,5 +203,138 @@ js_status js_store_write(const js_config *cfg, const js_results *res, const js_t
     return js_trace(s, __FILE__, __LINE__, __func__);
   }
   JS_CALL(js_atomic_commit(tmp, cfg->out_path));
+  return JS_OK;
+}
+
+/// Read a whole double variable (malloc'd); *out stays NULL when optional and absent.
+static js_status read_var(int nc, const char *path, const char *name, size_t count, int optional,
+                          double **out) {
+  int var;
+  *out = NULL;
+  int rc = nc_inq_varid(nc, name, &var);
+  if (rc != NC_NOERR && optional) return JS_OK;
+  JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: no variable %s (analyze needs a cube written by "
+           "judgesim run)", path, name);
+  *out = malloc(sizeof(double) * count);
+  JS_ALLOC_CHECK(*out, name);
+  NC_CALL(nc_get_var_double(nc, var, *out));
+  return JS_OK;
+}
+
+/// Read the study text attribute and the variables of an open cube.
+static js_status read_cube(int nc, const char *path, js_cube *c) {
+  size_t len;
+  JS_CHECK(nc_inq_attlen(nc, NC_GLOBAL, "config", &len) == NC_NOERR, JS_ERR_INPUT,
+           "%s: not a judgesim cube (no config attribute)", path);
+  char *text = calloc(len + 1, 1);
+  JS_ALLOC_CHECK(text, "config text");
+  int rc = nc_get_att_text(nc, NC_GLOBAL, "config", text);
+  js_status s = rc == NC_NOERR ? js_config_parse_text(text, path, &c->cfg)
+                               : nc_check(rc, "nc_get_att_text", __FILE__, __LINE__);
+  free(text);
+  JS_CALL(s);
+  const js_config *g = &c->cfg;
+  size_t blocks = (size_t)g->nd * g->nn, cells = blocks * g->nk * g->nT * g->nr;
+  JS_CALL(read_var(nc, path, "delta", cells, 0, &c->mean));
+  JS_CALL(read_var(nc, path, "delta_se", cells, 0, &c->se));
+  JS_CALL(read_var(nc, path, "delta_trial", cells * g->trials, 0, &c->trial));
+  JS_CALL(read_var(nc, path, "delta_theory", cells, 1, &c->theory));
+  JS_CALL(read_var(nc, path, "bestofk_v", blocks, 1, &c->v));
+  return JS_OK;
+}
+
+js_status js_store_read(const char *path, js_cube *c) {
+  int nc;
+  memset(c, 0, sizeof *c);
+  int rc = nc_open(path, NC_NOWRITE, &nc);
+  JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
+  js_status s = read_cube(nc, path, c);
+  nc_close(nc);
+  if (s != JS_OK) js_store_cube_free(c);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+void js_store_cube_free(js_cube *c) {
+  free(c->mean), free(c->se), free(c->trial), free(c->theory), free(c->v);
+  js_config_free(&c->cfg);
+  memset(c, 0, sizeof *c);
+}
+
+/// Find or define a variable over named dimensions.
+static js_status ensure_var(int nc, const char *name, nc_type type, int ndims,
+                            const char *const *dims, const char *long_name, int *var) {
+  if (nc_inq_varid(nc, name, var) == NC_NOERR) return JS_OK;
+  int ids[5];
+  for (int i = 0; i < ndims; i++) NC_CALL(nc_inq_dimid(nc, dims[i], &ids[i]));
+  JS_CALL(def_var(nc, name, type, ndims, ids, long_name, type == NC_DOUBLE ? "1" : NULL, var));
+  return JS_OK;
+}
+
+/// One analysis variable: name, type, dimensions, meaning and data.
+typedef struct {
+  const char *name;
+  nc_type type;
+  int ndims;
+  const char *dims[5];
+  const char *long_name;
+  const void *data;
+} avar;
+
+/// Define and write the analysis variables into an open cube.
+static js_status put_analysis(int nc, const js_analysis *a) {
+  const avar vars[] = {
+      {"k_opt", NC_DOUBLE, 4, {"d", "n", "T", "reward"}, "k with the lowest delta on the k grid", a->k_opt},
+      {"k_opt_lo", NC_DOUBLE, 4, {"d", "n", "T", "reward"}, "k_opt: 2.5% bootstrap percentile over trials", a->k_opt_lo},
+      {"k_opt_hi", NC_DOUBLE, 4, {"d", "n", "T", "reward"}, "k_opt: 97.5% bootstrap percentile over trials", a->k_opt_hi},
+      {"k_opt_at_edge", NC_BYTE, 4, {"d", "n", "T", "reward"}, "1 when k_opt is the first or last k of the grid", a->k_edge},
+      {"T_opt", NC_DOUBLE, 4, {"d", "n", "k", "reward"}, "T with the lowest delta on the T grid", a->T_opt},
+      {"T_opt_lo", NC_DOUBLE, 4, {"d", "n", "k", "reward"}, "T_opt: 2.5% bootstrap percentile over trials", a->T_opt_lo},
+      {"T_opt_hi", NC_DOUBLE, 4, {"d", "n", "k", "reward"}, "T_opt: 97.5% bootstrap percentile over trials", a->T_opt_hi},
+      {"T_opt_at_edge", NC_BYTE, 4, {"d", "n", "k", "reward"}, "1 when T_opt is the first or last T of the grid", a->T_edge},
+      {"best_reward", NC_INT, 4, {"d", "n", "k", "T"}, "index of the reward with the lowest delta", a->best},
+      {"best_reward_prob", NC_DOUBLE, 4, {"d", "n", "k", "T"}, "fraction of bootstrap resamples in which best_reward is best", a->best_prob},
+      {"best_delta_lo", NC_DOUBLE, 4, {"d", "n", "k", "T"}, "delta of best_reward: 2.5% bootstrap percentile", a->best_lo},
+      {"best_delta_hi", NC_DOUBLE, 4, {"d", "n", "k", "T"}, "delta of best_reward: 97.5% bootstrap percentile", a->best_hi},
+      {"bestofk_exponent", NC_DOUBLE, 2, {"d", "n"}, "perfect judge, T = 0: -slope of a weighted log-log fit of delta over the k tail", a->expo},
+      {"bestofk_exponent_lo", NC_DOUBLE, 2, {"d", "n"}, "bestofk_exponent: 2.5% bootstrap percentile", a->expo_lo},
+      {"bestofk_exponent_hi", NC_DOUBLE, 2, {"d", "n"}, "bestofk_exponent: 97.5% bootstrap percentile", a->expo_hi},
+      {"bestofk_exponent_theory", NC_DOUBLE, 2, {"d", "n"}, "theory's rate: 2 when bestofk_v < 1/2, about 1/v otherwise", a->expo_theory},
+      {"delta_gap_se", NC_DOUBLE, 5, {"d", "n", "k", "T", "reward"}, "(delta - delta_theory) / delta_se", a->gap_se},
+  };
+  int n = (int)(sizeof vars / sizeof vars[0]), ids[32];
+  NC_CALL(nc_redef(nc));
+  for (int i = 0; i < n; i++)
+    JS_CALL(ensure_var(nc, vars[i].name, vars[i].type, vars[i].ndims, vars[i].dims,
+                       vars[i].long_name, &ids[i]));
+  NC_CALL(nc_enddef(nc));
+  for (int i = 0; i < n; i++) {
+    if (vars[i].type == NC_DOUBLE) NC_CALL(nc_put_var_double(nc, ids[i], vars[i].data));
+    else if (vars[i].type == NC_INT) NC_CALL(nc_put_var_int(nc, ids[i], vars[i].data));
+    else NC_CALL(nc_put_var_schar(nc, ids[i], vars[i].data));
+  }
+  return JS_OK;
+}
+
+/// Edit a copy of the cube.
+static js_status edit_copy(const char *tmp, const js_analysis *a) {
+  int nc;
+  NC_CALL(nc_open(tmp, NC_WRITE, &nc));
+  js_status s = put_analysis(nc, a);
+  int rc = nc_close(nc);
+  JS_CALL(s);
+  NC_CALL(rc);
+  return JS_OK;
+}
+
+js_status js_store_add_analysis(const char *path, const js_analysis *a) {
+  char *tmp = NULL;
+  JS_CALL(js_atomic_begin(path, &tmp));
+  js_status s = js_copy_file(path, tmp);
+  if (s == JS_OK) s = edit_copy(tmp, a);
+  if (s != JS_OK) {
+    js_atomic_abort(tmp);
+    return js_trace(s, __FILE__, __LINE__, __func__);
+  }
+  JS_CALL(js_atomic_commit(tmp, path));
   return JS_OK;
 }

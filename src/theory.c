@@ -94,6 +94,16 @@ double js_theory_kinf(const js_theory_base *b, double T, js_reward r) {
   return 1 / P + m2 / (P * P);
 }
 
+double js_theory_invT(const js_theory_base *b, js_reward r) {
+  double vb, cub;
+  reward_moments(b, r, &vb, &cub);
+  return -(2 * b->s2 * b->s2 + 4 * b->s2 * (b->vu - cub));
+}
+
+double js_theory_alpha_opt(const js_theory_base *b, double T) {
+  return isinf(T) ? NAN : 1 + b->lam * b->tau1 * T / (2 * b->s2);
+}
+
 double js_theory_bestofk_v(const js_theory_base *b) { return b->vu / b->s2; }
 
 double js_theory_bestofk_coef(const js_theory_base *b) {
@@ -372,10 +382,12 @@ static js_status block(const js_config *cfg, int id_d, int id_n, const double *k
                                        cfg->gamma, cfg->input_scale);
   th->v[at] = js_theory_bestofk_v(&b);
   th->coef[at] = js_theory_bestofk_coef(&b);
+  for (int r = 0; r < cfg->nr; r++) th->invT[at * cfg->nr + r] = js_theory_invT(&b, cfg->reward[r]);
   for (int iT = 0; iT < cfg->nT; iT++) {
     double T = cfg->T[iT];
     for (int r = 0; r < cfg->nr; r++)
       th->kinf[(at * cfg->nT + iT) * cfg->nr + r] = js_theory_kinf(&b, T, cfg->reward[r]);
+    th->alpha_opt[at * cfg->nT + iT] = js_theory_alpha_opt(&b, T);
     if (!isinf(T)) JS_CALL(delta_at(cfg, &b, T, k, tmp));
     for (int ik = 0; ik < cfg->nk; ik++)
       for (int r = 0; r < cfg->nr; r++) {
@@ -396,10 +408,12 @@ js_status js_theory_study(const js_config *cfg, js_theory *th) {
   th->kinf = malloc(sizeof(double) * blocks * (size_t)(cfg->nT * cfg->nr));
   th->coef = malloc(sizeof(double) * blocks);
   th->v = malloc(sizeof(double) * blocks);
+  th->invT = malloc(sizeof(double) * blocks * (size_t)cfg->nr);
+  th->alpha_opt = malloc(sizeof(double) * blocks * (size_t)cfg->nT);
   double *k = malloc(sizeof(double) * (size_t)cfg->nk);
   double *tmp = malloc(sizeof(double) * (size_t)(cfg->nk * cfg->nr));
   js_status s = JS_OK;
-  if (!th->delta || !th->kinf || !th->coef || !th->v || !k || !tmp)
+  if (!th->delta || !th->kinf || !th->coef || !th->v || !th->invT || !th->alpha_opt || !k || !tmp)
     s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory for the theory");
   for (int i = 0; s == JS_OK && i < cfg->nk; i++) k[i] = cfg->k[i];
   for (int id = 0; s == JS_OK && id < cfg->nd; id++)
@@ -415,5 +429,7 @@ void js_theory_free(js_theory *th) {
   free(th->kinf);
   free(th->coef);
   free(th->v);
+  free(th->invT);
+  free(th->alpha_opt);
   memset(th, 0, sizeof *th);
 }

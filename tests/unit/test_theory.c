@@ -173,9 +173,45 @@ static void kinf_and_bestofk_coef(void **state) {
   double v = js_theory_bestofk_v(&b);
   assert_true(v < 0.5);
   assert_rel(js_theory_bestofk_coef(&b), M_PI * b.s2 / sqrt(1 - 2 * v), 1e-15);
+  for (double T = 0.05; T < 20; T *= 3) { /* alpha_opt minimises kinf over alpha (scan) */
+    double best = 0, bestv = INFINITY;
+    for (double al = 0.5; al < 3; al += 1e-4) {
+      js_reward w = {al, 0};
+      double v2 = js_theory_kinf(&b, T, w);
+      if (v2 < bestv) bestv = v2, best = al;
+    }
+    assert_close(js_theory_alpha_opt(&b, T), best, 2e-4);
+    assert_true(js_theory_alpha_opt(&b, T) > 1);
+  }
   js_theory_base hard = js_theory_base_at(4.0, 0.1, 1.0, 1.0);
   assert_true(js_theory_bestofk_v(&hard) > 0.5);
   assert_true(isnan(js_theory_bestofk_coef(&hard)));
+}
+
+/// The study-level theory at large T against the poster's first-order coefficient.
+static void large_T_expansion_of_the_study(void **state) {
+  (void)state;
+  int d[] = {50}, n[] = {100}, k[] = {1, 4, 64};
+  double T[] = {100, 1000, INFINITY};
+  js_reward r[] = {{1.2, 0.5}};
+  js_config cfg = {0};
+  cfg.sigma = 0.5, cfg.gamma = 1, cfg.input_scale = 1.1;
+  cfg.nd = cfg.nn = 1, cfg.nk = 3, cfg.nT = 3, cfg.nr = 1;
+  cfg.d = d, cfg.n = n, cfg.k = k, cfg.T = T, cfg.reward = r;
+  js_theory th;
+  assert_int_equal(js_theory_study(&cfg, &th), JS_OK);
+  js_theory_base b = js_theory_base_at(0.5, 0.5, 1, 1.1);
+  double c1 = js_theory_invT(&b, r[0]);
+  for (int ik = 1; ik < 3; ik++) {
+    double kk = k[ik], inf = th.delta[ik * 3 + 2];
+    assert_rel(inf, js_theory_k1(&b), 1e-14);
+    for (int it = 0; it < 2; it++) {
+      double first = (kk - 1) / kk * c1 / T[it];
+      /* the remainder is O(1/T^2): relative error of the first-order term below 30 / T */
+      assert_close(th.delta[ik * 3 + it] - inf, first, 30 / T[it] * fabs(first));
+    }
+  }
+  js_theory_free(&th);
 }
 
 int main(void) {
@@ -186,6 +222,7 @@ int main(void) {
       cmocka_unit_test(conditional_against_monte_carlo),
       cmocka_unit_test(extreme_k_and_T),
       cmocka_unit_test(kinf_and_bestofk_coef),
+      cmocka_unit_test(large_T_expansion_of_the_study),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bats
+# tools/paper's PASS/FAIL logic on synthetic analysed cubes (tests/paper_cube.py): all six
+# claims pass on the planted truth, and each planted counterexample fails its claim.
+load helpers
+
+@test "tools/paper: six PASS lines on a cube where every claim holds" {
+  "$ROOT/tests/paper_cube.py" "$TMP/ok.nc"
+  run "$ROOT/tools/paper" "$TMP/ok.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c '^PASS' <<< "$output")" -eq 6 ]
+  [[ "$output" == *"6 of 6 claims pass"* ]]
+}
+
+@test "tools/paper: each planted counterexample fails its claim (exit 1)" {
+  for claim in 1 2 3 4 5 6; do
+    "$ROOT/tests/paper_cube.py" "$TMP/bad$claim.nc" --break "$claim"
+    run "$ROOT/tools/paper" "$TMP/bad$claim.nc"
+    echo "claim $claim: $output"
+    [ "$status" -eq 1 ]
+    grep -q "^FAIL  $claim " <<< "$output"
+  done
+  # the planted change touches only its own claim (4 also breaks the 1/T law, by design)
+  for claim in 1 2 3 5 6; do
+    run "$ROOT/tools/paper" "$TMP/bad$claim.nc"
+    [ "$(grep -c '^FAIL' <<< "$output")" -eq 1 ]
+  done
+}
+
+@test "tools/paper refuses a cube without the analysis" {
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/c.nc" --quiet
+  run "$ROOT/tools/paper" "$TMP/c.nc"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"judgesim analyze"* ]]
+}
