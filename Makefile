@@ -60,7 +60,7 @@ build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build
 run: deps all
 	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)
 	@cube=$$(bin/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
-	  tools/table "$$cube" && tools/plot "$$cube"
+	  tools/table "$$cube" && bin/judgesim analyze "$$cube" --quiet && tools/plot "$$cube"
 
 paper: deps all
 	@start=$$(date +%s); \
