@@ -201,35 +201,36 @@ static void print_header(const js_config *cfg) {
   printf("\n");
 }
 
+/// One table row: an optimum per judge with its interval, starred at the grid's edge.
+static void print_row(const char *label, int nr, const double *opt, const double *lo,
+                      const double *hi, const signed char *edge) {
+  char cell[64];
+  printf("%-9s", label);
+  for (int r = 0; r < nr; r++) {
+    snprintf(cell, sizeof cell, "%g%s [%g, %g]", opt[r], edge[r] ? "*" : "", lo[r], hi[r]);
+    printf(" %-22s", cell);
+  }
+  printf("\n");
+}
+
 /// Print one (d, n) block.
 static void print_block(const js_config *cfg, const js_analysis *a, int id, int in) {
   int dn = id * cfg->nn + in, nk = cfg->nk, nT = cfg->nT, nr = cfg->nr;
   char tb[32];
   printf("\n== d=%d n=%d ==\n", cfg->d[id], cfg->n[in]);
-  char cell[64];
   printf("k_opt [95%% interval] per T (rows) and judge (columns); * = at the grid's edge\n");
   print_header(cfg);
   for (int iT = 0; iT < nT; iT++) {
-    printf("%-9s", t_name(cfg->T[iT], tb, sizeof tb));
-    for (int r = 0; r < nr; r++) {
-      size_t at = (size_t)dn * nT * nr + iT * nr + r;
-      snprintf(cell, sizeof cell, "%g%s [%g, %g]", a->k_opt[at], a->k_edge[at] ? "*" : "",
-               a->k_opt_lo[at], a->k_opt_hi[at]);
-      printf(" %-22s", cell);
-    }
-    printf("\n");
+    size_t at = (size_t)dn * nT * nr + iT * nr;
+    print_row(t_name(cfg->T[iT], tb, sizeof tb), nr, a->k_opt + at, a->k_opt_lo + at,
+              a->k_opt_hi + at, a->k_edge + at);
   }
   printf("T_opt [95%% interval] per k (rows) and judge (columns); * = at the grid's edge\n");
   print_header(cfg);
   for (int ik = 0; ik < nk; ik++) {
-    printf("k=%-7d", cfg->k[ik]);
-    for (int r = 0; r < nr; r++) {
-      size_t at = (size_t)dn * nk * nr + ik * nr + r;
-      snprintf(cell, sizeof cell, "%g%s [%g, %g]", a->T_opt[at], a->T_edge[at] ? "*" : "",
-               a->T_opt_lo[at], a->T_opt_hi[at]);
-      printf(" %-22s", cell);
-    }
-    printf("\n");
+    size_t at = (size_t)dn * nk * nr + ik * nr;
+    snprintf(tb, sizeof tb, "k=%d", cfg->k[ik]);
+    print_row(tb, nr, a->T_opt + at, a->T_opt_lo + at, a->T_opt_hi + at, a->T_edge + at);
   }
   int last = nk - 1;
   printf("best judge at k=%d per T: ", cfg->k[last]);
