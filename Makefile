@@ -6,12 +6,14 @@ NATIVE   ?= -march=native -mprefer-vector-width=512
 DEBUG    ?= -g
 RANKS    ?= $(shell nproc)
 CONFIG   ?= inputs/default.yaml
+SMPICC   ?= smpicc
+# (SMPICC: SimGrid's SMPI compiler wrapper, for make smpi)
 # ----------------------------------------------------------------------------------------
 
 CC      := mpicc
 VERSION := 0.1.0
 CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
-           -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild
+           -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild
 LDLIBS  := -lsprng -lnetcdf -lyaml -llapacke -lopenblas -lgsl -lm
 
 # Open MPI refuses root unless told; BLAS stays single-threaded per rank.
@@ -26,7 +28,9 @@ SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ  := $(SRC:src/%.c=build/%.o)
 UNIT := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps run check bench clean FORCE paper
+SMPI_OBJ := $(SRC:src/%.c=build/smpi/%.o)
+
+.PHONY: all deps run check bench clean FORCE paper smpi scale
 
 all: bin/judgesim
 
@@ -49,6 +53,27 @@ build/cli.o: CFLAGS += -include build/version.h
 
 build:
 	@mkdir -p build build/tests
+
+# The same sources for SimGrid's SMPI (simulated clusters; tools/scale): commits run in
+# the caller instead of a thread, and the failure state is per rank instead of per thread.
+smpi: bin/judgesim-smpi
+
+build/smpi/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p build/smpi
+	$(SMPICC) $(CFLAGS) -DJS_SMPI -c $< -o $@
+
+build/smpi/cli.o: build/version.h
+build/smpi/cli.o: CFLAGS += -include build/version.h
+
+bin/judgesim-smpi: build/smpi/main.o $(SMPI_OBJ)
+	@mkdir -p bin
+	$(SMPICC) $(CFLAGS) -DJS_SMPI $^ -o $@ $(LDLIBS)
+
+# Simulated strong and weak scaling (a benchmark: about 45 minutes on 2 cores).
+scale: deps all smpi
+	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024,4096
+	@tools/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
+	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024,4096 --weak 2
 
 bin/judgesim: build/main.o $(OBJ)
 	@mkdir -p bin

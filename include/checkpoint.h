@@ -1,10 +1,14 @@
 /// \file checkpoint.h
 /// The checkpoint beside a cube (OUT.ckpt): the finished units of a study, committed
-/// crash-consistently. Format version 1, little-endian:
-///   "JSCKPT01", u64 study hash, u64 text length, study text, u64 ncells, u64 units done,
-///   f64 commit time (Unix seconds), then per unit: i32 d, i32 n, i32 trial, i32 0,
-///   f64 ref, f64 cells[ncells]; last a u64 FNV-1a checksum of every byte before it.
-/// Units are keyed by their (d, n, trial) values, not by grid position.
+/// crash-consistently. Format version 2, little-endian:
+///   "JSCKPT02", u64 study hash, u64 text length, study text, u64 ncells, u64 nk,
+///   u64 records, f64 commit time (Unix seconds), then per finished unit a record:
+///   i32 kind, i32 a, i32 b, i32 c, f64 x, f64 y, f64 z, then its values:
+///   kind 0, a Monte Carlo unit: a, b, c = d, n, trial (x, y, z = 0); f64 ref, f64 cells[ncells]
+///   kind 1, a theory piece: a/b = d/n in lowest terms, c = panel, x = T, y, z = the judge's
+///           alpha, beta; f64 values[nk]
+/// and last a u64 FNV-1a checksum of every byte before it. Units are keyed by their values,
+/// not by grid position, so an extended study finds them.
 #ifndef JS_CHECKPOINT_H
 #define JS_CHECKPOINT_H
 
@@ -19,7 +23,8 @@ typedef struct {
   char *path;          ///< where it was read from
   uint64_t hash;       ///< FNV-1a of the study text
   char *study_text;    ///< result-relevant study
-  uint64_t ncells, ndone;
+  uint64_t ncells, nk, nrec;
+  int ndone_mc, ndone_th; ///< records of each kind
   double commit_time;
   unsigned char *image; ///< the validated file (records start at records_at)
   size_t image_len, records_at;
@@ -29,16 +34,16 @@ typedef struct {
 char *js_ckpt_path(const char *out);
 /// FNV-1a 64-bit hash of a text (the study hash).
 uint64_t js_ckpt_hash(const char *text);
-/// Commit the finished units of res to the checkpoint of cfg->out_path.
+/// Commit the units of res marked in done[nunits] to the checkpoint of cfg->out_path.
 js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_grid *grid,
-                        const js_results *res);
+                        const js_results *res, const unsigned char *done);
 /// Read and validate a checkpoint (checksum, version, header, record sizes); a damaged file
 /// is an input error and is left untouched.
 js_status js_ckpt_open(const char *path, js_ckpt *ck);
-/// Store the checkpoint's units into res by their (d, n, trial) values (*loaded counts the
-/// new ones). A unit outside the study is an error; a unit already done must be bit-equal.
+/// Store the checkpoint's units into res by their values (*loaded_mc and *loaded_th count
+/// the new ones). A unit outside the study is an error; a unit already done must be bit-equal.
 js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
-                       js_results *res, int *loaded);
+                       js_results *res, int *loaded_mc, int *loaded_th);
 /// Free an opened checkpoint.
 void js_ckpt_close(js_ckpt *ck);
 

@@ -23,6 +23,7 @@ typedef struct {
   int shard, nshards;   ///< run --shard I/N (1 <= I <= N); 0 0 without
   int quiet;
   int dry_run;          ///< run --dry-run: validate and print the plan only
+  int timings;          ///< run --timings: print where the time went (stdout)
   int boot;             ///< analyze --boot N (default 1000)
 } js_args;
 

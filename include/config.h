@@ -4,6 +4,8 @@
 #ifndef JS_CONFIG_H
 #define JS_CONFIG_H
 
+#include <stddef.h>
+
 #include "error.h"
 
 /// A judge reward w_R = alpha w_T + beta w_perp (MODEL.md section 2).
@@ -46,6 +48,10 @@ typedef enum {
 js_study_change js_config_compare(const js_config *a, const js_config *b, const char **key);
 /// Largest k of the grid.
 int js_config_kmax(const js_config *cfg);
+/// Index of cell (k, T, reward) within a unit's cells.
+static inline size_t js_cell(const js_config *cfg, int ik, int iT, int ir) {
+  return ((size_t)ik * (size_t)cfg->nT + (size_t)iT) * (size_t)cfg->nr + (size_t)ir;
+}
 /// Release the arrays of a study.
 void js_config_free(js_config *cfg);
 

@@ -7,6 +7,7 @@
 #define JS_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 typedef enum {
   JS_OK = 0,
@@ -26,6 +27,8 @@ js_status js_fail(js_status code, const char *file, int line, const char *func,
 js_status js_trace(js_status code, const char *file, int line, const char *func);
 /// The message of the current failure ("" when none).
 const char *js_error_message(void);
+/// The current failure as text: the message, then one "  at func (file:line)" line per frame.
+void js_error_text(char *buf, size_t size);
 /// Print the current failure (message, and the traceback unless it is an input error).
 void js_error_report(js_status code);
 /// Clear the recorded failure.

@@ -1,6 +1,8 @@
 /// \file grid.h
-/// Work units: one trial of one (d, n). Units have a canonical id (d-major, then n, then
-/// trial), an estimated cost, and an order for handing them out (most expensive first).
+/// Work units of a study. Monte Carlo units are one trial of one (d, n): ids 0 .. nmc-1,
+/// d-major, then n, then trial. Theory pieces follow: ids nmc .. nunits-1 in the theory
+/// plan's order (theoryplan.h). Every unit has an estimated cost; the master hands them out
+/// most expensive first. A unit is computed from the study alone, so any rank can run it.
 #ifndef JS_GRID_H
 #define JS_GRID_H
 
@@ -8,36 +10,48 @@
 
 #include "config.h"
 #include "error.h"
+#include "theoryplan.h"
 
 /// Test points per block (fixed: the draw order depends on it, so results do too).
 #define JS_TEST_BLOCK 64
 
+typedef enum { JS_UNIT_MC = 0, JS_UNIT_THEORY = 1 } js_unit_kind;
+
 typedef struct {
-  int id;       ///< canonical id = (id_d * nn + id_n) * trials + trial
-  int id_d, id_n, trial;
-  double cost;  ///< estimated seconds of one core
-  double candidates; ///< test_points * k_max
+  int id;
+  js_unit_kind kind;
+  int id_d, id_n, trial; ///< Monte Carlo: (d, n) indices and trial
+  int piece;             ///< theory: index in the plan
 } js_unit;
 
 typedef struct {
-  int nunits;
-  js_unit *units;     ///< indexed by canonical id
-  int *order;         ///< ids to compute first (order[0..nwork)), most expensive first
-  int nwork;          ///< units this run computes (all, or one shard's)
-  size_t ncells;      ///< nk * nT * nr cells per unit
-  double total_cost;  ///< estimated cost of the nwork units
+  const js_config *cfg;  ///< the study (not owned)
+  int nmc, nth, nunits;  ///< Monte Carlo units, theory pieces, both
+  size_t ncells;         ///< nk * nT * nr cells per Monte Carlo unit
+  js_theory_plan plan;
+  double *mc_cost;       ///< [id_d * nn + id_n] estimated seconds of one Monte Carlo unit
+  double th_cost[2];     ///< estimated seconds of a theory piece at T = 0 and at finite T
+  double candidates;     ///< candidates scored by one Monte Carlo unit
+  int *order;            ///< js_grid_order: ids to compute (order[0..nwork)), costliest first
+  int nwork;             ///< units this run computes (all, or one shard's)
+  int nwork_mc;          ///< of which Monte Carlo units
+  double total_cost;     ///< estimated seconds of the nwork units
 } js_grid;
 
-/// Enumerate the units of a study and sort them by estimated cost.
+/// Units and their costs for a study (every rank; no order yet).
 js_status js_grid_build(const js_config *cfg, js_grid *grid);
+/// Sort every unit by estimated cost, most expensive first, ties by id (the master's order).
+js_status js_grid_order(js_grid *grid);
 /// Keep only shard i of n (1-based) in order[0..nwork): the cost-sorted units are dealt
 /// to the shards in a snake (1..n, n..1, ...), so shards are deterministic and balanced.
 void js_grid_shard(js_grid *grid, int shard, int nshards);
+/// What unit id is.
+js_unit js_grid_unit(const js_grid *grid, int id);
+/// Estimated seconds of one core for unit id.
+double js_grid_cost(const js_grid *grid, int id);
+/// Doubles in unit id's result: 1 + ncells (reference value, cells) or nk (theory).
+int js_grid_payload(const js_grid *grid, int id);
 /// Free a grid.
 void js_grid_free(js_grid *grid);
-/// Index of cell (k, T, reward) within a unit's cells.
-static inline size_t js_cell(const js_config *cfg, int ik, int iT, int ir) {
-  return ((size_t)ik * (size_t)cfg->nT + (size_t)iT) * (size_t)cfg->nr + (size_t)ir;
-}
 
 #endif

@@ -1,6 +1,7 @@
 /// \file parallel.h
 /// The only interface to MPI. Rank 0 is the master. All calls check MPI's return codes.
-/// "Collective" means every rank must call it.
+/// "Collective" means every rank must call it. Only the main thread calls MPI
+/// (MPI_THREAD_FUNNELED: the master's checkpoint writer thread never does).
 #ifndef JS_PARALLEL_H
 #define JS_PARALLEL_H
 
@@ -9,6 +10,9 @@
 #include "error.h"
 
 enum { JS_TAG_WORK = 1, JS_TAG_RESULT = 2, JS_TAG_FAIL = 3, JS_TAG_STOP = 4, JS_TAG_BYE = 5 };
+
+/// A send in flight (js_par_isend_doubles); its buffer must stay untouched until it is done.
+typedef struct js_par_req js_par_req;
 
 /// Initialise MPI (collective; works without mpirun as a single rank).
 js_status js_par_init(int *argc, char ***argv);
@@ -21,23 +25,32 @@ int js_par_size(void);
 js_status js_par_bcast_int(int *value);
 /// Broadcast a malloc'd string from rank 0 (collective); other ranks receive a new copy.
 js_status js_par_bcast_text(char **text);
+/// Sum (op 0) or maximum (op 1) of count doubles over all ranks into out on rank 0
+/// (collective).
+js_status js_par_reduce_doubles(const double *in, double *out, int count, int op);
 /// Send an int to a rank with a tag.
 js_status js_par_send_int(int dest, int tag, int value);
-/// Send doubles to a rank with a tag.
-js_status js_par_send_doubles(int dest, int tag, const double *buf, int count);
-/// Send a text (tag JS_TAG_FAIL) to rank 0.
+/// Send ints to a rank with a tag (short messages: they do not wait for the receiver).
+js_status js_par_send_ints(int dest, int tag, const int *buf, int count);
+/// Start sending doubles to a rank; *req completes it (js_par_req_wait).
+js_status js_par_isend_doubles(int dest, int tag, const double *buf, int count,
+                               js_par_req **req);
+/// Wait until a send started by js_par_isend_doubles is done and free it (NULL is fine).
+js_status js_par_req_wait(js_par_req **req);
+/// Send a text (tag JS_TAG_FAIL) to a rank.
 js_status js_par_send_text(int dest, const char *text);
 /// Is a message waiting? Sets *src, *tag and its length in bytes. Never blocks.
 js_status js_par_poll(int *found, int *src, int *tag, int *bytes);
 /// Is a message with this tag from src waiting? Never blocks.
 js_status js_par_probe_tag(int src, int tag, int *found);
-/// Wait for a message without spinning a core (polls with short sleeps).
+/// Wait for a message without spinning a core (polls, napping 10 us growing to 200 us).
 js_status js_par_wait(int *src, int *tag, int *bytes);
-/// Like js_par_wait, but also return (with *flag non-zero) when *flag becomes non-zero.
-js_status js_par_wait_or_flag(int *src, int *tag, int *bytes, volatile int *flag);
+/// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set.
+js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
+                            volatile int *flag);
 /// Receive a message found by poll/wait into buf (bytes long).
 js_status js_par_recv(int src, int tag, void *buf, int bytes);
-/// Wall-clock seconds.
+/// Wall-clock seconds (simulated seconds under SimGrid's SMPI).
 double js_par_time(void);
 /// Stop every rank with an exit code (after a failure that cannot be shared cleanly).
 void js_par_abort(int code);

@@ -11,6 +11,7 @@ typedef struct {
   int d;
   double sigma;
   double *L; ///< d x d lower Cholesky factor of P = X^T X/(d sigma^2) + I/gamma^2
+  ///< (the accumulated P while the fit runs)
   double *W; ///< d x 3: columns mu_w, w_T, w_perp
 } js_posterior;
 
@@ -23,11 +24,17 @@ void js_posterior_free(js_posterior *post);
 /// From normals z1, z2 (length d) set w_T = sqrt(d) z1/|z1| and w_perp orthogonal to it with
 /// |w_perp|^2 = d, into columns 1 and 2 of post->W.
 js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2);
-/// Labels y = X w_T / sqrt(d) + sigma eta, X is n x d; y holds eta on entry.
-void js_labels(const js_posterior *post, const double *X, int n, double *y);
-/// Factor the precision and solve for the posterior mean; ctx names the unit on failure.
-js_status js_posterior_fit(js_posterior *post, const double *X, int n, const double *y,
-                           double gamma, const char *ctx);
+/// Start the fit: zero the accumulated precision and X^T y.
+void js_posterior_begin(js_posterior *post);
+/// Labels of R training inputs (columns of Xb, d x R): y = Xb^T w_T / sqrt(d) + sigma eta,
+/// where y holds the noise eta on entry.
+void js_labels(const js_posterior *post, const double *Xb, int R, double *y);
+/// Add R training inputs (columns of Xb, d x R) and their labels y to the fit: the precision
+/// gains Xb Xb^T / (d sigma^2) (dsyrk), X^T y gains Xb y / (sqrt(d) sigma^2).
+void js_posterior_add(js_posterior *post, const double *Xb, int R, const double *y);
+/// Finish the fit: add I/gamma^2, factor the precision, solve for the posterior mean; ctx
+/// names the unit on failure.
+js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx);
 /// For B test inputs (columns of Xt, d x B, overwritten): predictive mean m, variance s2,
 /// teacher mean muT and orthogonal projection p = w_perp.x/sqrt(d); proj is 3*B scratch.
 js_status js_posterior_predict(const js_posterior *post, double *Xt, int B, double *proj,

@@ -1,7 +1,8 @@
 /// \file results.h
-/// Per-trial results of every unit and their reduction to means and standard errors.
-/// The reduction runs over trials in trial order, so the numbers do not depend on which
-/// rank computed a unit or when it finished.
+/// Results of every unit (per-trial cell means of the Monte Carlo units, values of the
+/// theory pieces) and the reduction of the trials to means and standard errors. The
+/// reduction runs over trials in trial order, so the numbers do not depend on which rank
+/// computed a unit or when it finished.
 #ifndef JS_RESULTS_H
 #define JS_RESULTS_H
 
@@ -12,19 +13,25 @@
 #include "grid.h"
 
 typedef struct {
-  int nd, nn, trials;
+  int nd, nn, trials, nk, nmc, nth;
   size_t ncells;
-  double *trial;       ///< [unit id][ncells]: per-trial means (delta_trial)
-  double *ref_trial;   ///< [unit id]: per-trial mean of s^2 + (m - mu_T)^2
-  unsigned char *done; ///< [unit id]
+  double *trial;       ///< [Monte Carlo unit][ncells]: per-trial means (delta_trial)
+  double *ref_trial;   ///< [Monte Carlo unit]: per-trial mean of s^2 + (m - mu_T)^2
+  double *theory;      ///< [piece][nk]: each theory piece's share of delta
+  unsigned char *done; ///< [unit id], theory pieces after the Monte Carlo units
   double *mean, *se;   ///< [(id_d * nn + id_n)][ncells]
   double *ref_mean, *ref_se; ///< [(id_d * nn + id_n)]
 } js_results;
 
 /// Allocate results for a study (everything zero, nothing done).
 js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results *res);
-/// Store one unit's cells and reference value.
-void js_results_put(js_results *res, int unit, const double *cells, double ref);
+/// Store unit id's result: payload as js_grid_payload() says (Monte Carlo: the reference
+/// value, then the cells; theory: nk values).
+void js_results_put(js_results *res, int id, const double *payload);
+/// Copy unit id's result out in the same layout.
+void js_results_get(const js_results *res, int id, double *payload);
+/// Units done: Monte Carlo units and theory pieces.
+void js_results_count(const js_results *res, int *mc, int *theory);
 /// Means and standard errors across trials (two-pass, in trial order).
 js_status js_results_reduce(js_results *res);
 /// Free results.

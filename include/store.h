@@ -8,7 +8,7 @@
 #include "error.h"
 #include "analysis.h"
 #include "results.h"
-#include "theory.h"
+#include "theoryplan.h"
 
 typedef struct {
   const char *config_text; ///< canonical study text

@@ -1,8 +1,9 @@
 /// \file theory.h
-/// Deterministic-equivalent theory (MODEL.md section 4; the only GSL user): the
-/// Marchenko-Pastur quantities of a (d, n), the conditional one-dimensional selection
-/// problem, and delta on a study's grid, with the k -> inf limit and the best-of-k
-/// coefficient of the perfect judge.
+/// Deterministic-equivalent theory (docs/model.md, "Theory"; the only GSL user): the
+/// Marchenko-Pastur quantities of a ratio d/n, the closed forms (k = 1, T = inf, k -> inf,
+/// the best-of-k coefficient, the large-T coefficient), the conditional one-dimensional
+/// selection problem, and delta cut into panels of the outer integral (the work units that
+/// theoryplan.h schedules and assembles).
 #ifndef JS_THEORY_H
 #define JS_THEORY_H
 
@@ -17,15 +18,6 @@ typedef struct {
   double vu;               ///< Var(m - mu_T) = S^2 e_g
   double cov_ut;           ///< Cov(m - mu_T, mu_T) = -S^2 lam tau1
 } js_theory_base;
-
-/// Per study (d, n) block: delta_theory[(id_d nn + id_n) ncells + cell], the k -> inf limit
-/// kinf[(id_d nn + id_n) nT nr + iT nr + ir], and per (d, n) the perfect judge's T = 0
-/// best-of-k coefficient (delta ~ coef / k^2; NaN when v >= 1/2) and v = S^2 e_g / s^2.
-typedef struct {
-  double *delta, *kinf, *coef, *v;
-  double *invT; ///< [(id_d nn + id_n) nr + ir] E[Cov(l, r)]: delta ~ delta(inf) + (k-1)/k invT / T
-  double *alpha_opt; ///< [(id_d nn + id_n) nT + iT] best alpha of judges alpha w_T as k -> inf
-} js_theory;
 
 /// The limit's scalars for a ratio d/n and the model.
 js_theory_base js_theory_base_at(double ratio, double sigma, double gamma, double S);
@@ -47,9 +39,12 @@ double js_theory_bestofk_coef(const js_theory_base *b);
 /// the total selection weight g0 (1 up to quadrature error).
 js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
                                 double *g0, double *g1, double *g2);
-/// delta_theory for every cell of a study (the k, T, reward grid at each d, n).
-js_status js_theory_study(const js_config *cfg, js_theory *th);
-/// Free a theory.
-void js_theory_free(js_theory *th);
+/// The outer integral over c = m - mu_R is cut into panels at the scales of the reward's
+/// law and of s; how many for this reward (its count depends on b and r only).
+js_status js_theory_panel_count(const js_theory_base *b, js_reward r, int *panels);
+/// One panel's share of delta at T (0 <= T < inf) for every k[0..nk): out[nk]. delta is
+/// the sum of the shares over the panels in panel order (each panel is one work unit).
+js_status js_theory_piece(const js_theory_base *b, double T, js_reward r, const double *k,
+                          int nk, int panel, double *out);
 
 #endif

@@ -1,6 +1,7 @@
 /// \file trial.h
-/// One work unit: draw teacher, training set, posterior and test points of one trial of
-/// one (d, n) from the unit's own stream, and evaluate every (k, T, reward) cell.
+/// One work unit end to end. A Monte Carlo unit draws the teacher, the training set, the
+/// posterior and the test points of one trial of one (d, n) from the unit's own stream and
+/// evaluates every (k, T, reward) cell; a theory piece integrates its panel.
 #ifndef JS_TRIAL_H
 #define JS_TRIAL_H
 
@@ -8,13 +9,18 @@
 #include "error.h"
 #include "grid.h"
 
-/// Called between blocks of test points (the master services messages there); a non-zero
-/// return abandons the unit with JS_INTERRUPTED.
+/// Training inputs per block of the streamed fit (fixed: the fit's summation order
+/// depends on it; the draws do not).
+#define JS_TRAIN_BLOCK 256
+
+/// Asked about every few milliseconds of compute (inside the fit and between test points);
+/// a non-zero return abandons the unit with JS_INTERRUPTED.
 typedef int (*js_poll_fn)(void *ctx);
 
-/// Run unit u. cells[ncells] receives the per-trial mean over test points of each cell's
-/// reranked loss; *ref the mean of E[loss | x] = s^2 + (m - mu_T)^2 over the same points.
-js_status js_trial_run(const js_config *cfg, const js_unit *u, double *cells, double *ref,
-                       js_poll_fn poll, void *poll_ctx);
+/// Run unit id into payload[js_grid_payload(grid, id)]: for a Monte Carlo unit the mean over
+/// test points of E[loss | x] = s^2 + (m - mu_T)^2, then the per-trial mean of each cell's
+/// reranked loss; for a theory piece its values.
+js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
+                      js_poll_fn poll, void *poll_ctx);
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "fileio.h"
 
-#define CKPT_MAGIC "JSCKPT01"
+#define CKPT_MAGIC "JSCKPT02"
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 
 /// Continue an FNV-1a hash over bytes.
@@ -41,33 +41,59 @@ static void put(writer *w, const void *data, size_t len) {
   if (w->ok && fwrite(data, 1, len, w->f) != len) w->ok = 0;
 }
 
+/// A record's key: kind, three integers and three doubles (see checkpoint.h).
+typedef struct {
+  int32_t kind, a, b, c;
+  double x, y, z;
+} record_key;
+
+/// The key of unit id.
+static record_key key_of(const js_config *cfg, const js_grid *grid, int id) {
+  js_unit u = js_grid_unit(grid, id);
+  record_key k = {0, 0, 0, 0, 0, 0, 0};
+  if (u.kind == JS_UNIT_MC) {
+    k.a = cfg->d[u.id_d], k.b = cfg->n[u.id_n], k.c = u.trial;
+    return k;
+  }
+  js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, u.piece);
+  k.kind = 1, k.a = grid->plan.p[p.ratio], k.b = grid->plan.q[p.ratio], k.c = p.panel;
+  k.x = cfg->T[p.iT], k.y = cfg->reward[p.ir].alpha, k.z = cfg->reward[p.ir].beta;
+  return k;
+}
+
 /// Write the whole checkpoint into an open file.
-static void write_body(writer *w, const js_config *cfg, const char *text, const js_grid *grid,
-                       const js_results *res) {
-  uint64_t hash = js_ckpt_hash(text), tlen = strlen(text), ncells = grid->ncells, ndone = 0;
-  for (int u = 0; u < grid->nunits; u++) ndone += res->done[u];
+static js_status write_body(writer *w, const js_config *cfg, const char *text,
+                            const js_grid *grid, const js_results *res,
+                            const unsigned char *done) {
+  uint64_t hash = js_ckpt_hash(text), tlen = strlen(text), ncells = grid->ncells,
+           nk = (uint64_t)cfg->nk, nrec = 0;
+  for (int u = 0; u < grid->nunits; u++) nrec += done[u] != 0;
   double now = (double)time(NULL);
+  double *payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
+  JS_ALLOC_CHECK(payload, "checkpoint record");
   put(w, CKPT_MAGIC, 8);
   put(w, &hash, 8);
   put(w, &tlen, 8);
   put(w, text, tlen);
   put(w, &ncells, 8);
-  put(w, &ndone, 8);
+  put(w, &nk, 8);
+  put(w, &nrec, 8);
   put(w, &now, 8);
   for (int u = 0; u < grid->nunits; u++) {
-    if (!res->done[u]) continue;
-    const js_unit *unit = &grid->units[u];
-    int32_t key[4] = {cfg->d[unit->id_d], cfg->n[unit->id_n], unit->trial, 0};
-    put(w, key, sizeof key);
-    put(w, &res->ref_trial[u], 8);
-    put(w, res->trial + (size_t)u * grid->ncells, grid->ncells * sizeof(double));
+    if (!done[u]) continue;
+    record_key k = key_of(cfg, grid, u);
+    put(w, &k, sizeof k);
+    js_results_get(res, u, payload);
+    put(w, payload, sizeof(double) * (size_t)js_grid_payload(grid, u));
   }
+  free(payload);
   uint64_t sum = w->hash;
   put(w, &sum, 8);
+  return JS_OK;
 }
 
 js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_grid *grid,
-                        const js_results *res) {
+                        const js_results *res, const unsigned char *done) {
   char *path = js_ckpt_path(cfg->out_path), *tmp = NULL;
   JS_ALLOC_CHECK(path, "checkpoint path");
   js_status s = js_atomic_begin(path, &tmp);
@@ -76,10 +102,11 @@ js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_g
     s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot open %s: %s", tmp,
                 strerror(errno));
   if (s == JS_OK) {
-    write_body(&w, cfg, study_text, grid, res);
+    s = write_body(&w, cfg, study_text, grid, res, done);
     int closed = fclose(w.f) == 0;
-    if (!w.ok || !closed)
-      s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "writing checkpoint %s failed", tmp);
+    if (s == JS_OK && (!w.ok || !closed))
+      s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "writing checkpoint %s failed: %s",
+                  tmp, strerror(errno));
   }
   if (s == JS_OK) s = js_atomic_commit(tmp, path);
   else js_atomic_abort(tmp);
@@ -124,13 +151,43 @@ static int take(reader *r, void *out, size_t len) {
   return 1;
 }
 
-/// Unit id of (d, n, trial) values in the grid, or -1.
-static int find_unit(const js_config *cfg, const int32_t key[4]) {
+/// Unit id of a record's key in the grid, or -1.
+static int find_unit(const js_config *cfg, const js_grid *grid, const record_key *k) {
+  if (k->kind == 1) {
+    js_reward r = {k->y, k->z};
+    int i = js_theory_plan_find(cfg, &grid->plan, k->a, k->b, k->x, r, k->c);
+    return i < 0 ? -1 : grid->nmc + i;
+  }
   int id = -1, in = -1;
-  for (int i = 0; i < cfg->nd; i++) if (cfg->d[i] == key[0]) id = i;
-  for (int i = 0; i < cfg->nn; i++) if (cfg->n[i] == key[1]) in = i;
-  if (id < 0 || in < 0 || key[2] < 0 || key[2] >= cfg->trials) return -1;
-  return (id * cfg->nn + in) * cfg->trials + key[2];
+  for (int i = 0; i < cfg->nd; i++) if (cfg->d[i] == k->a) id = i;
+  for (int i = 0; i < cfg->nn; i++) if (cfg->n[i] == k->b) in = i;
+  if (k->kind != 0 || id < 0 || in < 0 || k->c < 0 || k->c >= cfg->trials) return -1;
+  return (id * cfg->nn + in) * cfg->trials + k->c;
+}
+
+/// Describe a record's key for messages.
+static void describe(const record_key *k, char *buf, size_t size) {
+  if (k->kind == 0) snprintf(buf, size, "unit d=%d n=%d trial=%d", k->a, k->b, k->c);
+  else snprintf(buf, size, "theory piece d/n=%d/%d T=%g judge (%g, %g) panel %d", k->a, k->b,
+                k->x, k->y, k->z, k->c);
+}
+
+/// Walk the records of an image: check their kinds and sizes, count them by kind.
+static js_status check_records(const char *path, reader *r, js_ckpt *ck) {
+  size_t at = r->at;
+  for (uint64_t i = 0; i < ck->nrec; i++) {
+    record_key k;
+    JS_CHECK(take(r, &k, sizeof k) && (k.kind == 0 || k.kind == 1), JS_ERR_INPUT,
+             "checkpoint %s: unit records damaged", path);
+    size_t values = k.kind == 0 ? ck->ncells + 1 : ck->nk;
+    JS_CHECK(values * 8 <= r->len - r->at, JS_ERR_INPUT, "checkpoint %s: unit records damaged",
+             path);
+    r->at += values * 8;
+    *(k.kind == 0 ? &ck->ndone_mc : &ck->ndone_th) += 1;
+  }
+  JS_CHECK(r->at == r->len, JS_ERR_INPUT, "checkpoint %s: unit records damaged", path);
+  r->at = at;
+  return JS_OK;
 }
 
 /// Parse the header of a validated image into ck.
@@ -140,18 +197,20 @@ static js_status parse_header(const char *path, reader *r, js_ckpt *ck) {
   JS_CHECK(take(r, magic, 8) && memcmp(magic, CKPT_MAGIC, 6) == 0, JS_ERR_INPUT,
            "checkpoint %s: not a judgesim checkpoint", path);
   JS_CHECK(memcmp(magic, CKPT_MAGIC, 8) == 0, JS_ERR_INPUT,
-           "checkpoint %s: format version %.2s, this judgesim reads version 01", path, magic + 6);
+           "checkpoint %s: format version %.2s, this judgesim reads version 02 (a checkpoint of "
+           "another judgesim version: finish the study with that version, or move it away)",
+           path, magic + 6);
   JS_CHECK(take(r, &ck->hash, 8) && take(r, &tlen, 8) && tlen < r->len, JS_ERR_INPUT,
            "checkpoint %s: header damaged", path);
   ck->study_text = calloc(tlen + 1, 1);
   JS_ALLOC_CHECK(ck->study_text, "checkpoint text");
-  JS_CHECK(take(r, ck->study_text, tlen) && take(r, &ck->ncells, 8) &&
-               take(r, &ck->ndone, 8) && take(r, &ck->commit_time, 8),
+  JS_CHECK(take(r, ck->study_text, tlen) && take(r, &ck->ncells, 8) && take(r, &ck->nk, 8) &&
+               take(r, &ck->nrec, 8) && take(r, &ck->commit_time, 8),
            JS_ERR_INPUT, "checkpoint %s: header damaged", path);
-  uint64_t rec = 16 + 8 * (ck->ncells + 1);
-  JS_CHECK(ck->ncells < r->len && ck->ndone <= r->len && (r->len - r->at) == ck->ndone * rec,
-           JS_ERR_INPUT, "checkpoint %s: unit records damaged", path);
+  JS_CHECK(ck->ncells < r->len && ck->nk < r->len && ck->nrec <= r->len, JS_ERR_INPUT,
+           "checkpoint %s: header damaged", path);
   ck->records_at = r->at;
+  JS_CALL(check_records(path, r, ck));
   return JS_OK;
 }
 
@@ -180,35 +239,43 @@ js_status js_ckpt_open(const char *path, js_ckpt *ck) {
 }
 
 js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
-                       js_results *res, int *loaded) {
-  JS_CHECK(ck->ncells == grid->ncells, JS_ERR_INPUT, "checkpoint %s: %llu cells per unit, the "
-           "study has %zu", ck->path, (unsigned long long)ck->ncells, grid->ncells);
+                       js_results *res, int *loaded_mc, int *loaded_th) {
+  JS_CHECK(ck->ncells == grid->ncells && ck->nk == (uint64_t)cfg->nk, JS_ERR_INPUT,
+           "checkpoint %s: %llu cells per unit and %llu k values, the study has %zu and %d",
+           ck->path, (unsigned long long)ck->ncells, (unsigned long long)ck->nk, grid->ncells,
+           cfg->nk);
   reader r = {ck->image, ck->image_len, ck->records_at};
-  size_t bytes = grid->ncells * sizeof(double);
-  *loaded = 0;
-  for (uint64_t i = 0; i < ck->ndone; i++) {
-    int32_t key[4];
-    double ref;
-    take(&r, key, sizeof key); /* sizes were checked by js_ckpt_open */
-    take(&r, &ref, 8);
-    const unsigned char *cells = r.p + r.at;
+  double *payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
+  JS_ALLOC_CHECK(payload, "checkpoint record");
+  *loaded_mc = *loaded_th = 0;
+  js_status s = JS_OK;
+  for (uint64_t i = 0; i < ck->nrec && s == JS_OK; i++) {
+    record_key k;
+    char what[160];
+    take(&r, &k, sizeof k); /* sizes were checked by js_ckpt_open */
+    int u = find_unit(cfg, grid, &k);
+    describe(&k, what, sizeof what);
+    if (u < 0) {
+      s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: %s is not in "
+                  "the study", ck->path, what);
+      break;
+    }
+    size_t bytes = sizeof(double) * (size_t)js_grid_payload(grid, u);
+    const unsigned char *values = r.p + r.at;
     r.at += bytes;
-    int u = find_unit(cfg, key);
-    JS_CHECK(u >= 0, JS_ERR_INPUT, "checkpoint %s: unit d=%d n=%d trial=%d is not in the study",
-             ck->path, key[0], key[1], key[2]);
-    double *dst = res->trial + (size_t)u * grid->ncells;
     if (res->done[u]) { /* the same unit from another part must agree bit for bit */
-      JS_CHECK(!memcmp(dst, cells, bytes) && !memcmp(&res->ref_trial[u], &ref, 8), JS_ERR_INPUT,
-               "checkpoint %s: unit d=%d n=%d trial=%d differs from another part's copy",
-               ck->path, key[0], key[1], key[2]);
+      js_results_get(res, u, payload);
+      if (memcmp(payload, values, bytes))
+        s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: %s differs "
+                    "from another part's copy", ck->path, what);
       continue;
     }
-    memcpy(dst, cells, bytes);
-    res->ref_trial[u] = ref;
-    res->done[u] = 1;
-    (*loaded)++;
+    memcpy(payload, values, bytes);
+    js_results_put(res, u, payload);
+    *(k.kind == 0 ? loaded_mc : loaded_th) += 1;
   }
-  return JS_OK;
+  free(payload);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
 void js_ckpt_close(js_ckpt *ck) {

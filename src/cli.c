@@ -22,7 +22,7 @@ const char *js_build_string(void) { return JS_BUILD; }
 
 void js_cli_usage(FILE *out) {
   fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
-        "                    [--shard I/N] [--dry-run]\n"
+        "                    [--shard I/N] [--dry-run] [--timings]\n"
         "       judgesim theory CONFIG.yaml [-o OUT.nc] [--set ...]  (theory cube only;\n"
         "                    default OUT: output.path with .theory.nc)\n"
         "       judgesim analyze OUT.nc [--boot N] [--quiet]  (optima with bootstrap\n"
@@ -33,7 +33,8 @@ void js_cli_usage(FILE *out) {
         "       judgesim --help | --version\n\n"
         "Estimate the generalization error delta(d, n, k, T, reward) of softmax reranking by\n"
         "a judge (Halder & Pehlevan, ICML 2026) by Monte Carlo, and write a NetCDF cube.\n"
-        "Run under `mpirun -np P` to use P ranks (rank 0 computes too).\n\n"
+        "Run under `mpirun -np P` to use P ranks (rank 0 serves the others, and computes\n"
+        "too below 32 ranks).\n\n"
         "  -o, --output OUT.nc   write the cube here (overrides output.path)\n"
         "  --set KEY=VALUE       override one study value with a YAML value, e.g.\n"
         "                        --set sampling.trials=8  --set grid.k=[1,2,4]\n"
@@ -41,7 +42,9 @@ void js_cli_usage(FILE *out) {
         "  --shard I/N           compute only share I of N of the units (job arrays): writes\n"
         "                        OUT.part-I-of-N.nc.ckpt; join the N parts with merge\n"
         "  --dry-run             check the study and print its output path, units and\n"
-        "                        estimated core-hours; compute nothing\n\n"
+        "                        estimated core-hours; compute nothing\n"
+        "  --timings             print where the time went (\"timing KEY VALUE\" lines on\n"
+        "                        stdout): phases, master load, units of each kind\n\n"
         "Finished units are checkpointed to OUT.nc.ckpt (output.checkpoint_every seconds,\n"
         "default 60); running the same command again resumes. SIGTERM, SIGUSR1 and SIGINT\n"
         "commit a checkpoint and stop.\n\n"
@@ -132,6 +135,8 @@ static js_status parse_run(int argc, char **argv, js_args *args) {
       args->quiet = 1;
     } else if (!strcmp(a, "--dry-run")) {
       args->dry_run = 1;
+    } else if (!strcmp(a, "--timings")) {
+      args->timings = 1;
     } else if (a[0] == '-' && a[1]) {
       JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
     } else {

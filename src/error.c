@@ -1,5 +1,7 @@
 /// \file error.c
-/// Storage and printing of the current failure and its traceback.
+/// Storage and printing of the current failure and its traceback. The failure is per thread
+/// (the checkpoint writer thread has its own), except under SimGrid's SMPI, whose simulated
+/// ranks share one thread and get their own copy of every global instead.
 #include "error.h"
 
 #include <stdio.h>
@@ -7,12 +9,18 @@
 
 #define JS_MAX_FRAMES 32
 
-static char g_message[2048];
-static struct {
+#ifdef JS_SMPI
+#define JS_PER_THREAD
+#else
+#define JS_PER_THREAD _Thread_local
+#endif
+
+static JS_PER_THREAD char g_message[2048];
+static JS_PER_THREAD struct {
   const char *file, *func;
   int line;
 } g_frames[JS_MAX_FRAMES];
-static int g_nframes;
+static JS_PER_THREAD int g_nframes;
 
 /// Push one frame, dropping frames beyond the maximum depth.
 static void push_frame(const char *file, int line, const char *func) {
@@ -44,6 +52,13 @@ const char *js_error_message(void) { return g_message; }
 void js_error_clear(void) {
   g_message[0] = '\0';
   g_nframes = 0;
+}
+
+void js_error_text(char *buf, size_t size) {
+  size_t at = (size_t)snprintf(buf, size, "%s", g_message[0] ? g_message : "unknown failure");
+  for (int i = 0; i < g_nframes && at < size; i++)
+    at += (size_t)snprintf(buf + at, size - at, "\n  at %s (%s:%d)", g_frames[i].func,
+                           g_frames[i].file, g_frames[i].line);
 }
 
 void js_error_report(js_status code) {

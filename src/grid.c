@@ -1,13 +1,15 @@
 /// \file grid.c
-/// Enumeration of work units and their cost model (used for ordering and the ETA only).
+/// Enumeration of work units and their cost model (used for ordering, batching and the ETA;
+/// never for results).
 #include "grid.h"
 
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-/// Rough one-core seconds of a unit: posterior, test-point solves and candidate scoring.
-static double unit_cost(const js_config *cfg, int d, int n) {
+/// Rough one-core seconds of a Monte Carlo unit: posterior, test-point solves and candidates.
+static double mc_unit_cost(const js_config *cfg, int d, int n) {
   double dd = d, nn = n, tp = cfg->test_points, kmax = js_config_kmax(cfg);
   int nfin = 0;
   for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
@@ -17,39 +19,93 @@ static double unit_cost(const js_config *cfg, int d, int n) {
   return fit + tp * (per_point + kmax * per_cand);
 }
 
-/// Order by descending cost, then ascending id.
-static const js_unit *g_sort_units;
-static int cmp_cost(const void *a, const void *b) {
-  const js_unit *x = &g_sort_units[*(const int *)a], *y = &g_sort_units[*(const int *)b];
+/// Rough one-core seconds of a theory piece (8 nodes of the outer integral), measured on
+/// the reference machine: the inner integrals grow with log k_max and the k loop with nk.
+static double theory_piece_cost(const js_config *cfg, int finite) {
+  double per_k = 0.02 * cfg->nk, logk = log2((double)js_config_kmax(cfg) + 1);
+  return finite ? 4e-3 * (1 + per_k) * (1 + 0.15 * logk) : 0.5e-3 * (1 + per_k);
+}
+
+js_status js_grid_build(const js_config *cfg, js_grid *grid) {
+  memset(grid, 0, sizeof *grid);
+  grid->cfg = cfg;
+  double count = (double)cfg->nd * cfg->nn * cfg->trials;
+  JS_CHECK(count <= INT_MAX / 2, JS_ERR_INPUT, "the study has %.0f work units (d x n x "
+           "trials); at most %d are supported", count, INT_MAX / 2);
+  JS_CALL(js_theory_plan_build(cfg, &grid->plan));
+  grid->nmc = (int)count;
+  grid->nth = grid->plan.npieces;
+  JS_CHECK((double)grid->nmc + grid->nth <= INT_MAX / 2, JS_ERR_INPUT, "the study has %d "
+           "Monte Carlo units and %d theory pieces; at most %d units are supported",
+           grid->nmc, grid->nth, INT_MAX / 2);
+  grid->nunits = grid->nmc + grid->nth;
+  grid->ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
+  grid->candidates = (double)cfg->test_points * js_config_kmax(cfg);
+  grid->mc_cost = malloc(sizeof(double) * (size_t)(cfg->nd * cfg->nn));
+  JS_ALLOC_CHECK(grid->mc_cost, "unit costs");
+  for (int id = 0; id < cfg->nd; id++)
+    for (int in = 0; in < cfg->nn; in++)
+      grid->mc_cost[id * cfg->nn + in] = mc_unit_cost(cfg, cfg->d[id], cfg->n[in]);
+  grid->th_cost[0] = theory_piece_cost(cfg, 0);
+  grid->th_cost[1] = theory_piece_cost(cfg, 1);
+  return JS_OK;
+}
+
+js_unit js_grid_unit(const js_grid *grid, int id) {
+  const js_config *cfg = grid->cfg;
+  js_unit u = {id, JS_UNIT_MC, 0, 0, 0, -1};
+  if (id >= grid->nmc) {
+    u.kind = JS_UNIT_THEORY;
+    u.piece = id - grid->nmc;
+    return u;
+  }
+  u.trial = id % cfg->trials;
+  u.id_n = (id / cfg->trials) % cfg->nn;
+  u.id_d = id / (cfg->trials * cfg->nn);
+  return u;
+}
+
+double js_grid_cost(const js_grid *grid, int id) {
+  const js_config *cfg = grid->cfg;
+  if (id < grid->nmc) return grid->mc_cost[id / cfg->trials];
+  js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, id - grid->nmc);
+  return grid->th_cost[cfg->T[p.iT] > 0];
+}
+
+int js_grid_payload(const js_grid *grid, int id) {
+  return id < grid->nmc ? 1 + (int)grid->ncells : grid->cfg->nk;
+}
+
+/// A unit and its cost, for sorting.
+typedef struct {
+  double cost;
+  int id;
+} costed;
+
+/// Descending cost, then ascending id.
+static int cmp_costed(const void *a, const void *b) {
+  const costed *x = a, *y = b;
   if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
   return (x->id > y->id) - (x->id < y->id);
 }
 
-js_status js_grid_build(const js_config *cfg, js_grid *grid) {
-  double count = (double)cfg->nd * cfg->nn * cfg->trials;
-  JS_CHECK(count <= INT_MAX, JS_ERR_INPUT, "the study has %.0f work units (d x n x trials); "
-           "at most %d are supported", count, INT_MAX);
-  grid->nunits = (int)count;
-  grid->ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
-  grid->units = malloc(sizeof(js_unit) * (size_t)grid->nunits);
+js_status js_grid_order(js_grid *grid) {
+  costed *c = malloc(sizeof(costed) * (size_t)grid->nunits);
+  free(grid->order);
   grid->order = malloc(sizeof(int) * (size_t)grid->nunits);
-  if (!grid->units || !grid->order) js_grid_free(grid);
-  JS_ALLOC_CHECK(grid->order, "work units");
+  if (!c || !grid->order) free(c);
+  JS_CHECK(c && grid->order, JS_ERR_SYS, "out of memory ordering %d units", grid->nunits);
   grid->total_cost = 0;
   for (int i = 0; i < grid->nunits; i++) {
-    js_unit *u = &grid->units[i];
-    u->id = i;
-    u->trial = i % cfg->trials;
-    u->id_n = (i / cfg->trials) % cfg->nn;
-    u->id_d = i / (cfg->trials * cfg->nn);
-    u->cost = unit_cost(cfg, cfg->d[u->id_d], cfg->n[u->id_n]);
-    u->candidates = (double)cfg->test_points * js_config_kmax(cfg);
-    grid->total_cost += u->cost;
-    grid->order[i] = i;
+    c[i].id = i;
+    c[i].cost = js_grid_cost(grid, i);
+    grid->total_cost += c[i].cost;
   }
-  g_sort_units = grid->units;
-  qsort(grid->order, (size_t)grid->nunits, sizeof(int), cmp_cost);
+  qsort(c, (size_t)grid->nunits, sizeof *c, cmp_costed);
+  for (int i = 0; i < grid->nunits; i++) grid->order[i] = c[i].id;
+  free(c);
   grid->nwork = grid->nunits;
+  grid->nwork_mc = grid->nmc;
   return JS_OK;
 }
 
@@ -62,18 +118,21 @@ static int shard_of(int p, int nshards) {
 void js_grid_shard(js_grid *grid, int shard, int nshards) {
   int kept = 0;
   grid->total_cost = 0;
-  for (int p = 0; p < grid->nunits; p++) { /* stable: cost order within the shard */
+  grid->nwork_mc = 0;
+  for (int p = 0; p < grid->nwork; p++) { /* stable: cost order within the shard */
     if (shard_of(p, nshards) != shard - 1) continue;
     int id = grid->order[p];
     grid->order[kept++] = id;
-    grid->total_cost += grid->units[id].cost;
+    grid->total_cost += js_grid_cost(grid, id);
+    grid->nwork_mc += id < grid->nmc;
   }
   grid->nwork = kept;
 }
 
 void js_grid_free(js_grid *grid) {
-  free(grid->units);
+  js_theory_plan_free(&grid->plan);
+  free(grid->mc_cost);
   free(grid->order);
-  grid->units = NULL;
+  grid->mc_cost = NULL;
   grid->order = NULL;
 }

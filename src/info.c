@@ -28,19 +28,19 @@ static js_status print_info(const js_ckpt *ck) {
   js_config cfg;
   js_grid grid = {0};
   js_results res = {0};
-  int loaded = 0;
+  int loaded = 0, pieces = 0;
   JS_CALL(js_config_parse_study(ck->study_text, ck->path, &cfg));
   js_status s = js_grid_build(&cfg, &grid);
   if (s == JS_OK) s = js_results_alloc(&cfg, &grid, &res);
-  if (s == JS_OK) s = js_ckpt_load(ck, &cfg, &grid, &res, &loaded);
+  if (s == JS_OK) s = js_ckpt_load(ck, &cfg, &grid, &res, &loaded, &pieces);
   if (s == JS_OK) {
     char when[64];
     time_t t = (time_t)ck->commit_time;
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    printf("checkpoint:   %s\nunits done:   %d / %d\ncells complete: %zu / %zu\n"
-           "study hash:   %016llx\nlast commit:  %s\nstudy:\n%s", ck->path, loaded,
-           grid.nunits, complete_cells(&cfg, &grid, &res),
+    printf("checkpoint:   %s\nunits done:   %d / %d\ntheory pieces done: %d / %d\n"
+           "cells complete: %zu / %zu\nstudy hash:   %016llx\nlast commit:  %s\nstudy:\n%s",
+           ck->path, loaded, grid.nmc, pieces, grid.nth, complete_cells(&cfg, &grid, &res),
            grid.ncells * (size_t)cfg.nd * cfg.nn, (unsigned long long)ck->hash, when,
            ck->study_text);
   }

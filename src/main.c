@@ -10,6 +10,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "commit.h"
 #include "config.h"
 #include "fileio.h"
 #include "grid.h"
@@ -23,7 +24,8 @@
 #include "results.h"
 #include "schedule.h"
 #include "store.h"
-#include "theory.h"
+#include "theoryplan.h"
+#include "timers.h"
 
 /// "2026-11-22T10:00:00Z judgesim run ..." (malloc'd).
 static char *history_line(int argc, char **argv) {
@@ -104,13 +106,20 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   return s;
 }
 
-/// Reduce, write the cube and print the summary (rank 0).
-static js_status epilog(const js_config *cfg, js_results *res, const char *text, int argc,
-                        char **argv, const js_run_stats *st, const js_args *args) {
+/// Reduce, assemble the theory, write the cube and print the summary (rank 0).
+static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *res,
+                        const char *text, int argc, char **argv, const js_run_stats *st,
+                        const js_args *args) {
+  js_timer_start(JS_TM_REDUCE);
   JS_CALL(js_results_reduce(res));
+  js_timer_stop(JS_TM_REDUCE);
+  js_timer_start(JS_TM_ASSEMBLE);
   js_theory th;
-  JS_CALL(js_theory_study(cfg, &th));
+  JS_CALL(js_theory_assemble(cfg, &grid->plan, res->theory, &th));
+  js_timer_stop(JS_TM_ASSEMBLE);
+  js_timer_start(JS_TM_WRITE);
   js_status s = write_cube(cfg, res, &th, text, argc, argv);
+  js_timer_stop(JS_TM_WRITE);
   js_theory_free(&th);
   JS_CALL(s);
   if (!args->quiet && !st)
@@ -122,18 +131,24 @@ static js_status epilog(const js_config *cfg, js_results *res, const char *text,
   return JS_OK;
 }
 
-/// State the master's checkpoint hook needs.
-typedef struct {
-  const js_config *cfg;
-  const js_grid *grid;
-  const js_results *res;
-  char *study_text;
-} ckpt_ctx;
-
-/// The commit hook: write the checkpoint of the finished units.
-static js_status commit_checkpoint(void *ctx) {
-  ckpt_ctx *c = ctx;
-  return js_ckpt_write(c->cfg, c->study_text, c->grid, c->res);
+/// Finish on the master: the final checkpoint commit runs in the background while the cube
+/// is reduced and written (a shard writes only its checkpoint).
+static js_status finish(const js_config *cfg, const js_grid *grid, js_results *res,
+                        js_committer *c, const char *text, int argc, char **argv,
+                        const js_run_stats *st, const js_args *args) {
+  js_timer_start(JS_TM_COMMIT);
+  if (js_commit_wait(c) != JS_OK) /* a failed periodic commit: the final one supersedes it */
+    fprintf(stderr, "judgesim: warning: %s\n", js_error_message());
+  int started;
+  JS_CALL(js_commit_start(c, &started));
+  js_timer_stop(JS_TM_COMMIT);
+  js_status s = args->nshards ? JS_OK : epilog(cfg, grid, res, text, argc, argv, st, args);
+  js_timer_start(JS_TM_COMMIT);
+  js_status w = js_commit_wait(c);
+  js_timer_stop(JS_TM_COMMIT);
+  JS_CALL(s);
+  JS_CALL(w);
+  return JS_OK;
 }
 
 /// Signals that stop a run with a checkpoint (rank 0) or are left to the master (others).
@@ -150,9 +165,31 @@ static void install_signals(int master) {
 
 /// --dry-run: what the run would do (machine-readable "key: value" lines).
 static void print_plan(const js_config *cfg, const js_grid *grid) {
-  printf("output: %s\ncheckpoint: %s.ckpt\nunits: %d\ncells per unit: %zu\n"
-         "estimated core-hours: %.3g\n", cfg->out_path, cfg->out_path, grid->nwork,
-         grid->ncells, grid->total_cost / 3600.0);
+  printf("output: %s\ncheckpoint: %s.ckpt\nunits: %d\ntheory pieces: %d\ncells per unit: "
+         "%zu\nestimated core-hours: %.3g\n", cfg->out_path, cfg->out_path, grid->nwork_mc,
+         grid->nwork - grid->nwork_mc, grid->ncells, grid->total_cost / 3600.0);
+}
+
+/// The master's preparation: results, study text, order, shard, restart.
+static js_status prepare(const js_args *args, const js_config *cfg, js_grid *grid,
+                         js_results *res, char **study) {
+  JS_CALL(js_results_alloc(cfg, grid, res));
+  JS_CALL(js_config_study_text(cfg, study));
+  JS_CALL(js_grid_order(grid));
+  if (args->nshards) js_grid_shard(grid, args->shard, args->nshards);
+  if (!args->dry_run) JS_CALL(js_restart_prepare(cfg, grid, res, *study, args->quiet));
+  return JS_OK;
+}
+
+/// Start the master's progress line, counting resumed units as done.
+static void start_progress(const js_args *args, const js_grid *grid, const js_results *res,
+                           js_progress *prog) {
+  js_progress_init(prog, args->quiet, grid->nwork, grid->total_cost);
+  int units = 0;
+  double cost = 0;
+  for (int p = 0; p < grid->nwork; p++)
+    if (res->done[grid->order[p]]) units++, cost += js_grid_cost(grid, grid->order[p]);
+  js_progress_resumed(prog, units, cost);
 }
 
 /// The `run` command on every rank.
@@ -163,18 +200,16 @@ static js_status run(const js_args *args, int argc, char **argv) {
   js_results res = {0};
   js_progress prog;
   js_run_stats st = {0};
+  js_committer *committer = NULL;
   memset(&cfg, 0, sizeof cfg);
   js_linalg_init();
   int master = js_par_rank() == 0;
   js_status s = load_study(args, &cfg, &text);
   if (s == JS_OK) s = js_grid_build(&cfg, &grid);
   if (s == JS_OK) { /* the master prepares; every rank learns whether it succeeded */
-    js_status m = JS_OK;
-    if (master) m = js_results_alloc(&cfg, &grid, &res);
-    if (master && m == JS_OK) m = js_config_study_text(&cfg, &study);
-    if (master && m == JS_OK && args->nshards) js_grid_shard(&grid, args->shard, args->nshards);
+    js_status m = master ? prepare(args, &cfg, &grid, &res, &study) : JS_OK;
     if (master && m == JS_OK && !args->dry_run)
-      m = js_restart_prepare(&cfg, &grid, &res, study, args->quiet);
+      m = js_commit_create(&cfg, &grid, &res, study, &committer);
     int code = (int)m;
     s = js_par_bcast_int(&code);
     if (s == JS_OK) s = master ? m : (js_status)code;
@@ -183,27 +218,22 @@ static js_status run(const js_args *args, int argc, char **argv) {
     if (master) print_plan(&cfg, &grid);
     goto done;
   }
-  ckpt_ctx cctx = {&cfg, &grid, &res, study};
-  js_commit_hook hook = {commit_checkpoint, &cctx, cfg.checkpoint_every};
+  js_commit_hook hook = {committer, cfg.checkpoint_every};
   if (s == JS_OK) install_signals(master);
-  if (s == JS_OK && master) {
-    js_progress_init(&prog, args->quiet, grid.nwork, grid.total_cost);
-    int units = 0;
-    double cost = 0;
-    for (int p = 0; p < grid.nwork; p++)
-      if (res.done[grid.order[p]]) units++, cost += grid.units[grid.order[p]].cost;
-    js_progress_resumed(&prog, units, cost);
-  }
+  if (s == JS_OK && master) start_progress(args, &grid, &res, &prog);
   if (s == JS_OK)
     s = js_schedule_run(&cfg, &grid, master ? &res : NULL, master ? &prog : NULL,
                         master ? &hook : NULL, &st);
+  if (s == JS_OK && args->timings) s = js_timers_gather();
   if (s == JS_OK && master) js_progress_end(&prog);
-  if (s == JS_OK && master && !args->nshards) s = epilog(&cfg, &res, text, argc, argv, &st, args);
-  if (s == JS_OK && master) s = commit_checkpoint(&cctx);
+  if (s == JS_OK && master) s = finish(&cfg, &grid, &res, committer, text, argc, argv, &st, args);
   if (s == JS_OK && master && args->nshards && !args->quiet)
-    fprintf(stderr, "judgesim: shard %d/%d done: %d units in %s.ckpt; join the parts with "
-            "judgesim merge\n", args->shard, args->nshards, grid.nwork, cfg.out_path);
+    fprintf(stderr, "judgesim: shard %d/%d done: %d units and %d theory pieces in %s.ckpt; "
+            "join the parts with judgesim merge\n", args->shard, args->nshards, grid.nwork_mc,
+            grid.nwork - grid.nwork_mc, cfg.out_path);
+  if (s == JS_OK && master && args->timings) js_timers_print(stdout, js_par_size());
 done:
+  js_commit_free(committer);
   if (master) js_lock_release();
   js_results_free(&res);
   js_grid_free(&grid);
@@ -225,9 +255,10 @@ static js_status merge(const js_args *args, int argc, char **argv) {
                                     &study);
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
-  ckpt_ctx cctx = {&cfg, &grid, &res, study};
-  if (s == JS_OK) s = epilog(&cfg, &res, text, argc, argv, NULL, args);
-  if (s == JS_OK) s = commit_checkpoint(&cctx);
+  js_committer *c = NULL;
+  if (s == JS_OK) s = js_commit_create(&cfg, &grid, &res, study, &c);
+  if (s == JS_OK) s = finish(&cfg, &grid, &res, c, text, argc, argv, NULL, args);
+  js_commit_free(c);
   if (locked) js_lock_release();
   js_results_free(&res);
   js_grid_free(&grid);
@@ -291,6 +322,7 @@ int main(int argc, char **argv) {
   }
   s = js_par_init(&argc, &argv);
   if (s == JS_OK) {
+    js_timer_start(JS_TM_STARTUP);
     s = run(&args, argc, argv);
     if (s != JS_OK && js_par_rank() == 0) js_error_report(s);
     js_par_finalize();

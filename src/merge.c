@@ -24,6 +24,7 @@ static js_status first_part(const js_ckpt *ck, const char *out, js_config *cfg, 
   JS_ALLOC_CHECK(cfg->out_path, "output path");
   JS_ALLOC_CHECK(*study_text, "study text");
   JS_CALL(js_grid_build(cfg, grid));
+  JS_CALL(js_grid_order(grid));
   JS_CALL(js_results_alloc(cfg, grid, res));
   return JS_OK;
 }
@@ -49,8 +50,8 @@ static js_status add_part(const char *part, int first, const char *out, js_confi
                 "than the first part (%s); only shards of one study can be merged",
                 ck.path, key);
   }
-  int loaded = 0;
-  if (s == JS_OK) s = js_ckpt_load(&ck, cfg, grid, res, &loaded);
+  int loaded = 0, pieces = 0;
+  if (s == JS_OK) s = js_ckpt_load(&ck, cfg, grid, res, &loaded, &pieces);
   js_ckpt_close(&ck);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
@@ -58,14 +59,19 @@ static js_status add_part(const char *part, int first, const char *out, js_confi
 /// Fail naming the first missing unit and how many are missing.
 static js_status check_complete(const js_config *cfg, const js_grid *grid,
                                 const js_results *res) {
-  int missing = 0, first = -1;
-  for (int u = 0; u < grid->nunits; u++)
+  int missing = 0, first = -1, pieces = 0;
+  for (int u = 0; u < grid->nmc; u++)
     if (!res->done[u]) missing++, first = first < 0 ? u : first;
-  if (!missing) return JS_OK;
-  const js_unit *u = &grid->units[first];
-  JS_FAIL(JS_ERR_INPUT, "the parts hold %d of %d units; %d missing, the first d=%d n=%d "
-          "trial=%d (is a shard unfinished or left out?)", grid->nunits - missing, grid->nunits,
-          missing, cfg->d[u->id_d], cfg->n[u->id_n], u->trial);
+  for (int u = grid->nmc; u < grid->nunits; u++) pieces += !res->done[u];
+  if (missing) {
+    js_unit u = js_grid_unit(grid, first);
+    JS_FAIL(JS_ERR_INPUT, "the parts hold %d of %d units; %d missing, the first d=%d n=%d "
+            "trial=%d (is a shard unfinished or left out?)", grid->nmc - missing, grid->nmc,
+            missing, cfg->d[u.id_d], cfg->n[u.id_n], u.trial);
+  }
+  JS_CHECK(!pieces, JS_ERR_INPUT, "the parts hold every unit but miss %d of %d theory pieces "
+           "(is a shard unfinished or left out?)", pieces, grid->nth);
+  return JS_OK;
 }
 
 js_status js_merge_load(const char **parts, int nparts, const char *out, js_config *cfg,

@@ -1,6 +1,7 @@
 /// \file parallel.c
 /// MPI wrappers (the only file that includes mpi.h). Waiting polls with short sleeps so an
 /// idle rank never spins on a core that a computing rank needs.
+/// (SMPI's mpi.h defines MPI_CALL itself: our wrapper is JS_MPI.)
 #include "parallel.h"
 
 #include <mpi.h>
@@ -16,12 +17,16 @@ static js_status mpi_check(int rc, const char *call, const char *file, int line)
   MPI_Error_string(rc, msg, &len);
   return js_fail(JS_ERR_MPI, file, line, call, "%s failed: %s", call, msg);
 }
-#define MPI_CALL(call) JS_CALL(mpi_check((call), #call, __FILE__, __LINE__))
+#define JS_MPI(call) JS_CALL(mpi_check((call), #call, __FILE__, __LINE__))
+
+struct js_par_req {
+  MPI_Request req;
+};
 
 js_status js_par_init(int *argc, char ***argv) {
   int provided;
-  MPI_CALL(MPI_Init_thread(argc, argv, MPI_THREAD_SINGLE, &provided));
-  MPI_CALL(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+  JS_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+  JS_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   return JS_OK;
 }
 
@@ -40,71 +45,104 @@ int js_par_size(void) {
 }
 
 js_status js_par_bcast_int(int *value) {
-  MPI_CALL(MPI_Bcast(value, 1, MPI_INT, 0, MPI_COMM_WORLD));
+  JS_MPI(MPI_Bcast(value, 1, MPI_INT, 0, MPI_COMM_WORLD));
   return JS_OK;
 }
 
 js_status js_par_bcast_text(char **text) {
   int len = js_par_rank() == 0 ? (int)strlen(*text) + 1 : 0;
-  MPI_CALL(MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD));
+  JS_MPI(MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD));
   if (js_par_rank() != 0) {
     *text = malloc((size_t)len);
     JS_ALLOC_CHECK(*text, "broadcast text");
   }
-  MPI_CALL(MPI_Bcast(*text, len, MPI_CHAR, 0, MPI_COMM_WORLD));
+  JS_MPI(MPI_Bcast(*text, len, MPI_CHAR, 0, MPI_COMM_WORLD));
+  return JS_OK;
+}
+
+js_status js_par_reduce_doubles(const double *in, double *out, int count, int op) {
+  JS_MPI(MPI_Reduce(in, out, count, MPI_DOUBLE, op ? MPI_MAX : MPI_SUM, 0, MPI_COMM_WORLD));
   return JS_OK;
 }
 
 js_status js_par_send_int(int dest, int tag, int value) {
-  MPI_CALL(MPI_Send(&value, 1, MPI_INT, dest, tag, MPI_COMM_WORLD));
+  JS_MPI(MPI_Send(&value, 1, MPI_INT, dest, tag, MPI_COMM_WORLD));
   return JS_OK;
 }
 
 js_status js_par_send_doubles(int dest, int tag, const double *buf, int count) {
-  MPI_CALL(MPI_Send(buf, count, MPI_DOUBLE, dest, tag, MPI_COMM_WORLD));
+  JS_MPI(MPI_Send(buf, count, MPI_DOUBLE, dest, tag, MPI_COMM_WORLD));
+  return JS_OK;
+}
+
+js_status js_par_send_ints(int dest, int tag, const int *buf, int count) {
+  JS_MPI(MPI_Send(buf, count, MPI_INT, dest, tag, MPI_COMM_WORLD));
+  return JS_OK;
+}
+
+js_status js_par_isend_doubles(int dest, int tag, const double *buf, int count,
+                               js_par_req **req) {
+  *req = malloc(sizeof **req);
+  JS_ALLOC_CHECK(*req, "send request");
+  int rc = MPI_Isend(buf, count, MPI_DOUBLE, dest, tag, MPI_COMM_WORLD, &(*req)->req);
+  if (rc != MPI_SUCCESS) free(*req), *req = NULL;
+  JS_MPI(rc);
+  return JS_OK;
+}
+
+js_status js_par_req_wait(js_par_req **req) {
+  if (!*req) return JS_OK;
+  int rc = MPI_Wait(&(*req)->req, MPI_STATUS_IGNORE);
+  free(*req);
+  *req = NULL;
+  JS_MPI(rc);
   return JS_OK;
 }
 
 js_status js_par_send_text(int dest, const char *text) {
-  MPI_CALL(MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, dest, JS_TAG_FAIL, MPI_COMM_WORLD));
+  JS_MPI(MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, dest, JS_TAG_FAIL, MPI_COMM_WORLD));
   return JS_OK;
 }
 
 js_status js_par_poll(int *found, int *src, int *tag, int *bytes) {
   MPI_Status st;
-  MPI_CALL(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, found, &st));
+  JS_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, found, &st));
   if (*found) {
     *src = st.MPI_SOURCE;
     *tag = st.MPI_TAG;
-    MPI_CALL(MPI_Get_count(&st, MPI_BYTE, bytes));
+    JS_MPI(MPI_Get_count(&st, MPI_BYTE, bytes));
   }
   return JS_OK;
 }
 
 js_status js_par_probe_tag(int src, int tag, int *found) {
-  MPI_CALL(MPI_Iprobe(src, tag, MPI_COMM_WORLD, found, MPI_STATUS_IGNORE));
+  JS_MPI(MPI_Iprobe(src, tag, MPI_COMM_WORLD, found, MPI_STATUS_IGNORE));
   return JS_OK;
 }
 
 js_status js_par_wait(int *src, int *tag, int *bytes) {
   static volatile int never;
-  return js_par_wait_or_flag(src, tag, bytes, &never);
+  int found = 0;
+  while (!found) JS_CALL(js_par_wait_until(&found, src, tag, bytes, 3600, &never));
+  return JS_OK;
 }
 
-js_status js_par_wait_or_flag(int *src, int *tag, int *bytes, volatile int *flag) {
-  struct timespec nap = {0, 50000}; /* 50 us, growing to ~3 ms */
+js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
+                            volatile int *flag) {
+  struct timespec nap = {0, 10000}; /* 10 us, growing to 200 us */
+  double end = MPI_Wtime() + timeout;
+  *found = 0;
   while (!*flag) {
-    int found = 0;
-    JS_CALL(js_par_poll(&found, src, tag, bytes));
-    if (found) return JS_OK;
+    JS_CALL(js_par_poll(found, src, tag, bytes));
+    if (*found || MPI_Wtime() >= end) return JS_OK;
     nanosleep(&nap, NULL);
-    if (nap.tv_nsec < 2000000) nap.tv_nsec *= 2;
+    if (nap.tv_nsec < 200000) nap.tv_nsec = nap.tv_nsec * 2 > 200000 ? 200000 : nap.tv_nsec * 2;
   }
   return JS_OK;
 }
 
 js_status js_par_recv(int src, int tag, void *buf, int bytes) {
-  MPI_CALL(MPI_Recv(buf, bytes, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+  JS_MPI(MPI_Recv(buf, bytes, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
   return JS_OK;
 }
 

@@ -1,6 +1,7 @@
 /// \file posterior.c
-/// BLAS/LAPACK (OpenBLAS, LAPACKE) for the posterior: dsyrk + dpotrf + dpotrs to fit,
-/// dgemm + dtrsm to predict blocks of test points. Every LAPACK info is checked.
+/// BLAS/LAPACK (OpenBLAS, LAPACKE) for the posterior: dsyrk and dgemv accumulated over
+/// blocks of training inputs, then dpotrf + dpotrs to fit; dgemm + dtrsm to predict blocks
+/// of test points. Every LAPACK info is checked.
 #include "posterior.h"
 
 #include <math.h>
@@ -49,19 +50,29 @@ js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2
   return JS_OK;
 }
 
-void js_labels(const js_posterior *post, const double *X, int n, double *y) {
+void js_posterior_begin(js_posterior *post) {
+  memset(post->L, 0, sizeof(double) * (size_t)post->d * (size_t)post->d);
+  memset(post->W, 0, sizeof(double) * (size_t)post->d); /* X^T y accumulates in mu's column */
+}
+
+void js_labels(const js_posterior *post, const double *Xb, int R, double *y) {
   int d = post->d;
-  cblas_dscal(n, post->sigma, y, 1);
-  cblas_dgemv(CblasColMajor, CblasNoTrans, n, d, 1.0 / sqrt((double)d), X, n, post->W + d, 1,
+  cblas_dscal(R, post->sigma, y, 1);
+  cblas_dgemv(CblasColMajor, CblasTrans, d, R, 1.0 / sqrt((double)d), Xb, d, post->W + d, 1,
               1.0, y, 1);
 }
 
-js_status js_posterior_fit(js_posterior *post, const double *X, int n, const double *y,
-                           double gamma, const char *ctx) {
+void js_posterior_add(js_posterior *post, const double *Xb, int R, const double *y) {
   int d = post->d;
   double s2 = post->sigma * post->sigma;
-  cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, d, n, 1.0 / ((double)d * s2), X, n, 0.0,
-              post->L, d);
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, d, R, 1.0 / ((double)d * s2), Xb, d,
+              1.0, post->L, d);
+  cblas_dgemv(CblasColMajor, CblasNoTrans, d, R, 1.0 / (sqrt((double)d) * s2), Xb, d, y, 1,
+              1.0, post->W, 1);
+}
+
+js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx) {
+  int d = post->d;
   for (int i = 0; i < d; i++) post->L[(size_t)i * d + i] += 1.0 / (gamma * gamma);
   lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', d, post->L, d);
   JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dpotrf failed (info=%d%s) for %s", (int)info,
@@ -69,10 +80,7 @@ js_status js_posterior_fit(js_posterior *post, const double *X, int n, const dou
   for (int i = 0; i < d; i++) /* LAPACK passes NaN through: refuse it here */
     JS_CHECK(isfinite(post->L[(size_t)i * d + i]), JS_ERR_NUMERIC,
              "non-finite posterior precision (Cholesky pivot %d) for %s", i + 1, ctx);
-  double *mu = post->W;
-  cblas_dgemv(CblasColMajor, CblasTrans, n, d, 1.0 / (sqrt((double)d) * s2), X, n, y, 1, 0.0,
-              mu, 1);
-  info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', d, 1, post->L, d, mu, d);
+  info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', d, 1, post->L, d, post->W, d);
   JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dpotrs failed (info=%d) for %s", (int)info, ctx);
   return JS_OK;
 }

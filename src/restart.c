@@ -13,12 +13,12 @@
 /// Decide what to reuse from an opened checkpoint and load it.
 static js_status reuse(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
                        js_results *res, const char *study_text, int quiet) {
-  int loaded = 0;
+  int loaded = 0, pieces = 0;
   if (ck->hash == js_ckpt_hash(study_text)) {
-    JS_CALL(js_ckpt_load(ck, cfg, grid, res, &loaded));
+    JS_CALL(js_ckpt_load(ck, cfg, grid, res, &loaded, &pieces));
     if (!quiet)
-      fprintf(stderr, "judgesim: resuming from %s: %d of %d units done\n", ck->path, loaded,
-              grid->nwork);
+      fprintf(stderr, "judgesim: resuming from %s: %d of %d units and %d of %d theory pieces "
+              "done\n", ck->path, loaded, grid->nwork_mc, pieces, grid->nwork - grid->nwork_mc);
     return JS_OK;
   }
   js_config old;
@@ -31,14 +31,14 @@ static js_status reuse(const js_ckpt *ck, const js_config *cfg, const js_grid *g
            "path, or move the checkpoint away to start over", ck->path, key);
   if (change == JS_STUDY_MORE_CELLS) {
     if (!quiet)
-      fprintf(stderr, "judgesim: %s since %s: its %llu finished units are computed again "
-              "for the new cells\n", key, ck->path, (unsigned long long)ck->ndone);
+      fprintf(stderr, "judgesim: %s since %s: its %d finished units are computed again "
+              "for the new cells\n", key, ck->path, ck->ndone_mc);
     return JS_OK;
   }
-  JS_CALL(js_ckpt_load(ck, cfg, grid, res, &loaded));
+  JS_CALL(js_ckpt_load(ck, cfg, grid, res, &loaded, &pieces));
   if (!quiet)
-    fprintf(stderr, "judgesim: %s since %s: reusing its %d finished units\n",
-            key, ck->path, loaded);
+    fprintf(stderr, "judgesim: %s since %s: reusing its %d finished units and %d theory "
+            "pieces\n", key, ck->path, loaded, pieces);
   return JS_OK;
 }
 

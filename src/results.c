@@ -1,5 +1,5 @@
 /// \file results.c
-/// Storage of per-trial cell means and the trial-order reduction to mean and standard error.
+/// Storage of unit results and the trial-order reduction to mean and standard error.
 #include "results.h"
 
 #include <math.h>
@@ -8,28 +8,48 @@
 
 js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results *res) {
   memset(res, 0, sizeof *res);
-  res->nd = cfg->nd, res->nn = cfg->nn, res->trials = cfg->trials;
+  res->nd = cfg->nd, res->nn = cfg->nn, res->trials = cfg->trials, res->nk = cfg->nk;
+  res->nmc = grid->nmc, res->nth = grid->nth;
   res->ncells = grid->ncells;
-  size_t units = (size_t)grid->nunits, groups = (size_t)cfg->nd * cfg->nn;
+  size_t units = (size_t)grid->nmc, groups = (size_t)cfg->nd * cfg->nn;
   res->trial = calloc(units * res->ncells, sizeof(double));
   res->ref_trial = calloc(units, sizeof(double));
-  res->done = calloc(units, 1);
+  res->theory = calloc((size_t)grid->nth * cfg->nk + 1, sizeof(double));
+  res->done = calloc((size_t)grid->nunits, 1);
   res->mean = calloc(groups * res->ncells, sizeof(double));
   res->se = calloc(groups * res->ncells, sizeof(double));
   res->ref_mean = calloc(groups, sizeof(double));
   res->ref_se = calloc(groups, sizeof(double));
-  int ok = res->trial && res->ref_trial && res->done && res->mean && res->se && res->ref_mean &&
-           res->ref_se;
+  int ok = res->trial && res->ref_trial && res->theory && res->done && res->mean && res->se &&
+           res->ref_mean && res->ref_se;
   if (!ok) js_results_free(res);
   JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%zu units x %zu cells)", units,
            grid->ncells);
   return JS_OK;
 }
 
-void js_results_put(js_results *res, int unit, const double *cells, double ref) {
-  memcpy(res->trial + (size_t)unit * res->ncells, cells, res->ncells * sizeof(double));
-  res->ref_trial[unit] = ref;
-  res->done[unit] = 1;
+void js_results_put(js_results *res, int id, const double *payload) {
+  if (id < res->nmc) {
+    res->ref_trial[id] = payload[0];
+    memcpy(res->trial + (size_t)id * res->ncells, payload + 1, res->ncells * sizeof(double));
+  } else {
+    memcpy(res->theory + (size_t)(id - res->nmc) * res->nk, payload, sizeof(double) * res->nk);
+  }
+  res->done[id] = 1;
+}
+
+void js_results_get(const js_results *res, int id, double *payload) {
+  if (id < res->nmc) {
+    payload[0] = res->ref_trial[id];
+    memcpy(payload + 1, res->trial + (size_t)id * res->ncells, res->ncells * sizeof(double));
+  } else {
+    memcpy(payload, res->theory + (size_t)(id - res->nmc) * res->nk, sizeof(double) * res->nk);
+  }
+}
+
+void js_results_count(const js_results *res, int *mc, int *theory) {
+  *mc = *theory = 0;
+  for (int u = 0; u < res->nmc + res->nth; u++) *(u < res->nmc ? mc : theory) += res->done[u];
 }
 
 /// Mean and standard error of x[0], x[stride], ... (count values), in that order.
@@ -47,7 +67,7 @@ static void mean_se(const double *x, size_t stride, int count, double *mean, dou
 
 js_status js_results_reduce(js_results *res) {
   size_t groups = (size_t)res->nd * res->nn, T = (size_t)res->trials;
-  for (size_t u = 0; u < groups * T; u++)
+  for (size_t u = 0; u < (size_t)res->nmc + res->nth; u++)
     JS_CHECK(res->done[u], JS_ERR_SYS, "internal: unit %zu has no result", u);
   for (size_t g = 0; g < groups; g++) {
     const double *base = res->trial + g * T * res->ncells;
@@ -62,6 +82,7 @@ js_status js_results_reduce(js_results *res) {
 void js_results_free(js_results *res) {
   free(res->trial);
   free(res->ref_trial);
+  free(res->theory);
   free(res->done);
   free(res->mean);
   free(res->se);

@@ -18,7 +18,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 
-#include "grid.h"
 #include "simdmath.h"
 
 #define GL_NODES 8        /* Gauss-Legendre nodes per panel */
@@ -332,104 +331,58 @@ static reward_law law_of(const js_theory_base *b, js_reward r) {
   return law;
 }
 
-/// Panel boundaries for c in [0, cmax] at the scales of every reward's law and of s.
-static int c_bounds(const reward_law *law, int nr, double s, double *bounds, double *cmax) {
+/// Panel boundaries of c in [0, 12 sd(c)] at the scales of the reward's law and of s
+/// (malloc'd; *nb boundaries, so *nb - 1 panels).
+static js_status c_panels(const reward_law *law, double s, double **bounds, int *nb) {
   static const double mult[] = {0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10};
-  double top = 0;
-  for (int r = 0; r < nr; r++) top = fmax(top, 12 * sqrt(law[r].vc));
-  int nb = 0;
-  for (int r = 0; r < nr; r++)
-    for (int i = 0; i < 10; i++) bounds[nb++] = mult[i] * sqrt(law[r].vc);
-  for (double x = 2 * s; x < top && nb < MAX_BOUNDS - 2; x += 2 * s) bounds[nb++] = x;
-  *cmax = top;
-  return tidy_bounds(bounds, nb, 0, top);
-}
-
-/// delta for every k at one (ratio, T) and every reward: out[ik * nr + ir].
-static js_status delta_at(const js_config *cfg, const js_theory_base *b, double T,
-                          const double *k, double *out) {
-  int nk = cfg->nk, nr = cfg->nr;
-  reward_law law[nr];
-  for (int r = 0; r < nr; r++) law[r] = law_of(b, cfg->reward[r]);
-  double bounds[MAX_BOUNDS], cmax, s = sqrt(b->s2);
-  int nb = c_bounds(law, nr, s, bounds, &cmax);
-  double *g = malloc(sizeof(double) * 3 * (size_t)nk);
-  JS_ALLOC_CHECK(g, "theory");
-  memset(out, 0, sizeof(double) * (size_t)(nk * nr));
-  js_status st = JS_OK;
-  for (int p = 0; p + 1 < nb && st == JS_OK; p++)
-    for (int i = 0; i < GL_NODES && st == JS_OK; i++) {
-      double c, w;
-      gl_node(bounds[p], bounds[p + 1], i, &c, &w);
-      st = js_theory_conditional(k, nk, T, c, s, g, g + nk, g + 2 * nk);
-      for (int r = 0; r < nr && st == JS_OK; r++) {
-        const reward_law *L = &law[r];
-        double dens = 2 * w * phi(c / sqrt(L->vc)) / sqrt(L->vc); /* even integrand */
-        double eb = L->rho * c, eb2 = L->vbc + eb * eb;
-        for (int j = 0; j < nk; j++)
-          out[j * nr + r] += dens * (g[2 * nk + j] + 2 * eb * g[nk + j] + eb2 * g[j]) / g[j];
-      }
-    }
-  free(g);
-  return st;
-}
-
-/// Fill the theory of one (d, n) block.
-static js_status block(const js_config *cfg, int id_d, int id_n, const double *k,
-                       js_theory *th, double *tmp) {
-  size_t at = (size_t)id_d * cfg->nn + id_n, ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
-  js_theory_base b = js_theory_base_at((double)cfg->d[id_d] / cfg->n[id_n], cfg->sigma,
-                                       cfg->gamma, cfg->input_scale);
-  th->v[at] = js_theory_bestofk_v(&b);
-  th->coef[at] = js_theory_bestofk_coef(&b);
-  for (int r = 0; r < cfg->nr; r++) th->invT[at * cfg->nr + r] = js_theory_invT(&b, cfg->reward[r]);
-  for (int iT = 0; iT < cfg->nT; iT++) {
-    double T = cfg->T[iT];
-    for (int r = 0; r < cfg->nr; r++)
-      th->kinf[(at * cfg->nT + iT) * cfg->nr + r] = js_theory_kinf(&b, T, cfg->reward[r]);
-    th->alpha_opt[at * cfg->nT + iT] = js_theory_alpha_opt(&b, T);
-    if (!isinf(T)) JS_CALL(delta_at(cfg, &b, T, k, tmp));
-    for (int ik = 0; ik < cfg->nk; ik++)
-      for (int r = 0; r < cfg->nr; r++) {
-        int exact = isinf(T) || cfg->k[ik] == 1;
-        th->delta[at * ncells + js_cell(cfg, ik, iT, r)] =
-            exact ? js_theory_k1(&b) : tmp[ik * cfg->nr + r];
-      }
-  }
+  double sd = sqrt(law->vc), top = 12 * sd;
+  double steps = ceil(top / (2 * s));
+  JS_CHECK(steps < 1e6, JS_ERR_INPUT, "theory: the judge's spread (sd %.3g) is over 10^6 "
+           "predictive widths (s = %.3g); the outer integral would need too many panels", sd, s);
+  double *x = malloc(sizeof(double) * (size_t)(steps + 14));
+  JS_ALLOC_CHECK(x, "theory panels");
+  int n = 0;
+  for (int i = 0; i < 10; i++) x[n++] = mult[i] * sd;
+  for (int i = 1; i < steps; i++) x[n++] = 2 * s * i;
+  *nb = tidy_bounds(x, n, 0, top);
+  *bounds = x;
   return JS_OK;
 }
 
-js_status js_theory_study(const js_config *cfg, js_theory *th) {
-  JS_CALL(gl_tables());
-  gsl_set_error_handler_off();
-  size_t blocks = (size_t)cfg->nd * cfg->nn, ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
-  memset(th, 0, sizeof *th);
-  th->delta = malloc(sizeof(double) * blocks * ncells);
-  th->kinf = malloc(sizeof(double) * blocks * (size_t)(cfg->nT * cfg->nr));
-  th->coef = malloc(sizeof(double) * blocks);
-  th->v = malloc(sizeof(double) * blocks);
-  th->invT = malloc(sizeof(double) * blocks * (size_t)cfg->nr);
-  th->alpha_opt = malloc(sizeof(double) * blocks * (size_t)cfg->nT);
-  double *k = malloc(sizeof(double) * (size_t)cfg->nk);
-  double *tmp = malloc(sizeof(double) * (size_t)(cfg->nk * cfg->nr));
-  js_status s = JS_OK;
-  if (!th->delta || !th->kinf || !th->coef || !th->v || !th->invT || !th->alpha_opt || !k || !tmp)
-    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory for the theory");
-  for (int i = 0; s == JS_OK && i < cfg->nk; i++) k[i] = cfg->k[i];
-  for (int id = 0; s == JS_OK && id < cfg->nd; id++)
-    for (int in = 0; s == JS_OK && in < cfg->nn; in++) s = block(cfg, id, in, k, th, tmp);
-  free(k);
-  free(tmp);
-  if (s != JS_OK) js_theory_free(th);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+js_status js_theory_panel_count(const js_theory_base *b, js_reward r, int *panels) {
+  reward_law law = law_of(b, r);
+  double *bounds;
+  int nb;
+  JS_CALL(c_panels(&law, sqrt(b->s2), &bounds, &nb));
+  free(bounds);
+  *panels = nb - 1;
+  return JS_OK;
 }
 
-void js_theory_free(js_theory *th) {
-  free(th->delta);
-  free(th->kinf);
-  free(th->coef);
-  free(th->v);
-  free(th->invT);
-  free(th->alpha_opt);
-  memset(th, 0, sizeof *th);
+js_status js_theory_piece(const js_theory_base *b, double T, js_reward r, const double *k,
+                          int nk, int panel, double *out) {
+  JS_CALL(gl_tables());
+  gsl_set_error_handler_off();
+  reward_law law = law_of(b, r);
+  double s = sqrt(b->s2), *bounds, *g = malloc(sizeof(double) * 3 * (size_t)nk);
+  JS_ALLOC_CHECK(g, "theory");
+  int nb;
+  js_status st = c_panels(&law, s, &bounds, &nb);
+  if (st != JS_OK) free(g);
+  JS_CALL(st);
+  if (panel < 0 || panel + 1 >= nb)
+    st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "theory: panel %d of %d", panel, nb - 1);
+  for (int j = 0; j < nk; j++) out[j] = 0;
+  for (int i = 0; i < GL_NODES && st == JS_OK; i++) {
+    double c, w;
+    gl_node(bounds[panel], bounds[panel + 1], i, &c, &w);
+    st = js_theory_conditional(k, nk, T, c, s, g, g + nk, g + 2 * nk);
+    double dens = 2 * w * phi(c / sqrt(law.vc)) / sqrt(law.vc); /* even integrand */
+    double eb = law.rho * c, eb2 = law.vbc + eb * eb;
+    for (int j = 0; j < nk && st == JS_OK; j++)
+      out[j] += dens * (g[2 * nk + j] + 2 * eb * g[nk + j] + eb2 * g[j]) / g[j];
+  }
+  free(g);
+  free(bounds);
+  return st == JS_OK ? JS_OK : js_trace(st, __FILE__, __LINE__, __func__);
 }

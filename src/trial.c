@@ -1,6 +1,7 @@
 /// \file trial.c
-/// One work unit from draws to cell means. Draw order from the unit's stream: w_T and
-/// w_perp normals (2d), X (n x d), label noise (n); then per block of JS_TEST_BLOCK test
+/// One work unit. A Monte Carlo unit from draws to cell means; draw order from the unit's
+/// stream: w_T and w_perp normals (2d), label noise (n), the n training inputs (d each, one
+/// after another, fitted in blocks of JS_TRAIN_BLOCK); then per block of JS_TEST_BLOCK test
 /// points: their inputs (d each), then k_max candidate normals per point.
 #include "trial.h"
 
@@ -12,6 +13,25 @@
 #include "kernel.h"
 #include "posterior.h"
 #include "rng.h"
+#include "theoryplan.h"
+
+/// Estimated nanoseconds of compute between two questions to the poll hook (about 2 ms).
+#define JS_POLL_NS 2e6
+
+/// The poll hook and the compute done since it was last asked.
+typedef struct {
+  js_poll_fn fn;
+  void *ctx;
+  double ns;
+} poller;
+
+/// Count ns of estimated compute; ask the hook when enough has accumulated.
+static int stop_wanted(poller *p, double ns) {
+  p->ns += ns;
+  if (!p->fn || p->ns < JS_POLL_NS) return 0;
+  p->ns = 0;
+  return p->fn(p->ctx);
+}
 
 typedef struct {
   js_rng *rng;
@@ -34,10 +54,10 @@ static void ws_free(workspace *w) {
   for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
 }
 
-/// Allocate the arrays of one unit: O(d^2 + n d + k_max), independent of test_points.
+/// Allocate the arrays of one unit: O(d^2 + n + d + k_max), independent of test_points.
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
   size_t kmax = (size_t)js_config_kmax(cfg), B = JS_TEST_BLOCK;
-  w->X = alloc_doubles((size_t)n * d);
+  w->X = alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
   w->y = alloc_doubles((size_t)n);
   w->z = alloc_doubles(kmax > 2 * (size_t)d ? kmax : 2 * (size_t)d);
   w->Xt = alloc_doubles((size_t)d * B);
@@ -58,20 +78,29 @@ static void scale(double *a, size_t count, double f) {
   for (size_t i = 0; i < count; i++) a[i] *= f;
 }
 
-/// Teacher, training set and posterior of the unit.
-static js_status fit(workspace *w, const js_config *cfg, int d, int n, const char *ctx) {
+/// Teacher, training set (streamed in blocks) and posterior of the unit.
+static js_status fit(workspace *w, const js_config *cfg, int d, int n, const char *ctx,
+                     poller *pl) {
   JS_CALL(js_rng_normals(w->rng, w->z, 2 * (size_t)d));
   JS_CALL(js_teacher_make(&w->post, w->z, w->z + d));
-  JS_CALL(js_rng_normals(w->rng, w->X, (size_t)n * d));
-  scale(w->X, (size_t)n * d, cfg->input_scale);
   JS_CALL(js_rng_normals(w->rng, w->y, (size_t)n));
-  js_labels(&w->post, w->X, n, w->y);
-  JS_CALL(js_posterior_fit(&w->post, w->X, n, w->y, cfg->gamma, ctx));
+  js_posterior_begin(&w->post);
+  for (int at = 0; at < n; at += JS_TRAIN_BLOCK) {
+    int R = n - at < JS_TRAIN_BLOCK ? n - at : JS_TRAIN_BLOCK;
+    JS_CALL(js_rng_normals(w->rng, w->X, (size_t)R * d));
+    scale(w->X, (size_t)R * d, cfg->input_scale);
+    js_labels(&w->post, w->X, R, w->y + at);
+    js_posterior_add(&w->post, w->X, R, w->y + at);
+    JS_CHECK(!stop_wanted(pl, (double)R * d * (d + 8) / 20), JS_INTERRUPTED, "interrupted");
+  }
+  JS_CALL(js_posterior_solve(&w->post, cfg->gamma, ctx));
+  JS_CHECK(!stop_wanted(pl, (double)d * d * d / 60), JS_INTERRUPTED, "interrupted");
   return JS_OK;
 }
 
 /// One block of B test points: inputs, predictions, candidates, kernel; returns sum of refs.
-static js_status test_block(workspace *w, const js_config *cfg, int d, int B, double *ref_sum) {
+static js_status test_block(workspace *w, const js_config *cfg, int d, int B, double *ref_sum,
+                            poller *pl, double point_ns) {
   int kmax = js_config_kmax(cfg);
   JS_CALL(js_rng_normals(w->rng, w->Xt, (size_t)d * B));
   scale(w->Xt, (size_t)d * B, cfg->input_scale);
@@ -83,37 +112,48 @@ static js_status test_block(workspace *w, const js_config *cfg, int d, int B, do
     JS_CALL(js_rng_normals(w->rng, w->z, (size_t)kmax));
     js_kernel_point(&w->kern, sqrt(w->s2[j]), aT, w->aR, w->z, w->acc);
     *ref_sum += w->s2[j] + aT * aT;
+    JS_CHECK(!stop_wanted(pl, point_ns), JS_INTERRUPTED, "interrupted");
   }
   return JS_OK;
 }
 
-/// Body of js_trial_run, on an allocated workspace.
-static js_status run(workspace *w, const js_config *cfg, const js_unit *u, double *cells,
-                     double *ref, js_poll_fn poll, void *poll_ctx, size_t ncells) {
-  int d = cfg->d[u->id_d], n = cfg->n[u->id_n];
+/// Estimated nanoseconds of one test point (its solve and its k_max candidates).
+static double point_cost_ns(const js_config *cfg, int d) {
+  int nfin = 0;
+  for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
+  return (double)d * d / 20 + js_config_kmax(cfg) * (4 + cfg->nr * (1 + 0.5 * nfin));
+}
+
+/// A Monte Carlo unit on an allocated workspace.
+static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payload,
+                     poller *pl, size_t ncells) {
+  int d = cfg->d[u.id_d], n = cfg->n[u.id_n];
   char ctx[96];
-  snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u->trial);
-  JS_CALL(js_rng_open(cfg->seed, d, n, u->trial, &w->rng));
-  JS_CALL(fit(w, cfg, d, n, ctx));
-  JS_CHECK(!poll || !poll(poll_ctx), JS_INTERRUPTED, "interrupted");
-  double ref_sum = 0.0;
+  snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u.trial);
+  JS_CALL(js_rng_open(cfg->seed, d, n, u.trial, &w->rng));
+  JS_CALL(fit(w, cfg, d, n, ctx, pl));
+  double ref_sum = 0.0, point_ns = point_cost_ns(cfg, d);
   for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
     int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;
-    JS_CALL(test_block(w, cfg, d, B, &ref_sum));
-    JS_CHECK(!poll || !poll(poll_ctx), JS_INTERRUPTED, "interrupted");
+    JS_CALL(test_block(w, cfg, d, B, &ref_sum, pl, point_ns));
   }
-  for (size_t c = 0; c < ncells; c++) cells[c] = w->acc[c] / cfg->test_points;
-  *ref = ref_sum / cfg->test_points;
+  for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
+  payload[0] = ref_sum / cfg->test_points;
   return JS_OK;
 }
 
-js_status js_trial_run(const js_config *cfg, const js_unit *u, double *cells, double *ref,
-                       js_poll_fn poll, void *poll_ctx) {
+js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
+                      js_poll_fn poll, void *poll_ctx) {
+  js_unit u = js_grid_unit(grid, id);
+  if (u.kind == JS_UNIT_THEORY) {
+    JS_CALL(js_theory_plan_run(cfg, &grid->plan, u.piece, payload));
+    return JS_OK;
+  }
   workspace w;
   memset(&w, 0, sizeof w);
-  size_t ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
-  js_status s = ws_alloc(&w, cfg, cfg->d[u->id_d], cfg->n[u->id_n], ncells);
-  if (s == JS_OK) s = run(&w, cfg, u, cells, ref, poll, poll_ctx, ncells);
+  poller pl = {poll, poll_ctx, 0};
+  js_status s = ws_alloc(&w, cfg, cfg->d[u.id_d], cfg->n[u.id_n], grid->ncells);
+  if (s == JS_OK) s = run(&w, cfg, u, payload, &pl, grid->ncells);
   ws_free(&w);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }

@@ -120,7 +120,7 @@ expect_rejected() {
   rm "$TMP/out.nc"
   run "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/out.nc"
   [ "$status" -eq 0 ]
-  [[ "$output" == *"resuming from $TMP/out.nc.ckpt: 20 of 20 units done"* ]]
+  [[ "$output" == *"resuming from $TMP/out.nc.ckpt: 20 of 20 units and "*" theory pieces done"* ]]
   cube_data "$TMP/out.nc" | cmp - "$TMP/a.txt"
 }
 

@@ -1,6 +1,7 @@
 /// \file test_posterior.c
 /// Posterior mean and predictive variance against a direct dense solve (Gauss-Jordan in
-/// long double); teacher directions have the right norms and are orthogonal.
+/// long double), with the training inputs added in two blocks; teacher directions have the
+/// right norms and are orthogonal.
 #include "testutil.h"
 
 #include "posterior.h"
@@ -49,21 +50,26 @@ static void test_against_dense_solve(void **state) {
   assert_close(dot, 0, 1e-12);
   double eta[N];
   memcpy(eta, y, sizeof y);
-  js_labels(&post, X, N, y);
+  enum { R1 = 4 }; /* inputs are columns of X (D x N), added in blocks of 4 and 7 */
+  js_labels(&post, X, R1, y);
+  js_labels(&post, X + R1 * D, N - R1, y + R1);
   for (int r = 0; r < N; r++) { /* y = X w_T / sqrt(d) + sigma eta */
     long double want = sigma * eta[r];
-    for (int c = 0; c < D; c++) want += X[c * N + r] * wT[c] / sqrtl(D);
+    for (int c = 0; c < D; c++) want += X[r * D + c] * wT[c] / sqrtl(D);
     assert_close(y[r], (double)want, 1e-13);
   }
-  assert_int_equal(js_posterior_fit(&post, X, N, y, gamma, "test"), JS_OK);
+  js_posterior_begin(&post);
+  js_posterior_add(&post, X, R1, y);
+  js_posterior_add(&post, X + R1 * D, N - R1, y + R1);
+  assert_int_equal(js_posterior_solve(&post, gamma, "test"), JS_OK);
   long double P[D][D], Pinv[D][D], b[D];
   for (int i = 0; i < D; i++) {
     b[i] = 0;
-    for (int r = 0; r < N; r++) b[i] += X[i * N + r] * (long double)y[r];
+    for (int r = 0; r < N; r++) b[i] += X[r * D + i] * (long double)y[r];
     b[i] /= sqrtl(D) * sigma * sigma;
     for (int j = 0; j < D; j++) {
       long double sum = 0;
-      for (int r = 0; r < N; r++) sum += X[i * N + r] * (long double)X[j * N + r];
+      for (int r = 0; r < N; r++) sum += X[r * D + i] * (long double)X[r * D + j];
       P[i][j] = sum / (D * sigma * sigma) + (i == j) / (gamma * gamma);
     }
   }
@@ -96,7 +102,11 @@ static void test_not_positive_definite(void **state) {
   double X[N * D], y[N] = {0};
   for (int i = 0; i < N * D; i++) X[i] = NAN; /* a NaN matrix cannot be factored */
   assert_int_equal(js_posterior_alloc(D, 1.0, &post), JS_OK);
-  assert_int_equal(js_posterior_fit(&post, X, N, y, 1.0, "unit d=7 n=11 trial=3"), JS_ERR_NUMERIC);
+  assert_int_equal(js_teacher_make(&post, (double[D]){1, 0, 0, 0, 0, 0, 0},
+                                   (double[D]){0, 1, 0, 0, 0, 0, 0}), JS_OK);
+  js_posterior_begin(&post);
+  js_posterior_add(&post, X, N, y);
+  assert_int_equal(js_posterior_solve(&post, 1.0, "unit d=7 n=11 trial=3"), JS_ERR_NUMERIC);
   assert_non_null(strstr(js_error_message(), "non-finite posterior precision"));
   assert_non_null(strstr(js_error_message(), "unit d=7 n=11 trial=3"));
   js_posterior_free(&post);

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "theory.h"
+#include "theoryplan.h"
 
 /// Relative closeness (absolute 1e-9 x tol near zero).
 #define assert_rel(a, b, tol) assert_close((a), (b), (tol) * fmax(fabs((double)(b)), 1e-9))

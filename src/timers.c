@@ -1,0 +1,45 @@
+/// \file timers.c
+/// Phase timers and per-kind unit figures, gathered over the ranks (see timers.h).
+#include "timers.h"
+
+#include "parallel.h"
+
+static double g_total[JS_TM_COUNT], g_since[JS_TM_COUNT];
+static double g_units[2], g_unit_s[2], g_unit_max[2];   /* this rank: count, total, longest */
+static double g_all[4], g_all_max[2];                    /* rank 0 after gathering */
+static double g_busy_max;                                /* busiest rank's unit seconds */
+
+void js_timer_start(js_timer_id t) { g_since[t] = js_par_time(); }
+
+void js_timer_stop(js_timer_id t) { g_total[t] += js_par_time() - g_since[t]; }
+
+double js_timer_seconds(js_timer_id t) { return g_total[t]; }
+
+void js_timer_unit(int kind, double seconds) {
+  g_units[kind] += 1;
+  g_unit_s[kind] += seconds;
+  if (seconds > g_unit_max[kind]) g_unit_max[kind] = seconds;
+}
+
+js_status js_timers_gather(void) {
+  double sums[4] = {g_units[0], g_units[1], g_unit_s[0], g_unit_s[1]};
+  double maxes[3] = {g_unit_max[0], g_unit_max[1], g_unit_s[0] + g_unit_s[1]}, got[3];
+  JS_CALL(js_par_reduce_doubles(sums, g_all, 4, 0));
+  JS_CALL(js_par_reduce_doubles(maxes, got, 3, 1));
+  g_all_max[0] = got[0], g_all_max[1] = got[1], g_busy_max = got[2];
+  return JS_OK;
+}
+
+void js_timers_print(FILE *out, int ranks) {
+  static const char *names[JS_TM_COUNT] = {"startup_s", "work_s", "master_service_s", "reduce_s",
+                                           "theory_assembly_s", "cube_write_s", "final_commit_s"};
+  fprintf(out, "timing ranks %d\n", ranks);
+  for (int t = 0; t < JS_TM_COUNT; t++) fprintf(out, "timing %s %.6f\n", names[t], g_total[t]);
+  double work = g_total[JS_TM_WORK];
+  fprintf(out, "timing master_busy_fraction %.4f\n", work > 0 ? g_total[JS_TM_SERVICE] / work : 0);
+  const char *kind[2] = {"mc", "theory"};
+  for (int k = 0; k < 2; k++)
+    fprintf(out, "timing %s_units %.0f\ntiming %s_core_s %.6f\ntiming %s_longest_unit_s %.6f\n",
+            kind[k], g_all[k], kind[k], g_all[2 + k], kind[k], g_all_max[k]);
+  fprintf(out, "timing busiest_rank_compute_s %.6f\n", g_busy_max);
+}
