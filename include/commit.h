@@ -3,7 +3,8 @@
 /// units are done (one byte per unit) and writes the checkpoint from it on a background
 /// thread while the master keeps serving workers: a finished unit's results never change,
 /// so nothing else needs copying. The write itself is crash-consistent (checkpoint.h).
-/// Under SimGrid's SMPI (built with -DJS_SMPI) commits run in the caller instead.
+/// (Under SimGrid's SMPI the writer thread runs outside the simulation, as it would on a
+/// node of its own: the master's simulated time counts only its waits for it.)
 #ifndef JS_COMMIT_H
 #define JS_COMMIT_H
 

@@ -23,6 +23,8 @@ int js_par_rank(void);
 int js_par_size(void);
 /// Broadcast a status from rank 0 (collective); a failing rank 0 stops every rank.
 js_status js_par_bcast_int(int *value);
+/// Broadcast count bytes from rank 0 (collective).
+js_status js_par_bcast_bytes(void *buf, size_t count);
 /// Broadcast a malloc'd string from rank 0 (collective); other ranks receive a new copy.
 js_status js_par_bcast_text(char **text);
 /// Sum (op 0) or maximum (op 1) of count doubles over all ranks into out on rank 0
@@ -52,7 +54,9 @@ js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double t
 js_status js_par_recv(int src, int tag, void *buf, int bytes);
 /// Wall-clock seconds (simulated seconds under SimGrid's SMPI).
 double js_par_time(void);
+/// Sleep (simulated time under SMPI).
+void js_par_sleep(double seconds);
 /// Stop every rank with an exit code (after a failure that cannot be shared cleanly).
-void js_par_abort(int code);
+void js_par_abort(int code) __attribute__((noreturn));
 
 #endif

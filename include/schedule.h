@@ -1,12 +1,17 @@
 /// \file schedule.h
-/// Master/worker distribution of work units (Monte Carlo units and theory pieces alike).
-/// The master (rank 0) hands out batches of units, most expensive first, sized by guided
-/// self-scheduling (a batch is about the remaining work / (4 x workers), at most half a
-/// second), with one batch prefetched per worker while enough work is left. Workers send
-/// each batch's results in one message without waiting for the master to receive it. Below
-/// JS_SERVE_ONLY_RANKS ranks the master computes units too, answering messages every few
-/// milliseconds of its compute; from there on it only serves. Checkpoint commits run on a
-/// background thread (commit.h), so the master never stops answering.
+/// Distribution of the work units (Monte Carlo units and theory pieces alike) over the ranks.
+/// Rank 0 (the root) holds the queue of units, most expensive first (queue.h), and hands
+/// out batches sized by guided self-scheduling, one prefetched per client while enough work
+/// is left; the first batch of every worker is implied by the queue rather than sent.
+/// Below JS_GROUP_FROM_RANKS ranks the layout is flat: the root serves every worker, and
+/// below JS_SERVE_ONLY_RANKS it computes units too, answering messages every few
+/// milliseconds of its compute. From JS_GROUP_FROM_RANKS on, the ranks form groups of about
+/// 2 sqrt(P) (32 to 256): the first rank of a group is its leader, which serves the group's
+/// workers from chunks of units the root sends and passes their results up in messages of
+/// JS_FORWARD_UNITS units, so the root's message rate stays bounded. Results go back
+/// without the sender waiting for the receiver. Checkpoint commits run on a background
+/// thread (commit.h), so the root never stops answering. Which rank computes a unit never
+/// changes its result.
 #ifndef JS_SCHEDULE_H
 #define JS_SCHEDULE_H
 
@@ -19,6 +24,9 @@
 
 /// From this many ranks on, rank 0 only serves (JUDGESIM_MASTER_COMPUTES=0 or 1 overrides).
 #define JS_SERVE_ONLY_RANKS 32
+/// From this many ranks on, ranks form groups with a leader each (JUDGESIM_GROUP_SIZE=G
+/// sets the group size; 0 keeps the layout flat).
+#define JS_GROUP_FROM_RANKS 512
 
 typedef struct {
   double wall;       ///< seconds from start of work to all results collected
@@ -26,11 +34,15 @@ typedef struct {
   int ranks;
 } js_run_stats;
 
-/// The master's checkpoint commits: periodic (every `every` seconds) and on a stop.
+/// What the master does besides serving: checkpoint commits, periodic (every `every`
+/// seconds) and on a stop; and one task done once the workers are busy (e.g. defining the
+/// cube), whose failure ends the run.
 typedef struct {
   js_committer *committer;
   double every;
-} js_commit_hook;
+  js_status (*early)(void *ctx);
+  void *early_ctx;
+} js_master_hooks;
 
 /// Ask a running master to stop handing out work, commit and return JS_INTERRUPTED
 /// (async-signal-safe: for SIGTERM, SIGUSR1, SIGINT handlers).
@@ -42,6 +54,6 @@ void js_schedule_request_stop(int signo);
 /// results that still arrive, commits again and every rank returns JS_INTERRUPTED. A failure
 /// on any rank ends every rank (MPI_Abort) after the master reported it and committed.
 js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
-                          js_progress *prog, const js_commit_hook *hook, js_run_stats *stats);
+                          js_progress *prog, const js_master_hooks *hook, js_run_stats *stats);
 
 #endif

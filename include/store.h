@@ -23,6 +23,15 @@ js_status js_store_check_path(const char *path);
 /// (reduced; NULL for a theory-only cube) and the theory (NULL for none).
 js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
                          const js_cube_meta *meta);
+/// The same in two steps, so that a run defines its cube while the work goes on: begin
+/// creates OUT.tmp.XXXXXX beside cfg->out_path with every dimension, variable and attribute
+/// (Monte Carlo variables when mc, theory when theory); finish writes the data, closes and
+/// renames it into place, and frees f whatever happens; abort removes it (NULL is fine).
+typedef struct js_cube_file js_cube_file;
+js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube_meta *meta,
+                         js_cube_file **f);
+js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th);
+void js_store_abort(js_cube_file *f);
 
 /// A cube read back for analysis (arrays malloc'd; theory and v NULL when absent).
 typedef struct {

@@ -18,6 +18,7 @@ typedef enum {
   JS_TM_ASSEMBLE, ///< theory assembled from its pieces
   JS_TM_WRITE,    ///< the cube written
   JS_TM_COMMIT,   ///< the final checkpoint commit (waited for)
+  JS_TM_IDLE,     ///< a worker waiting for work
   JS_TM_COUNT
 } js_timer_id;
 
@@ -28,7 +29,8 @@ void js_timer_stop(js_timer_id t);
 double js_timer_seconds(js_timer_id t);
 /// Count one unit of a kind (0 Monte Carlo, 1 theory) that took `seconds` on this rank.
 void js_timer_unit(int kind, double seconds);
-/// Combine every rank's unit counts and times on rank 0 (collective).
+/// Combine every rank's unit counts and times on rank 0 (collective; js_schedule_run calls
+/// it on every rank at its end).
 js_status js_timers_gather(void);
 /// Print the report on rank 0: one "timing KEY VALUE" line per figure (seconds, counts and
 /// fractions), from the gathered unit figures and rank 0's phases.

@@ -8,9 +8,7 @@
 
 #include "checkpoint.h"
 
-#ifndef JS_SMPI
 #include <pthread.h>
-#endif
 
 struct js_committer {
   const js_config *cfg;
@@ -23,9 +21,7 @@ struct js_committer {
   volatile int finished;   ///< set by the writer when it is done
   js_status status;        ///< the writer's outcome
   char message[4096];      ///< and its message with traceback
-#ifndef JS_SMPI
   pthread_t thread;
-#endif
 };
 
 js_status js_commit_create(const js_config *cfg, const js_grid *grid, const js_results *res,
@@ -56,18 +52,14 @@ js_status js_commit_start(js_committer *c, int *started) {
   c->running = 1;
   c->threaded = 0;
   *started = 1;
-#ifndef JS_SMPI
   c->threaded = pthread_create(&c->thread, NULL, write_snapshot, c) == 0;
-#endif
-  if (!c->threaded) write_snapshot(c); /* SMPI, or no thread to be had: write here */
+  if (!c->threaded) write_snapshot(c); /* no thread to be had: write here */
   return JS_OK;
 }
 
 /// Collect a finished commit: join its thread and turn its outcome into a status.
 static js_status collect(js_committer *c) {
-#ifndef JS_SMPI
   if (c->threaded) pthread_join(c->thread, NULL);
-#endif
   c->running = 0;
   JS_CHECK(c->status == JS_OK, c->status, "checkpoint commit failed: %s", c->message);
   return JS_OK;
@@ -82,7 +74,7 @@ int js_commit_poll(js_committer *c, js_status *status) {
 
 js_status js_commit_wait(js_committer *c) {
   if (!c->running) return JS_OK;
-  return collect(c); /* joins the writer (under SMPI it has already finished) */
+  return collect(c); /* joins the writer */
 }
 
 js_status js_commit_now(js_committer *c) {

@@ -66,14 +66,32 @@ static js_status load_study(const js_args *args, js_config *cfg, char **text) {
   return JS_OK;
 }
 
-/// Write a cube with its provenance.
-static js_status write_cube(const js_config *cfg, const js_results *res, const js_theory *th,
-                            const char *text, int argc, char **argv) {
-  char *history = history_line(argc, argv);
+/// A cube in the making: the study, its text, the command line and the file once begun.
+typedef struct {
+  const js_config *cfg;
+  const char *text;
+  int argc;
+  char **argv;
+  int mc;             ///< with Monte Carlo results
+  js_cube_file *file; ///< defined, not yet written
+} cube_job;
+
+/// Create and define the cube with its provenance (the master does it while workers compute).
+static js_status cube_begin(void *ctx) {
+  cube_job *job = ctx;
+  char *history = history_line(job->argc, job->argv);
   JS_ALLOC_CHECK(history, "history");
-  js_cube_meta meta = {text, history, js_version_string(), js_build_string()};
-  js_status s = js_store_write(cfg, res, th, &meta);
+  js_cube_meta meta = {job->text, history, js_version_string(), js_build_string()};
+  js_status s = js_store_begin(job->cfg, job->mc, 1, &meta, &job->file);
   free(history);
+  return s;
+}
+
+/// Write the data into the cube (begun now if it was not) and put it in place.
+static js_status cube_finish(cube_job *job, const js_results *res, const js_theory *th) {
+  if (!job->file) JS_CALL(cube_begin(job));
+  js_status s = js_store_finish(job->file, res, th);
+  job->file = NULL;
   return s;
 }
 
@@ -96,7 +114,8 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   double t0 = js_now();
   if (s == JS_OK) s = js_theory_study(&cfg, &th);
-  if (s == JS_OK) s = write_cube(&cfg, NULL, &th, text, argc, argv);
+  cube_job job = {&cfg, text, argc, argv, 0, NULL};
+  if (s == JS_OK) s = cube_finish(&job, NULL, &th);
   if (s == JS_OK && !args->quiet)
     fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
             cfg.nd * cfg.nn * cfg.nk * cfg.nT * cfg.nr, js_now() - t0, cfg.out_path);
@@ -108,8 +127,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
 
 /// Reduce, assemble the theory, write the cube and print the summary (rank 0).
 static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *res,
-                        const char *text, int argc, char **argv, const js_run_stats *st,
-                        const js_args *args) {
+                        cube_job *job, const js_run_stats *st, const js_args *args) {
   js_timer_start(JS_TM_REDUCE);
   JS_CALL(js_results_reduce(res));
   js_timer_stop(JS_TM_REDUCE);
@@ -118,7 +136,7 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   JS_CALL(js_theory_assemble(cfg, &grid->plan, res->theory, &th));
   js_timer_stop(JS_TM_ASSEMBLE);
   js_timer_start(JS_TM_WRITE);
-  js_status s = write_cube(cfg, res, &th, text, argc, argv);
+  js_status s = cube_finish(job, res, &th);
   js_timer_stop(JS_TM_WRITE);
   js_theory_free(&th);
   JS_CALL(s);
@@ -134,15 +152,15 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
 /// Finish on the master: the final checkpoint commit runs in the background while the cube
 /// is reduced and written (a shard writes only its checkpoint).
 static js_status finish(const js_config *cfg, const js_grid *grid, js_results *res,
-                        js_committer *c, const char *text, int argc, char **argv,
-                        const js_run_stats *st, const js_args *args) {
+                        js_committer *c, cube_job *job, const js_run_stats *st,
+                        const js_args *args) {
   js_timer_start(JS_TM_COMMIT);
   if (js_commit_wait(c) != JS_OK) /* a failed periodic commit: the final one supersedes it */
     fprintf(stderr, "judgesim: warning: %s\n", js_error_message());
   int started;
   JS_CALL(js_commit_start(c, &started));
   js_timer_stop(JS_TM_COMMIT);
-  js_status s = args->nshards ? JS_OK : epilog(cfg, grid, res, text, argc, argv, st, args);
+  js_status s = args->nshards ? JS_OK : epilog(cfg, grid, res, job, st, args);
   js_timer_start(JS_TM_COMMIT);
   js_status w = js_commit_wait(c);
   js_timer_stop(JS_TM_COMMIT);
@@ -170,13 +188,11 @@ static void print_plan(const js_config *cfg, const js_grid *grid) {
          grid->nwork - grid->nwork_mc, grid->ncells, grid->total_cost / 3600.0);
 }
 
-/// The master's preparation: results, study text, order, shard, restart.
+/// The master's preparation: results, study text, restart.
 static js_status prepare(const js_args *args, const js_config *cfg, js_grid *grid,
                          js_results *res, char **study) {
   JS_CALL(js_results_alloc(cfg, grid, res));
   JS_CALL(js_config_study_text(cfg, study));
-  JS_CALL(js_grid_order(grid));
-  if (args->nshards) js_grid_shard(grid, args->shard, args->nshards);
   if (!args->dry_run) JS_CALL(js_restart_prepare(cfg, grid, res, *study, args->quiet));
   return JS_OK;
 }
@@ -201,11 +217,14 @@ static js_status run(const js_args *args, int argc, char **argv) {
   js_progress prog;
   js_run_stats st = {0};
   js_committer *committer = NULL;
+  cube_job job = {&cfg, NULL, argc, argv, 1, NULL};
   memset(&cfg, 0, sizeof cfg);
   js_linalg_init();
   int master = js_par_rank() == 0;
   js_status s = load_study(args, &cfg, &text);
   if (s == JS_OK) s = js_grid_build(&cfg, &grid);
+  if (s == JS_OK) s = js_grid_order(&grid); /* every rank: the first round is implied */
+  if (s == JS_OK && args->nshards) js_grid_shard(&grid, args->shard, args->nshards);
   if (s == JS_OK) { /* the master prepares; every rank learns whether it succeeded */
     js_status m = master ? prepare(args, &cfg, &grid, &res, &study) : JS_OK;
     if (master && m == JS_OK && !args->dry_run)
@@ -218,21 +237,23 @@ static js_status run(const js_args *args, int argc, char **argv) {
     if (master) print_plan(&cfg, &grid);
     goto done;
   }
-  js_commit_hook hook = {committer, cfg.checkpoint_every};
+  job.text = text;
+  js_master_hooks hook = {committer, cfg.checkpoint_every, args->nshards ? NULL : cube_begin,
+                          &job};
   if (s == JS_OK) install_signals(master);
   if (s == JS_OK && master) start_progress(args, &grid, &res, &prog);
   if (s == JS_OK)
     s = js_schedule_run(&cfg, &grid, master ? &res : NULL, master ? &prog : NULL,
                         master ? &hook : NULL, &st);
-  if (s == JS_OK && args->timings) s = js_timers_gather();
   if (s == JS_OK && master) js_progress_end(&prog);
-  if (s == JS_OK && master) s = finish(&cfg, &grid, &res, committer, text, argc, argv, &st, args);
+  if (s == JS_OK && master) s = finish(&cfg, &grid, &res, committer, &job, &st, args);
   if (s == JS_OK && master && args->nshards && !args->quiet)
     fprintf(stderr, "judgesim: shard %d/%d done: %d units and %d theory pieces in %s.ckpt; "
             "join the parts with judgesim merge\n", args->shard, args->nshards, grid.nwork_mc,
             grid.nwork - grid.nwork_mc, cfg.out_path);
   if (s == JS_OK && master && args->timings) js_timers_print(stdout, js_par_size());
 done:
+  js_store_abort(job.file);
   js_commit_free(committer);
   if (master) js_lock_release();
   js_results_free(&res);
@@ -257,7 +278,8 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
   js_committer *c = NULL;
   if (s == JS_OK) s = js_commit_create(&cfg, &grid, &res, study, &c);
-  if (s == JS_OK) s = finish(&cfg, &grid, &res, c, text, argc, argv, NULL, args);
+  cube_job job = {&cfg, text, argc, argv, 1, NULL};
+  if (s == JS_OK) s = finish(&cfg, &grid, &res, c, &job, NULL, args);
   js_commit_free(c);
   if (locked) js_lock_release();
   js_results_free(&res);

@@ -49,6 +49,15 @@ js_status js_par_bcast_int(int *value) {
   return JS_OK;
 }
 
+js_status js_par_bcast_bytes(void *buf, size_t count) {
+  for (size_t at = 0; at < count;) { /* in pieces below INT_MAX */
+    int n = count - at > (1u << 30) ? 1 << 30 : (int)(count - at);
+    JS_MPI(MPI_Bcast((char *)buf + at, n, MPI_BYTE, 0, MPI_COMM_WORLD));
+    at += (size_t)n;
+  }
+  return JS_OK;
+}
+
 js_status js_par_bcast_text(char **text) {
   int len = js_par_rank() == 0 ? (int)strlen(*text) + 1 : 0;
   JS_MPI(MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD));
@@ -130,11 +139,13 @@ js_status js_par_wait(int *src, int *tag, int *bytes) {
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
                             volatile int *flag) {
   struct timespec nap = {0, 10000}; /* 10 us, growing to 200 us */
-  double end = MPI_Wtime() + timeout;
+  double end = -1;
   *found = 0;
   while (!*flag) {
     JS_CALL(js_par_poll(found, src, tag, bytes));
-    if (*found || MPI_Wtime() >= end) return JS_OK;
+    if (*found) return JS_OK;
+    if (end < 0) end = MPI_Wtime() + timeout; /* the clock only once nothing is waiting */
+    else if (MPI_Wtime() >= end) return JS_OK;
     nanosleep(&nap, NULL);
     if (nap.tv_nsec < 200000) nap.tv_nsec = nap.tv_nsec * 2 > 200000 ? 200000 : nap.tv_nsec * 2;
   }
@@ -148,4 +159,12 @@ js_status js_par_recv(int src, int tag, void *buf, int bytes) {
 
 double js_par_time(void) { return MPI_Wtime(); }
 
-void js_par_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+void js_par_sleep(double seconds) {
+  struct timespec t = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  nanosleep(&t, NULL);
+}
+
+void js_par_abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  exit(code); /* MPI_Abort should not return */
+}

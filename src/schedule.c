@@ -1,10 +1,7 @@
 /// \file schedule.c
-/// Dynamic master/worker scheduling in batches (see schedule.h). Messages:
-///   WORK   master -> worker  int ids[n] of one batch (n = 0: no more work)
-///   STOP   master -> worker  int (a stop was requested)
-///   RESULT worker -> master  doubles: for each unit of a batch its id, then its payload
-///   FAIL   worker -> master  text "CODE message and traceback"
-///   BYE    worker -> master  int (the answer to STOP, after the results it still had)
+/// The servers of the distribution (see schedule.h): rank 0 (the root) and, on large runs,
+/// group leaders. A server hands batches to its clients (workers, or the leaders for the
+/// root), takes their results and refills them; the message formats are in worker.h.
 #include "schedule.h"
 
 #include <math.h>
@@ -15,53 +12,171 @@
 
 #include "fileio.h"
 #include "parallel.h"
+#include "queue.h"
 #include "timers.h"
 #include "trial.h"
+#include "worker.h"
 
-#define JS_GUIDED 4.0          /* a batch is about the remaining cost / (JS_GUIDED x ranks) */
-#define JS_BATCH_MAX_S 0.5     /* and at most this many estimated seconds */
-#define JS_BATCH_MAX_UNITS 256 /* ids per WORK message: short enough never to wait */
-#define JS_QUEUE 4             /* batches a worker can hold (the master gives at most 2) */
-#define JS_STOP_GRACE_S 60.0   /* how long the master waits for BYE after STOP */
-#define JS_FAIL_WAIT_S 30.0    /* how long a failed worker waits for the master's abort */
+#define JS_BATCH_MAX_S 0.5      /* estimated seconds in a worker's batch, at most */
+#define JS_CHUNK_MAX_UNITS 4096 /* units in a leader's chunk, at most */
+#define JS_FORWARD_UNITS 64     /* a leader passes results up in messages of this many */
+#define JS_STOP_GRACE_S 60.0    /* how long a server waits for BYE after STOP */
 
 static volatile sig_atomic_t g_stop_signal;
 
 void js_schedule_request_stop(int signo) { g_stop_signal = signo; }
 
-/* ------------------------------------------------------------------- master ------------ */
+/* ------------------------------------------------------------------- layout ------------ */
 
+/// Who does what: flat (rank 0 serves every other rank) or in groups (rank 0 serves the
+/// leaders, each leader the workers of its group).
 typedef struct {
-  const js_config *cfg;
-  const js_grid *grid;
-  js_results *res;
-  js_progress *prog;
-  const js_commit_hook *hook;
-  double last_commit;
-  int size, workers, computes;
-  int next;         /* position in grid->order */
-  int left_units;   /* units neither done nor handed out */
-  double left_cost; /* their estimated cost */
-  int done;         /* units of order[0..nwork) done */
-  int *held;        /* batches each worker holds */
-  int ids[JS_BATCH_MAX_UNITS];
-  double *buf;      /* receive buffer */
-  size_t cap;       /* its size in doubles */
-  double *payload;  /* the master's own unit */
-} master;
+  int size, group, ngroups; /* group = 0: flat */
+  int computes;             /* flat: rank 0 computes units too */
+} layout;
 
-/// Does rank 0 compute units too? Below JS_SERVE_ONLY_RANKS ranks, unless overridden.
-static int master_computes(int size) {
+/// The group size from JUDGESIM_GROUP_SIZE or the rank count (0: flat).
+static int group_size(int size) {
+  const char *env = getenv("JUDGESIM_GROUP_SIZE");
+  if (env && *env) {
+    int g = atoi(env);
+    return g >= 2 && g < size - 1 ? g : 0;
+  }
+  if (size < JS_GROUP_FROM_RANKS) return 0;
+  int g = (int)(2 * sqrt((double)size)); /* about sqrt(size) / 2 groups */
+  return g < 32 ? 32 : g > 256 ? 256 : g;
+}
+
+/// Does rank 0 compute units too? Below JS_SERVE_ONLY_RANKS ranks and flat, unless overridden.
+static int root_computes(int size, int grouped) {
   const char *env = getenv("JUDGESIM_MASTER_COMPUTES");
-  if (env && (env[0] == '0' || env[0] == '1') && !env[1]) return size == 1 || env[0] == '1';
+  if (size == 1) return 1;
+  if (grouped) return 0;
+  if (env && (env[0] == '0' || env[0] == '1') && !env[1]) return env[0] == '1';
   return size < JS_SERVE_ONLY_RANKS;
 }
 
-/// End every rank after a failure: report it, commit what is done, release the lock, abort.
-static void die(master *ms, js_status s) {
+/// The layout of a run on `size` ranks.
+static layout layout_of(int size) {
+  layout L = {size, group_size(size), 0, 0};
+  if (L.group) L.ngroups = (size - 1) / L.group;
+  L.computes = root_computes(size, L.group > 0);
+  return L;
+}
+
+/// Is rank r a group leader?
+static int is_leader(const layout *L, int r) {
+  return L->group && r >= 1 && (r - 1) % L->group == 0 && (r - 1) / L->group < L->ngroups;
+}
+
+/// The group of rank r >= 1 and its first and last worker ranks.
+static int group_of(const layout *L, int r, int *first, int *last) {
+  int g = (r - 1) / L->group;
+  if (g >= L->ngroups) g = L->ngroups - 1;
+  *first = 2 + g * L->group;
+  *last = g == L->ngroups - 1 ? L->size - 1 : (g + 1) * L->group;
+  return g;
+}
+
+/// The rank that serves rank r (r >= 1).
+static int server_of(const layout *L, int r) {
+  if (!L->group || is_leader(L, r)) return 0;
+  int first, last;
+  return 1 + group_of(L, r, &first, &last) * L->group;
+}
+
+/// Ranks that compute units.
+static int computing(const layout *L) {
+  return L->group ? L->size - 1 - L->ngroups : L->size - 1 + L->computes;
+}
+
+/// Workers of one group.
+static int group_workers(const layout *L) { return L->group ? L->group - 1 : L->size - 1; }
+
+/* ------------------------------------------------------------- first round ------------ */
+
+/// What a rank keeps of the implied first round: its own batch (worker) or chunk (leader)
+/// and, for a server, how many units each client holds.
+typedef struct {
+  int rank;       /* the dealing stops after this rank's share (0: deal everything) */
+  int *ids, n;    /* this rank's batch or chunk */
+  int *held;      /* per rank: 1 when it got a batch or a chunk (NULL: not needed) */
+  int *units;     /* per rank: how many units it got (NULL: not needed) */
+} dealt;
+
+/// Deal the first round, which is implied rather than sent: a batch for every computing
+/// rank (rank order, leaders skipped; rank 0 takes its units later), then a chunk for every
+/// leader. Every rank deals the same round from the same queue.
+static void deal_first_round(js_queue *q, const layout *L, dealt *d) {
+  int scratch[JS_CHUNK_MAX_UNITS];
+  for (int r = 1; r < L->size; r++) {
+    if (is_leader(L, r)) continue;
+    int n = js_queue_take(q, computing(L), JS_BATCH_MAX_S, JS_BATCH_MAX_UNITS, scratch);
+    if (d->held) d->held[r] = n > 0;
+    if (d->units) d->units[r] = n;
+    if (r == d->rank) {
+      memcpy(d->ids, scratch, sizeof(int) * (size_t)n), d->n = n;
+      return;
+    }
+  }
+  for (int g = 0; g < L->ngroups; g++) {
+    int r = 1 + g * L->group;
+    int n = js_queue_take(q, L->ngroups, JS_BATCH_MAX_S * group_workers(L), JS_CHUNK_MAX_UNITS,
+                          scratch);
+    if (d->held) d->held[r] = n > 0;
+    if (r == d->rank) {
+      memcpy(d->ids, scratch, sizeof(int) * (size_t)n), d->n = n;
+      return;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------- server ------------ */
+
+/// A server: the root (serving workers, or leaders) or a leader (serving its workers).
+typedef struct {
+  const js_config *cfg;
+  const js_grid *grid;
+  const layout *L;
+  int rank, leader;        /* this rank; 1 for a group leader */
+  int *held;               /* per rank: batches (or chunks) a client holds */
+  unsigned char *ended;    /* per rank: told that no work is left */
+  unsigned char *client;   /* per rank: served here */
+  int sharers, max_units;  /* guided batches: shared by how many, at most how many units */
+  double cap;              /* at most this many estimated seconds */
+  int *ids;                /* scratch: one batch */
+  double *buf;             /* receive buffer */
+  size_t bufcap;
+  /* the root */
+  js_queue q;
+  js_results *res;
+  js_progress *prog;
+  const js_master_hooks *hook;
+  double last_commit;
+  int done;                /* units of order[0..nwork) done */
+  double *payload;         /* rank 0's own unit */
+  /* a leader */
+  int *fifo, fhead, fcount, fcap; /* units received from the root, not yet handed out */
+  double fcost;
+  int root_ended;          /* the root has no more chunks */
+  int chunks[8], nchunks;  /* units of each chunk held not yet handed out, oldest first */
+  int completed;           /* chunks handed out in full since the last message up */
+  int rotate;              /* where refill_all starts */
+  double *up;              /* results to pass up: completed, then records */
+  size_t uplen, upcap;
+  int upunits;
+  double *sending;         /* the previous message up, while its send is in flight */
+  size_t sendcap;
+  js_par_req *upreq;
+} server;
+
+/// End every rank after a failure: report it, commit what the root holds, release the
+/// lock, abort. A leader passes the failure up instead.
+static void die(server *sv, js_status s) {
+  if (sv->leader) js_worker_fail(0, s);
   js_error_report(s);
-  if (ms->hook && ms->hook->committer) {
-    js_status c = js_commit_now(ms->hook->committer);
+  if (sv->hook && sv->hook->committer) {
+    js_status c = js_commit_now(sv->hook->committer);
     if (c != JS_OK) js_error_report(c);
   }
   js_lock_release();
@@ -70,122 +185,228 @@ static void die(master *ms, js_status s) {
 }
 
 /// Start a periodic commit when one is due; warn about a failed one (the next retries).
-static void maybe_commit(master *ms) {
-  if (!ms->hook || !ms->hook->committer) return;
+static void maybe_commit(server *sv) {
+  if (!sv->hook || !sv->hook->committer) return;
   js_status st;
-  if (js_commit_poll(ms->hook->committer, &st) && st != JS_OK) {
+  if (js_commit_poll(sv->hook->committer, &st) && st != JS_OK) {
     fprintf(stderr, "judgesim: warning: %s; retrying in %g s\n", js_error_message(),
-            ms->hook->every);
+            sv->hook->every);
     js_error_clear();
   }
-  if (js_par_time() - ms->last_commit < ms->hook->every) return;
+  if (js_par_time() - sv->last_commit < sv->hook->every) return;
   int started;
-  st = js_commit_start(ms->hook->committer, &started);
-  if (st != JS_OK) die(ms, st);
-  if (started) ms->last_commit = js_par_time();
+  st = js_commit_start(sv->hook->committer, &started);
+  if (st != JS_OK) die(sv, st);
+  if (started) sv->last_commit = js_par_time();
 }
 
-/// Ranks that compute units.
-static int computing_ranks(const master *ms) { return ms->workers + ms->computes; }
+/// Units this server has not handed out yet.
+static int left_units(const server *sv) { return sv->leader ? sv->fcount : sv->q.left_units; }
 
-/// Fill ms->ids with the next batch in cost order (guided size); returns its length.
-static int build_batch(master *ms, int max_units) {
-  double target = fmin(ms->left_cost / (JS_GUIDED * computing_ranks(ms)), JS_BATCH_MAX_S);
+/// Cut a client's next batch into sv->ids (a leader cuts from the units the root sent).
+static int take(server *sv, int max) {
+  if (!sv->leader) return js_queue_take(&sv->q, sv->sharers, sv->cap, max, sv->ids);
+  double target = fmin(sv->fcost / (JS_GUIDED * sv->sharers), sv->cap), cost = 0;
   int n = 0;
-  double cost = 0;
-  while (n < max_units && ms->next < ms->grid->nwork) {
-    int id = ms->grid->order[ms->next];
-    if (ms->res->done[id]) {
-      ms->next++;
-      continue;
-    }
-    double c = js_grid_cost(ms->grid, id);
+  while (n < max && sv->fcount > 0) {
+    int id = sv->fifo[sv->fhead];
+    double c = js_grid_cost(sv->grid, id);
     if (n > 0 && cost + c > target) break;
-    ms->ids[n++] = id;
-    cost += c;
-    ms->next++;
+    sv->ids[n++] = id, cost += c;
+    sv->fhead = (sv->fhead + 1) % sv->fcap, sv->fcount--;
+    if (--sv->chunks[0] == 0) { /* a chunk handed out in full: the root may send the next */
+      memmove(sv->chunks, sv->chunks + 1, sizeof(int) * (size_t)--sv->nchunks);
+      sv->completed++;
+    }
   }
-  ms->left_cost -= cost;
-  ms->left_units -= n;
+  sv->fcost = sv->fcount ? sv->fcost - cost : 0;
   return n;
 }
 
-/// Send a worker its next batch (if any work is left).
-static js_status give(master *ms, int worker) {
-  int n = build_batch(ms, JS_BATCH_MAX_UNITS);
+/// Send a client its next batch (if any work is left here).
+static js_status give(server *sv, int client) {
+  int n = take(sv, sv->max_units);
   if (n == 0) return JS_OK;
-  JS_CALL(js_par_send_ints(worker, JS_TAG_WORK, ms->ids, n));
-  ms->held[worker]++;
+  JS_CALL(js_par_send_ints(client, JS_TAG_WORK, sv->ids, n));
+  sv->held[client]++;
   return JS_OK;
 }
 
-/// After a worker returned a batch: make sure it holds one, and a second (prefetched) one
-/// while at least two batches per computing rank are left, so no batch waits in one queue
-/// near the end while another rank runs dry.
-static js_status refill(master *ms, int worker) {
-  if (g_stop_signal) return JS_OK;
-  if (ms->held[worker] == 0) JS_CALL(give(ms, worker));
-  if (ms->held[worker] == 1 && ms->left_units >= 2 * computing_ranks(ms))
-    JS_CALL(give(ms, worker));
+/// Tell a client that no work is left (once).
+static js_status end_client(server *sv, int client) {
+  int none = 0;
+  if (sv->ended[client]) return JS_OK;
+  sv->ended[client] = 1;
+  JS_CALL(js_par_send_ints(client, JS_TAG_WORK, &none, 0));
   return JS_OK;
 }
 
-/// Store one unit's result on the master.
-static void record(master *ms, int id, const double *payload) {
-  js_results_put(ms->res, id, payload);
-  ms->done++;
-  int mc = id < ms->grid->nmc;
-  if (ms->prog)
-    js_progress_unit(ms->prog, js_grid_cost(ms->grid, id), mc ? ms->grid->candidates : 0);
+/// Can no more work come to this server?
+static int exhausted(const server *sv) {
+  return left_units(sv) == 0 && (!sv->leader || sv->root_ended);
 }
 
-/// Receive a RESULT message and store each unit in it.
-static js_status take_results(master *ms, int src, int bytes) {
-  size_t count = (size_t)bytes / sizeof(double);
-  if (count > ms->cap) {
-    double *b = realloc(ms->buf, count * sizeof(double));
-    JS_ALLOC_CHECK(b, "result message");
-    ms->buf = b, ms->cap = count;
+/// Keep a client supplied: one batch, and a second (prefetched) one while at least two per
+/// sharer are left, so near the end no batch waits in one queue while another rank runs
+/// dry. A client left with nothing is let go once no more work can come.
+static js_status refill(server *sv, int client) {
+  if (g_stop_signal || sv->ended[client]) return JS_OK;
+  if (sv->held[client] == 0) JS_CALL(give(sv, client));
+  if (sv->held[client] == 1 && left_units(sv) >= 2 * sv->sharers) JS_CALL(give(sv, client));
+  if (sv->held[client] == 0 && exhausted(sv)) JS_CALL(end_client(sv, client));
+  return JS_OK;
+}
+
+/// Refill every client (after a chunk or the root's end arrived at a leader), starting
+/// after the one served first last time, so no client is always served last.
+static js_status refill_all(server *sv) {
+  int size = sv->L->size;
+  for (int i = 0; i < size - 1; i++) {
+    int r = 1 + (sv->rotate + i) % (size - 1);
+    if (sv->client[r]) JS_CALL(refill(sv, r));
   }
-  JS_CALL(js_par_recv(src, JS_TAG_RESULT, ms->buf, bytes));
-  for (size_t at = 0; at < count;) {
-    double raw = ms->buf[at];
-    int id = raw >= 0 && raw < ms->grid->nunits ? (int)raw : -1;
-    JS_CHECK(id >= 0 && !ms->res->done[id], JS_ERR_MPI,
+  sv->rotate = (sv->rotate + 1) % (size - 1);
+  return JS_OK;
+}
+
+/// The root stores one unit's result.
+static void record(server *sv, int id, const double *payload) {
+  js_results_put(sv->res, id, payload);
+  sv->done++;
+  if (sv->prog)
+    js_progress_unit(sv->prog, js_grid_cost(sv->grid, id),
+                     id < sv->grid->nmc ? sv->grid->candidates : 0);
+}
+
+/// A leader adds one unit's result to the next message up.
+static js_status pass_up(server *sv, int id, const double *payload) {
+  size_t p = (size_t)js_grid_payload(sv->grid, id);
+  if (sv->uplen + 1 + p > sv->upcap) {
+    size_t cap = 2 * (sv->upcap + 1 + p);
+    double *b = realloc(sv->up, cap * sizeof(double));
+    JS_ALLOC_CHECK(b, "results passed up");
+    sv->up = b, sv->upcap = cap;
+  }
+  if (sv->uplen == 0) sv->uplen = 1; /* [0] holds the chunks completed */
+  sv->up[sv->uplen] = id;
+  memcpy(sv->up + sv->uplen + 1, payload, p * sizeof(double));
+  sv->uplen += 1 + p, sv->upunits++;
+  return JS_OK;
+}
+
+/// A leader sends its results up when a chunk was handed out in full (so the root sends the
+/// next at once), enough have gathered, or `force` (without waiting for the root to take
+/// them; the previous message must have gone).
+static js_status flush_up(server *sv, int force) {
+  if (!sv->completed && sv->upunits < JS_FORWARD_UNITS && !(force && sv->upunits)) return JS_OK;
+  if (sv->uplen == 0) {
+    if (sv->upcap == 0) {
+      sv->up = malloc(sizeof(double)), sv->upcap = 1;
+      JS_ALLOC_CHECK(sv->up, "results passed up");
+    }
+    sv->uplen = 1;
+  }
+  sv->up[0] = sv->completed;
+  JS_CALL(js_par_req_wait(&sv->upreq));
+  JS_CALL(js_par_isend_doubles(0, JS_TAG_RESULT, sv->up, (int)sv->uplen, &sv->upreq));
+  double *b = sv->sending; /* swap: fill the other buffer next */
+  size_t c = sv->sendcap;
+  sv->sending = sv->up, sv->sendcap = sv->upcap;
+  sv->up = b, sv->upcap = c;
+  sv->uplen = 0, sv->upunits = 0, sv->completed = 0;
+  return JS_OK;
+}
+
+/// Receive a RESULT message: store (root) or pass up (leader) each unit in it.
+static js_status take_results(server *sv, int src, int bytes) {
+  size_t count = (size_t)bytes / sizeof(double);
+  if (count > sv->bufcap) {
+    double *b = realloc(sv->buf, count * sizeof(double));
+    JS_ALLOC_CHECK(b, "result message");
+    sv->buf = b, sv->bufcap = count;
+  }
+  JS_CALL(js_par_recv(src, JS_TAG_RESULT, sv->buf, bytes));
+  JS_CHECK(count >= 1 && sv->buf[0] >= 0 && sv->buf[0] <= sv->held[src], JS_ERR_MPI,
+           "rank %d sent a malformed result", src);
+  sv->held[src] -= (int)sv->buf[0];
+  for (size_t at = 1; at < count;) {
+    double raw = sv->buf[at];
+    int id = raw >= 0 && raw < sv->grid->nunits ? (int)raw : -1;
+    JS_CHECK(id >= 0 && (sv->leader || !sv->res->done[id]), JS_ERR_MPI,
              "rank %d returned an unknown or repeated unit %.0f", src, raw);
-    size_t p = (size_t)js_grid_payload(ms->grid, id);
+    size_t p = (size_t)js_grid_payload(sv->grid, id);
     JS_CHECK(at + 1 + p <= count, JS_ERR_MPI, "rank %d sent a truncated result", src);
-    record(ms, id, ms->buf + at + 1);
+    if (sv->leader) JS_CALL(pass_up(sv, id, sv->buf + at + 1));
+    else record(sv, id, sv->buf + at + 1);
     at += 1 + p;
   }
   return JS_OK;
 }
 
-/// Receive a FAIL message: the worker's status, message and traceback, as a failure here.
-static js_status take_failure(int src, int bytes) {
+/// Receive a FAIL message: the failed rank's status, message and traceback. A leader passes
+/// the text up as it is; the root turns it into a failure here.
+static js_status take_failure(server *sv, int src, int bytes) {
   char *text = malloc((size_t)bytes + 1);
   JS_ALLOC_CHECK(text, "failure message");
   JS_CALL(js_par_recv(src, JS_TAG_FAIL, text, bytes));
   text[bytes] = '\0';
-  int code = atoi(text);
-  const char *msg = strchr(text, ' ');
+  if (sv->leader) {
+    js_status s = js_par_send_text(0, text);
+    free(text);
+    JS_CALL(s);
+    js_par_sleep(30); /* rank 0 ends the job */
+    js_par_abort(1);
+  }
+  int code = 0, rank = src, used = 0;
+  sscanf(text, "%d %d %n", &code, &rank, &used);
   js_status s = js_fail(code > 0 && code != JS_INTERRUPTED ? (js_status)code : JS_ERR_MPI,
-                        __FILE__, __LINE__, __func__, "rank %d failed: %s", src,
-                        msg ? msg + 1 : text);
+                        __FILE__, __LINE__, __func__, "rank %d failed: %s", rank, text + used);
   free(text);
   return s;
 }
 
-/// Handle one waiting message; *byes counts the answers to STOP.
-static js_status handle(master *ms, int src, int tag, int bytes, int *byes) {
+/// A leader takes a chunk (or the end) from the root and supplies its waiting workers.
+static js_status take_chunk(server *sv, int bytes) {
+  int n = bytes / (int)sizeof(int);
+  if (sv->fcount + n > sv->fcap) { /* grow the ring, unrolling it */
+    int cap = 2 * (sv->fcount + n), *f = malloc(sizeof(int) * (size_t)cap);
+    JS_ALLOC_CHECK(f, "units of a chunk");
+    for (int i = 0; i < sv->fcount; i++) f[i] = sv->fifo[(sv->fhead + i) % sv->fcap];
+    free(sv->fifo);
+    sv->fifo = f, sv->fcap = cap, sv->fhead = 0;
+  }
+  int *ids = malloc(sizeof(int) * (size_t)(n + 1));
+  JS_ALLOC_CHECK(ids, "chunk");
+  js_status s = js_par_recv(0, JS_TAG_WORK, ids, bytes);
+  for (int i = 0; s == JS_OK && i < n; i++) {
+    sv->fifo[(sv->fhead + sv->fcount++) % sv->fcap] = ids[i];
+    sv->fcost += js_grid_cost(sv->grid, ids[i]);
+  }
+  free(ids);
+  JS_CALL(s);
+  if (n == 0) sv->root_ended = 1;
+  else if (sv->nchunks < 8) sv->chunks[sv->nchunks++] = n;
+  else JS_FAIL(JS_ERR_MPI, "rank 0 sent more chunks than a leader holds");
+  JS_CALL(refill_all(sv));
+  return JS_OK;
+}
+
+/// Handle one waiting message; *byes counts the answers to STOP (NULL outside a stop).
+static js_status handle(server *sv, int src, int tag, int bytes, int *byes) {
   js_timer_start(JS_TM_SERVICE);
   js_status s = JS_OK;
-  if (tag == JS_TAG_RESULT) {
-    s = take_results(ms, src, bytes);
-    if (s == JS_OK) ms->held[src]--, s = refill(ms, src);
-  } else if (tag == JS_TAG_FAIL) {
-    s = take_failure(src, bytes);
-  } else if (tag == JS_TAG_BYE && byes) {
+  if (sv->leader && src == 0 && tag == JS_TAG_WORK) {
+    s = take_chunk(sv, bytes);
+  } else if (sv->leader && src == 0 && tag == JS_TAG_STOP && !byes) {
+    int unused;
+    s = js_par_recv(0, tag, &unused, bytes);
+    g_stop_signal = 1; /* the leader's loop then stops its group */
+  } else if (tag == JS_TAG_RESULT && sv->client[src]) {
+    s = take_results(sv, src, bytes);
+    if (s == JS_OK) s = refill(sv, src);
+  } else if (tag == JS_TAG_FAIL && sv->client[src]) {
+    s = take_failure(sv, src, bytes);
+  } else if (tag == JS_TAG_BYE && byes && sv->client[src]) {
     int unused;
     s = js_par_recv(src, tag, &unused, (int)sizeof unused);
     (*byes)++;
@@ -197,59 +418,77 @@ static js_status handle(master *ms, int src, int tag, int bytes, int *byes) {
   return s;
 }
 
-/// Answer every waiting message; a failure ends the run.
-static void service(master *ms) {
-  for (;;) {
-    int found = 0, src, tag, bytes;
-    js_status s = js_par_poll(&found, &src, &tag, &bytes);
-    if (s == JS_OK && found) s = handle(ms, src, tag, bytes, NULL);
-    if (s != JS_OK) die(ms, s);
-    if (!found) break;
-  }
-  maybe_commit(ms);
+/// Handle what arrives within `wait` seconds (one message at most); commits when due.
+static void serve(server *sv, double wait) {
+  int found, src, tag, bytes;
+  volatile int *flag = sv->leader ? NULL : (volatile int *)&g_stop_signal;
+  static volatile int never;
+  js_status s = js_par_wait_until(&found, &src, &tag, &bytes, wait, flag ? flag : &never);
+  if (s == JS_OK && found) s = handle(sv, src, tag, bytes, NULL);
+  if (s == JS_OK && sv->leader) s = flush_up(sv, 0);
+  if (s != JS_OK) die(sv, s);
+  if (!sv->leader && (!found || sv->done % 64 == 0)) maybe_commit(sv);
 }
 
-/// The master's poll while it computes a unit: serve, and stop the unit on a signal.
-static int master_poll(void *ctx) {
-  service(ctx);
+/// Answer every waiting message (rank 0's poll while it computes a unit).
+static int root_poll(void *ctx) {
+  server *sv = ctx;
+  for (int found = 1; found;) {
+    int src, tag, bytes;
+    js_status s = js_par_poll(&found, &src, &tag, &bytes);
+    if (s == JS_OK && found) s = handle(sv, src, tag, bytes, NULL);
+    if (s != JS_OK) die(sv, s);
+  }
+  maybe_commit(sv);
   return g_stop_signal != 0;
 }
 
-/// Compute one unit on the master (serving workers every few milliseconds meanwhile).
-static js_status compute_one(master *ms) {
-  if (build_batch(ms, 1) == 0) return JS_OK;
-  int id = ms->ids[0];
+/// Rank 0 computes one unit itself (answering clients every few milliseconds meanwhile).
+static js_status compute_one(server *sv) {
+  if (js_queue_take(&sv->q, computing(sv->L), JS_BATCH_MAX_S, 1, sv->ids) == 0) return JS_OK;
+  int id = sv->ids[0];
   double t0 = js_par_time();
-  JS_CALL(js_unit_run(ms->cfg, ms->grid, id, ms->payload, master_poll, ms));
-  js_timer_unit(id >= ms->grid->nmc, js_par_time() - t0);
-  record(ms, id, ms->payload);
+  JS_CALL(js_unit_run(sv->cfg, sv->grid, id, sv->payload, root_poll, sv));
+  js_timer_unit(id >= sv->grid->nmc, js_par_time() - t0);
+  record(sv, id, sv->payload);
   return JS_OK;
 }
 
-/// After a stop request: commit, tell the workers, keep what still arrives until every
-/// worker answered (or a grace period ends), commit again; every rank exits 3.
-static js_status stop_now(master *ms) {
-  js_committer *c = ms->hook ? ms->hook->committer : NULL;
-  if (c && js_commit_now(c) != JS_OK) /* the second commit below tries again */
-    fprintf(stderr, "judgesim: warning: %s\n", js_error_message());
-  for (int w = 1; w < ms->size; w++) JS_CALL(js_par_send_int(w, JS_TAG_STOP, 0));
-  int byes = 0;
+/// After a stop: tell the clients still working, take what they still send until each
+/// answered (or a grace period ends). Returns how many did not answer.
+static int stop_clients(server *sv) {
+  int byes = 0, asked = 0;
+  for (int r = 1; r < sv->L->size; r++)
+    if (sv->client[r] && !sv->ended[r]) {
+      if (js_par_send_int(r, JS_TAG_STOP, 0) != JS_OK) die(sv, JS_ERR_MPI);
+      asked++;
+    }
   double end = js_par_time() + JS_STOP_GRACE_S;
   static volatile int never;
-  while (byes < ms->workers) {
+  while (byes < asked) {
     int found, src, tag, bytes;
-    JS_CALL(js_par_wait_until(&found, &src, &tag, &bytes, end - js_par_time(), &never));
-    if (!found) break;
-    js_status s = handle(ms, src, tag, bytes, &byes);
-    if (s != JS_OK) die(ms, s);
+    js_status s = js_par_wait_until(&found, &src, &tag, &bytes, end - js_par_time(), &never);
+    if (s == JS_OK && !found) break;
+    if (s == JS_OK) s = handle(sv, src, tag, bytes, &byes);
+    if (s != JS_OK) die(sv, s);
   }
+  return asked - byes;
+}
+
+/// The root after a stop request: commit, stop the clients, keep what still arrives,
+/// commit again; the job exits 3.
+static js_status root_stop(server *sv) {
+  js_committer *c = sv->hook ? sv->hook->committer : NULL;
+  if (c && js_commit_now(c) != JS_OK) /* the second commit below tries again */
+    fprintf(stderr, "judgesim: warning: %s\n", js_error_message());
+  int silent = stop_clients(sv);
   if (c) JS_CALL(js_commit_now(c));
   js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__, "stopped by signal %d: "
                         "checkpoint committed with %d of %d units done; run the same command "
-                        "again to resume", (int)g_stop_signal, ms->done, ms->grid->nwork);
-  if (byes < ms->workers) { /* some worker is stuck past the grace period: end them all */
-    fprintf(stderr, "judgesim: %d worker(s) did not answer the stop within %g s\n",
-            ms->workers - byes, JS_STOP_GRACE_S);
+                        "again to resume", (int)g_stop_signal, sv->done, sv->grid->nwork);
+  if (silent) { /* some rank is stuck past the grace period: end them all */
+    fprintf(stderr, "judgesim: %d rank(s) did not answer the stop within %g s\n", silent,
+            JS_STOP_GRACE_S);
     js_error_report(s);
     js_lock_release();
     fflush(stderr);
@@ -258,219 +497,167 @@ static js_status stop_now(master *ms) {
   return s;
 }
 
-/// Count the units already done and what is left.
-static void count_left(master *ms) {
-  for (int p = 0; p < ms->grid->nwork; p++) {
-    int id = ms->grid->order[p];
-    if (ms->res->done[id]) ms->done++;
-    else ms->left_units++, ms->left_cost += js_grid_cost(ms->grid, id);
-  }
+/// Allocate a server's per-rank arrays and scratch.
+static js_status server_alloc(server *sv, const js_config *cfg, const js_grid *grid,
+                              const layout *L) {
+  sv->cfg = cfg, sv->grid = grid, sv->L = L, sv->rank = js_par_rank();
+  sv->held = calloc((size_t)L->size, sizeof(int));
+  sv->ended = calloc((size_t)L->size, 1);
+  sv->client = calloc((size_t)L->size, 1);
+  sv->ids = malloc(sizeof(int) * JS_CHUNK_MAX_UNITS);
+  sv->payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
+  JS_CHECK(sv->held && sv->ended && sv->client && sv->ids && sv->payload, JS_ERR_SYS,
+           "out of memory for a server's bookkeeping");
+  return JS_OK;
 }
 
-/// Master: prime every worker, then compute (below the threshold) and serve until every
-/// unit is in; tell the workers to finish.
-static js_status run_master(master *ms) {
-  count_left(ms);
-  for (int round = 0; round < 2; round++)
-    for (int w = 1; w < ms->size; w++)
-      if (round == 0 || ms->left_units >= 2 * computing_ranks(ms)) JS_CALL(give(ms, w));
+/// Free a server's arrays.
+static void server_free(server *sv) {
+  free(sv->held), free(sv->ended), free(sv->client), free(sv->ids), free(sv->payload);
+  free(sv->buf), free(sv->fifo), free(sv->up), free(sv->sending);
+}
+
+/// The root: deal the implied first round, send the prefetched second, run the early task,
+/// then compute (flat, small runs) and serve until every unit is in.
+static js_status run_root(server *sv) {
+  const layout *L = sv->L;
+  for (int p = 0; p < sv->grid->nwork; p++) sv->done += sv->res->done[sv->grid->order[p]];
+  js_queue_init(&sv->q, sv->grid, sv->res->done);
+  dealt d = {0, sv->ids, 0, sv->held, NULL};
+  deal_first_round(&sv->q, L, &d);
+  for (int r = 1; r < L->size; r++) sv->client[r] = L->group ? is_leader(L, r) : 1;
+  sv->sharers = L->group ? L->ngroups : computing(L);
+  sv->cap = JS_BATCH_MAX_S * (L->group ? group_workers(L) : 1);
+  sv->max_units = L->group ? JS_CHUNK_MAX_UNITS : JS_BATCH_MAX_UNITS;
+  for (int r = 1; r < L->size; r++)
+    if (sv->client[r]) JS_CALL(refill(sv, r));
   js_timer_stop(JS_TM_STARTUP);
   js_timer_start(JS_TM_WORK);
-  while (ms->done < ms->grid->nwork && !g_stop_signal) {
-    if (ms->computes && ms->left_units > 0) {
-      js_status s = compute_one(ms);
+  if (sv->hook && sv->hook->early) {
+    js_status s = sv->hook->early(sv->hook->early_ctx);
+    if (s != JS_OK) die(sv, s);
+  }
+  while (sv->done < sv->grid->nwork && !g_stop_signal) {
+    if (L->computes && sv->q.left_units > 0) {
+      js_status s = compute_one(sv);
       if (s == JS_INTERRUPTED) break;
-      if (s != JS_OK) die(ms, s);
-      service(ms);
+      if (s != JS_OK) die(sv, s);
+      root_poll(sv);
       continue;
     }
-    int found, src, tag, bytes;
-    JS_CALL(js_par_wait_until(&found, &src, &tag, &bytes, 0.5, (volatile int *)&g_stop_signal));
-    js_status s = found ? handle(ms, src, tag, bytes, NULL) : JS_OK;
-    if (s != JS_OK) die(ms, s);
-    maybe_commit(ms);
+    serve(sv, 0.5);
   }
   js_timer_stop(JS_TM_WORK);
-  if (g_stop_signal) return stop_now(ms);
-  int end = 0;
-  for (int w = 1; w < ms->size; w++) JS_CALL(js_par_send_ints(w, JS_TAG_WORK, &end, 0));
+  if (g_stop_signal) return root_stop(sv);
+  for (int r = 1; r < L->size; r++)
+    if (sv->client[r]) JS_CALL(end_client(sv, r));
   return JS_OK;
 }
 
-/* ------------------------------------------------------------------- worker ------------ */
-
-typedef struct {
-  const js_config *cfg;
-  const js_grid *grid;
-  int batch[JS_QUEUE][JS_BATCH_MAX_UNITS], len[JS_QUEUE];
-  int head, queued; /* FIFO of received batches */
-  int end, stop;    /* no more work; a stop was asked */
-  int stop_taken;   /* the STOP message was received */
-  double *out[2];   /* result messages, alternating */
-  size_t cap[2];
-  js_par_req *req[2];
-  int which;
-  size_t max_payload;
-  double candidates;
-} worker;
-
-/// Receive every message the master has sent so far (batches, the end, STOP).
-static js_status drain(worker *wk) {
-  for (;;) {
-    int found = 0, src, tag, bytes;
-    JS_CALL(js_par_poll(&found, &src, &tag, &bytes));
-    if (!found) return JS_OK;
-    JS_CHECK(src == 0 && (tag == JS_TAG_WORK || tag == JS_TAG_STOP) &&
-                 bytes <= (int)sizeof wk->batch[0], JS_ERR_MPI,
-             "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, src);
-    if (tag == JS_TAG_STOP) {
-      int unused;
-      JS_CALL(js_par_recv(0, tag, &unused, bytes));
-      wk->stop = wk->stop_taken = 1;
-      continue;
-    }
-    JS_CHECK(wk->queued < JS_QUEUE, JS_ERR_MPI, "the master sent more than %d batches", JS_QUEUE);
-    int slot = (wk->head + wk->queued) % JS_QUEUE;
-    JS_CALL(js_par_recv(0, tag, wk->batch[slot], bytes));
-    wk->len[slot] = bytes / (int)sizeof(int);
-    if (wk->len[slot] == 0) wk->end = 1;
-    else wk->queued++;
-  }
+/// Has a leader finished: no work can come, every worker let go, every result passed up?
+static int leader_done(const server *sv) {
+  if (!exhausted(sv)) return 0;
+  for (int r = 1; r < sv->L->size; r++)
+    if (sv->client[r] && !sv->ended[r]) return 0;
+  return 1;
 }
 
-/// A worker's poll while it computes: has the master asked to stop?
-static int stop_asked(void *ctx) {
-  (void)ctx;
-  int found = 0;
-  return js_par_probe_tag(0, JS_TAG_STOP, &found) != JS_OK || found;
-}
-
-/// The result buffer for a batch of n units (waits for its previous send to finish).
-static js_status out_buffer(worker *wk, int n, double **out) {
-  JS_CALL(js_par_req_wait(&wk->req[wk->which]));
-  size_t need = (size_t)n * (1 + wk->max_payload);
-  if (need > wk->cap[wk->which]) {
-    free(wk->out[wk->which]);
-    wk->out[wk->which] = malloc(need * sizeof(double));
-    JS_ALLOC_CHECK(wk->out[wk->which], "result message");
-    wk->cap[wk->which] = need;
-  }
-  *out = wk->out[wk->which];
-  return JS_OK;
-}
-
-/// Compute the batch at the head of the queue and send its results (all of them, or those
-/// finished before a stop).
-static js_status compute_batch(worker *wk) {
-  int *ids = wk->batch[wk->head], n = wk->len[wk->head];
-  wk->head = (wk->head + 1) % JS_QUEUE, wk->queued--;
-  double *out = NULL;
-  JS_CALL(out_buffer(wk, n, &out));
-  size_t at = 0;
-  for (int i = 0; i < n; i++) {
-    double t0 = js_par_time();
-    js_status s = js_unit_run(wk->cfg, wk->grid, ids[i], out + at + 1, stop_asked, NULL);
-    if (s == JS_INTERRUPTED) {
-      wk->stop = 1;
-      break;
-    }
-    JS_CALL(s);
-    js_timer_unit(ids[i] >= wk->grid->nmc, js_par_time() - t0);
-    if (ids[i] < wk->grid->nmc) wk->candidates += wk->grid->candidates;
-    out[at] = ids[i];
-    at += 1 + (size_t)js_grid_payload(wk->grid, ids[i]);
-  }
-  if (at > 0)
-    JS_CALL(js_par_isend_doubles(0, JS_TAG_RESULT, out, (int)at, &wk->req[wk->which]));
-  wk->which ^= 1;
-  return JS_OK;
-}
-
-/// Worker: compute batches as they arrive until the end or a stop.
-static js_status worker_loop(worker *wk) {
-  for (;;) {
-    JS_CALL(drain(wk));
-    if (wk->stop) break;
-    if (wk->queued == 0) {
-      if (wk->end) break;
-      int src, tag, bytes;
-      JS_CALL(js_par_wait(&src, &tag, &bytes));
-      continue;
-    }
-    JS_CALL(compute_batch(wk));
-  }
-  JS_CALL(js_par_req_wait(&wk->req[0]));
-  JS_CALL(js_par_req_wait(&wk->req[1]));
-  if (!wk->stop) return JS_OK;
-  while (!wk->stop_taken) { /* the poll saw STOP: take it before answering */
-    int src, tag, bytes;
-    JS_CALL(js_par_wait(&src, &tag, &bytes));
-    JS_CALL(drain(wk));
-  }
-  JS_CALL(js_par_send_int(0, JS_TAG_BYE, 0));
-  JS_FAIL(JS_INTERRUPTED, "stopped by the master");
-}
-
-/// A worker failed: send the master its status, message and traceback, then wait for the
-/// master to end the job; if it does not, end it from here.
-static void worker_fail(js_status s) {
-  char text[8192];
-  int at = snprintf(text, sizeof text, "%d ", (int)s);
-  js_error_text(text + at, sizeof text - (size_t)at);
-  if (js_par_send_text(0, text) != JS_OK) {
-    fprintf(stderr, "judgesim: rank %d failed: %s\n", js_par_rank(), text + at);
-    js_par_abort(js_exit_code(s));
-  }
-  static volatile int never;
-  int found, src, tag, bytes;
-  (void)js_par_wait_until(&found, &src, &tag, &bytes, JS_FAIL_WAIT_S, &never);
-  fprintf(stderr, "judgesim: rank %d failed and the master did not end the job: %s\n",
-          js_par_rank(), text + at);
-  js_par_abort(js_exit_code(s));
-}
-
-/// Run a worker; a failure other than a stop never returns.
-static js_status run_worker(const js_config *cfg, const js_grid *grid, double *candidates) {
-  worker *wk = calloc(1, sizeof *wk);
-  if (!wk) worker_fail(js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory"));
-  wk->cfg = cfg, wk->grid = grid;
-  wk->max_payload = grid->ncells + 1 > (size_t)cfg->nk ? grid->ncells + 1 : (size_t)cfg->nk;
+/// A leader: serve the workers of its group from the chunks the root sends, pass their
+/// results up, and pass a stop down.
+static js_status run_leader(server *sv, const unsigned char *done) {
+  const layout *L = sv->L;
+  int first, last, *units = calloc((size_t)L->size, sizeof(int));
+  JS_ALLOC_CHECK(units, "a leader's first round");
+  group_of(L, sv->rank, &first, &last);
+  js_queue q;
+  js_queue_init(&q, sv->grid, done);
+  dealt d = {sv->rank, sv->ids, 0, NULL, units};
+  deal_first_round(&q, L, &d);
+  for (int r = first; r <= last; r++) sv->client[r] = 1, sv->held[r] = units[r] > 0;
+  free(units);
+  sv->sharers = last - first + 1, sv->cap = JS_BATCH_MAX_S, sv->max_units = JS_BATCH_MAX_UNITS;
+  sv->fcap = d.n + 1;
+  sv->fifo = malloc(sizeof(int) * (size_t)sv->fcap);
+  JS_ALLOC_CHECK(sv->fifo, "a leader's units");
+  for (int i = 0; i < d.n; i++)
+    sv->fifo[sv->fcount++] = d.ids[i], sv->fcost += js_grid_cost(sv->grid, d.ids[i]);
+  if (d.n > 0) sv->chunks[sv->nchunks++] = d.n;
+  else sv->root_ended = 1; /* the root gives nothing to a leader it dealt nothing */
+  JS_CALL(refill_all(sv));
   js_timer_stop(JS_TM_STARTUP);
-  js_status s = worker_loop(wk);
-  *candidates = wk->candidates;
-  free(wk->out[0]);
-  free(wk->out[1]);
-  free(wk);
-  if (s != JS_OK && s != JS_INTERRUPTED) worker_fail(s);
+  while (!leader_done(sv) && !g_stop_signal) serve(sv, 0.5);
+  if (g_stop_signal) {
+    if (stop_clients(sv)) js_par_abort(3);
+    JS_CALL(flush_up(sv, 1));
+    JS_CALL(js_par_req_wait(&sv->upreq));
+    JS_CALL(js_par_send_int(0, JS_TAG_BYE, 0));
+    JS_FAIL(JS_INTERRUPTED, "stopped");
+  }
+  JS_CALL(flush_up(sv, 1));
+  JS_CALL(js_par_req_wait(&sv->upreq));
+  return JS_OK;
+}
+
+/* -------------------------------------------------------------------- entry ------------ */
+
+/// Every rank gets rank 0's done flags (the implied first round depends on them).
+static js_status share_done(const js_grid *grid, js_results *res, unsigned char **done) {
+  *done = res ? res->done : malloc((size_t)grid->nunits + 1);
+  JS_ALLOC_CHECK(*done, "done flags");
+  JS_CALL(js_par_bcast_bytes(*done, (size_t)grid->nunits));
+  return JS_OK;
+}
+
+/// A worker: deal the first round up to its own batch, then compute.
+static js_status run_worker(const js_config *cfg, const js_grid *grid, const layout *L,
+                            const unsigned char *done, double *cand) {
+  int *ids = malloc(sizeof(int) * JS_BATCH_MAX_UNITS);
+  if (!ids) js_worker_fail(server_of(L, js_par_rank()), JS_ERR_SYS);
+  js_queue q;
+  js_queue_init(&q, grid, done);
+  dealt d = {js_par_rank(), ids, 0, NULL, NULL};
+  deal_first_round(&q, L, &d);
+  js_timer_stop(JS_TM_STARTUP);
+  js_status s = js_worker_run(cfg, grid, server_of(L, js_par_rank()), ids, d.n, cand);
+  free(ids);
+  return s;
+}
+
+/// Rank 0 or a leader: set up a server and run it.
+static js_status run_server(const js_config *cfg, const js_grid *grid, const layout *L,
+                            js_results *res, js_progress *prog, const js_master_hooks *hook,
+                            const unsigned char *done) {
+  server sv;
+  memset(&sv, 0, sizeof sv);
+  js_status s = server_alloc(&sv, cfg, grid, L);
+  sv.leader = js_par_rank() != 0;
+  sv.res = res, sv.prog = prog, sv.hook = hook, sv.last_commit = js_par_time();
+  if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
+  if (s != JS_OK && s != JS_INTERRUPTED && sv.leader) die(&sv, s);
+  server_free(&sv);
   return s;
 }
 
 js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
-                          js_progress *prog, const js_commit_hook *hook, js_run_stats *stats) {
-  int rank = js_par_rank(), size = js_par_size();
+                          js_progress *prog, const js_master_hooks *hook, js_run_stats *stats) {
+  int rank = js_par_rank();
+  layout L = layout_of(js_par_size());
   double t0 = js_par_time(), cand = 0;
+  unsigned char *done = NULL;
+  JS_CALL(share_done(grid, rank == 0 ? res : NULL, &done));
   js_status s;
-  if (rank == 0) {
-    master ms;
-    memset(&ms, 0, sizeof ms);
-    ms.cfg = cfg, ms.grid = grid, ms.res = res, ms.prog = prog, ms.hook = hook;
-    ms.size = size, ms.workers = size - 1, ms.computes = master_computes(size);
-    ms.last_commit = js_par_time();
-    ms.held = calloc((size_t)size, sizeof(int));
-    ms.payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
-    if (!ms.held || !ms.payload) free(ms.held), free(ms.payload);
-    JS_CHECK(ms.held && ms.payload, JS_ERR_SYS, "out of memory for the master's bookkeeping");
-    s = run_master(&ms);
-    free(ms.held);
-    free(ms.payload);
-    free(ms.buf);
+  if (rank == 0 || is_leader(&L, rank)) {
+    s = run_server(cfg, grid, &L, res, prog, hook, done);
     cand = prog ? prog->candidates : 0;
   } else {
-    s = run_worker(cfg, grid, &cand);
+    s = run_worker(cfg, grid, &L, done, &cand);
   }
+  if (rank != 0) free(done);
+  js_status g = js_timers_gather();
   JS_CALL(s);
+  JS_CALL(g);
   stats->wall = js_par_time() - t0;
-  stats->ranks = size;
+  stats->ranks = L.size;
   stats->candidates = cand;
   return JS_OK;
 }

@@ -140,6 +140,27 @@ static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *
   return JS_OK;
 }
 
+/// Write the trial and reward coordinates (one call per variable: HDF5 costs microseconds
+/// per call).
+static js_status put_axes(int nc, const js_config *cfg, const var_ids *v) {
+  int *trial = malloc(sizeof(int) * (size_t)cfg->trials);
+  double *judge = malloc(sizeof(double) * 3 * (size_t)cfg->nr);
+  if (!trial || !judge) free(trial), free(judge);
+  JS_CHECK(trial && judge, JS_ERR_SYS, "out of memory for the cube's axes");
+  for (int i = 0; i < cfg->trials; i++) trial[i] = i;
+  for (int r = 0; r < cfg->nr; r++) {
+    double a = cfg->reward[r].alpha, b = cfg->reward[r].beta, norm = hypot(a, b);
+    judge[r] = a, judge[cfg->nr + r] = b, judge[2 * cfg->nr + r] = norm > 0 ? a / norm : NAN;
+  }
+  int rc[4] = {nc_put_var_int(nc, v->trial, trial), nc_put_var_double(nc, v->alpha, judge),
+               nc_put_var_double(nc, v->beta, judge + cfg->nr),
+               nc_put_var_double(nc, v->cos, judge + 2 * cfg->nr)};
+  free(trial);
+  free(judge);
+  for (int i = 0; i < 4; i++) NC_CALL(rc[i]);
+  return JS_OK;
+}
+
 /// Write coordinate values and data.
 static js_status put_data(int nc, const js_config *cfg, const js_results *res,
                           const js_theory *th, const var_ids *v) {
@@ -147,18 +168,7 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
   NC_CALL(nc_put_var_int(nc, v->n, cfg->n));
   NC_CALL(nc_put_var_int(nc, v->k, cfg->k));
   NC_CALL(nc_put_var_double(nc, v->T, cfg->T));
-  for (int i = 0; i < cfg->trials; i++) {
-    size_t at = (size_t)i;
-    NC_CALL(nc_put_var1_int(nc, v->trial, &at, &i));
-  }
-  for (int r = 0; r < cfg->nr; r++) {
-    size_t at = (size_t)r;
-    double a = cfg->reward[r].alpha, b = cfg->reward[r].beta, norm = hypot(a, b);
-    double c = norm > 0 ? a / norm : NAN;
-    NC_CALL(nc_put_var1_double(nc, v->alpha, &at, &a));
-    NC_CALL(nc_put_var1_double(nc, v->beta, &at, &b));
-    NC_CALL(nc_put_var1_double(nc, v->cos, &at, &c));
-  }
+  JS_CALL(put_axes(nc, cfg, v));
   if (th) {
     NC_CALL(nc_put_var_double(nc, v->theory, th->delta));
     NC_CALL(nc_put_var_double(nc, v->kinf, th->kinf));
@@ -177,32 +187,63 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
   return JS_OK;
 }
 
-/// Create, fill and close the NetCDF file at path.
-static js_status write_file(const char *path, const js_config *cfg, const js_results *res,
-                            const js_theory *th, const js_cube_meta *meta) {
-  int nc;
+struct js_cube_file {
+  char *tmp;         /* OUT.tmp.XXXXXX while the cube is being made */
+  const js_config *cfg;
+  int nc, mc, theory;
   var_ids v;
-  NC_CALL(nc_create(path, NC_NETCDF4 | NC_CLOBBER, &nc));
-  js_status s = define_vars(nc, cfg, res != NULL, th != NULL, &v);
-  if (s == JS_OK) s = global_attrs(nc, cfg, meta);
-  if (s == JS_OK) s = nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__);
-  if (s == JS_OK) s = put_data(nc, cfg, res, th, &v);
-  int rc = nc_close(nc);
-  JS_CALL(s);
-  NC_CALL(rc);
-  return JS_OK;
+};
+
+/// Create the NetCDF file at path and define everything in it.
+static js_status define_file(js_cube_file *f, const js_cube_meta *meta) {
+  NC_CALL(nc_create(f->tmp, NC_NETCDF4 | NC_CLOBBER, &f->nc));
+  int old_fill;
+  js_status s = nc_check(nc_set_fill(f->nc, NC_NOFILL, &old_fill), "nc_set_fill", __FILE__,
+                         __LINE__);
+  if (s == JS_OK) s = define_vars(f->nc, f->cfg, f->mc, f->theory, &f->v);
+  if (s == JS_OK) s = global_attrs(f->nc, f->cfg, meta);
+  if (s == JS_OK) s = nc_check(nc_enddef(f->nc), "nc_enddef", __FILE__, __LINE__);
+  if (s != JS_OK) nc_close(f->nc), f->nc = -1;
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube_meta *meta,
+                         js_cube_file **out) {
+  js_cube_file *f = calloc(1, sizeof *f);
+  JS_ALLOC_CHECK(f, "cube");
+  f->cfg = cfg, f->mc = mc, f->theory = theory, f->nc = -1;
+  js_status s = js_atomic_begin(cfg->out_path, &f->tmp);
+  if (s == JS_OK) s = define_file(f, meta);
+  if (s != JS_OK) js_store_abort(f), f = NULL;
+  *out = f;
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th) {
+  js_status s = put_data(f->nc, f->cfg, f->mc ? res : NULL, f->theory ? th : NULL, &f->v);
+  int rc = nc_close(f->nc);
+  f->nc = -1;
+  if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
+  if (s == JS_OK) {
+    s = js_atomic_commit(f->tmp, f->cfg->out_path); /* frees tmp */
+    f->tmp = NULL;
+  }
+  js_store_abort(f);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+void js_store_abort(js_cube_file *f) {
+  if (!f) return;
+  if (f->nc >= 0) nc_close(f->nc);
+  if (f->tmp) js_atomic_abort(f->tmp);
+  free(f);
 }
 
 js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
                          const js_cube_meta *meta) {
-  char *tmp = NULL;
-  JS_CALL(js_atomic_begin(cfg->out_path, &tmp));
-  js_status s = write_file(tmp, cfg, res, th, meta);
-  if (s != JS_OK) {
-    js_atomic_abort(tmp);
-    return js_trace(s, __FILE__, __LINE__, __func__);
-  }
-  JS_CALL(js_atomic_commit(tmp, cfg->out_path));
+  js_cube_file *f;
+  JS_CALL(js_store_begin(cfg, res != NULL, th != NULL, meta, &f));
+  JS_CALL(js_store_finish(f, res, th));
   return JS_OK;
 }
 
