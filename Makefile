@@ -95,7 +95,7 @@ paper: deps all
 	tools/paper outputs/paper.nc; rc=$$?; \
 	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
-check: deps all $(UNIT)
+check: deps all smpi $(UNIT)
 	@tests/run-all
 
 bench: deps all

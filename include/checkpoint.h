@@ -1,12 +1,12 @@
 /// \file checkpoint.h
 /// The checkpoint beside a cube (OUT.ckpt): the finished units of a study, committed
 /// crash-consistently. Format version 2, little-endian:
-///   "JSCKPT02", u64 study hash, u64 text length, study text, u64 ncells, u64 nk,
-///   u64 records, f64 commit time (Unix seconds), then per finished unit a record:
-///   i32 kind, i32 a, i32 b, i32 c, f64 x, f64 y, f64 z, then its values:
+///   "JSCKPT02", u64 study hash, u64 text length, study text, u64 ncells, u64 nvalues
+///   (judges x k), u64 records, f64 commit time (Unix seconds), then per finished unit a
+///   record: i32 kind, i32 a, i32 b, i32 c, f64 x, f64 y, f64 z, then its values:
 ///   kind 0, a Monte Carlo unit: a, b, c = d, n, trial (x, y, z = 0); f64 ref, f64 cells[ncells]
-///   kind 1, a theory piece: a/b = d/n in lowest terms, c = panel, x = T, y, z = the judge's
-///           alpha, beta; f64 values[nk]
+///   kind 1, a theory piece: a/b = d/n in lowest terms, c = node of the outer integral,
+///           x = T (y, z = 0); f64 values[nvalues]
 /// and last a u64 FNV-1a checksum of every byte before it. Units are keyed by their values,
 /// not by grid position, so an extended study finds them.
 #ifndef JS_CHECKPOINT_H
@@ -23,7 +23,7 @@ typedef struct {
   char *path;          ///< where it was read from
   uint64_t hash;       ///< FNV-1a of the study text
   char *study_text;    ///< result-relevant study
-  uint64_t ncells, nk, nrec;
+  uint64_t ncells, nk, nrec; ///< nk: values per theory piece (judges x k)
   int ndone_mc, ndone_th; ///< records of each kind
   double commit_time;
   unsigned char *image; ///< the validated file (records start at records_at)

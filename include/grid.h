@@ -49,7 +49,7 @@ void js_grid_shard(js_grid *grid, int shard, int nshards);
 js_unit js_grid_unit(const js_grid *grid, int id);
 /// Estimated seconds of one core for unit id.
 double js_grid_cost(const js_grid *grid, int id);
-/// Doubles in unit id's result: 1 + ncells (reference value, cells) or nk (theory).
+/// Doubles in unit id's result: 1 + ncells (reference value, cells) or nr x nk (theory).
 int js_grid_payload(const js_grid *grid, int id);
 /// Free a grid.
 void js_grid_free(js_grid *grid);

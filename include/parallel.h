@@ -34,6 +34,11 @@ js_status js_par_reduce_doubles(const double *in, double *out, int count, int op
 js_status js_par_send_int(int dest, int tag, int value);
 /// Send ints to a rank with a tag (short messages: they do not wait for the receiver).
 js_status js_par_send_ints(int dest, int tag, const int *buf, int count);
+/// Send ints to a rank without waiting for it: the data is copied and sent in the
+/// background (a server must never wait for a busy client to take a message).
+js_status js_par_post_ints(int dest, int tag, const int *buf, int count);
+/// Wait until every posted send is complete.
+js_status js_par_post_flush(void);
 /// Start sending doubles to a rank; *req completes it (js_par_req_wait).
 js_status js_par_isend_doubles(int dest, int tag, const double *buf, int count,
                                js_par_req **req);
@@ -45,7 +50,8 @@ js_status js_par_send_text(int dest, const char *text);
 js_status js_par_poll(int *found, int *src, int *tag, int *bytes);
 /// Is a message with this tag from src waiting? Never blocks.
 js_status js_par_probe_tag(int src, int tag, int *found);
-/// Wait for a message without spinning a core (polls, napping 10 us growing to 200 us).
+/// Wait for a message: polling without pause when every rank of this node has a core of its
+/// own, otherwise napping 10 us growing to 100 us between polls.
 js_status js_par_wait(int *src, int *tag, int *bytes);
 /// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set.
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,

@@ -6,7 +6,7 @@
 /// Below JS_GROUP_FROM_RANKS ranks the layout is flat: the root serves every worker, and
 /// below JS_SERVE_ONLY_RANKS it computes units too, answering messages every few
 /// milliseconds of its compute. From JS_GROUP_FROM_RANKS on, the ranks form groups of about
-/// 2 sqrt(P) (32 to 256): the first rank of a group is its leader, which serves the group's
+/// 4 sqrt(P) (64 to 256): the first rank of a group is its leader, which serves the group's
 /// workers from chunks of units the root sends and passes their results up in messages of
 /// JS_FORWARD_UNITS units, so the root's message rate stays bounded. Results go back
 /// without the sender waiting for the receiver. Checkpoint commits run on a background
@@ -34,14 +34,16 @@ typedef struct {
   int ranks;
 } js_run_stats;
 
-/// What the master does besides serving: checkpoint commits, periodic (every `every`
-/// seconds) and on a stop; and one task done once the workers are busy (e.g. defining the
-/// cube), whose failure ends the run.
+/// What rank 0 does besides serving: checkpoint commits, periodic (every `every` seconds)
+/// and on a stop; one task once the workers are busy (early: e.g. defining the cube); and
+/// one whenever a (d, n) block's last trial arrives (block_done: e.g. writing its slices).
+/// A failing task ends the run. Either task may be NULL.
 typedef struct {
   js_committer *committer;
   double every;
   js_status (*early)(void *ctx);
-  void *early_ctx;
+  js_status (*block_done)(void *ctx, int block);
+  void *ctx;
 } js_master_hooks;
 
 /// Ask a running master to stop handing out work, commit and return JS_INTERRUPTED

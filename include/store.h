@@ -31,6 +31,9 @@ typedef struct js_cube_file js_cube_file;
 js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube_meta *meta,
                          js_cube_file **f);
 js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th);
+/// Write the Monte Carlo slices of (d, n) block g (id_d * nn + id_n) now, its trials being
+/// complete and reduced (finish then skips it), so little is left to write at the end.
+js_status js_store_put_block(js_cube_file *f, const js_results *res, int g);
 void js_store_abort(js_cube_file *f);
 
 /// A cube read back for analysis (arrays malloc'd; theory and v NULL when absent).

@@ -2,7 +2,7 @@
 /// Deterministic-equivalent theory (docs/model.md, "Theory"; the only GSL user): the
 /// Marchenko-Pastur quantities of a ratio d/n, the closed forms (k = 1, T = inf, k -> inf,
 /// the best-of-k coefficient, the large-T coefficient), the conditional one-dimensional
-/// selection problem, and delta cut into panels of the outer integral (the work units that
+/// selection problem, and delta cut into nodes of the outer integral (the work units that
 /// theoryplan.h schedules and assembles).
 #ifndef JS_THEORY_H
 #define JS_THEORY_H
@@ -39,12 +39,15 @@ double js_theory_bestofk_coef(const js_theory_base *b);
 /// the total selection weight g0 (1 up to quadrature error).
 js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
                                 double *g0, double *g1, double *g2);
-/// The outer integral over c = m - mu_R is cut into panels at the scales of the reward's
-/// law and of s; how many for this reward (its count depends on b and r only).
-js_status js_theory_panel_count(const js_theory_base *b, js_reward r, int *panels);
-/// One panel's share of delta at T (0 <= T < inf) for every k[0..nk): out[nk]. delta is
-/// the sum of the shares over the panels in panel order (each panel is one work unit).
-js_status js_theory_piece(const js_theory_base *b, double T, js_reward r, const double *k,
-                          int nk, int panel, double *out);
+/// The outer integral over c = m - mu_R uses 8-node Gauss-Legendre panels placed at the
+/// scales of every judge's law of c and of s, one grid for all judges; how many nodes.
+js_status js_theory_node_count(const js_theory_base *b, const js_reward *r, int nr,
+                               int *nodes);
+/// One node's share of delta at T (0 <= T < inf) for every judge r[0..nr) and k[0..nk):
+/// out[ir * nk + ik]. delta is the sum of the shares over the nodes in order; each node is
+/// one work unit, solving the one-dimensional selection problem at one c for every k and
+/// weighting it for every judge.
+js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r, int nr,
+                          const double *k, int nk, int node, double *out);
 
 #endif

@@ -2,8 +2,8 @@
 /// The theory as work units. delta_theory depends on (d, n) only through d/n, so each
 /// distinct ratio p/q (in lowest terms) is computed once and serves every (d, n) with that
 /// ratio. Its cells with T < inf (T = 0 included) are cut into pieces, one per (ratio, T,
-/// reward, panel of the outer integral); the scheduler hands them out beside the Monte Carlo
-/// units and the checkpoint keeps them. The assembler adds a cell's panels in panel order and
+/// reward, node of the outer integral); the scheduler hands them out beside the Monte Carlo
+/// units and the checkpoint keeps them. The assembler adds a cell's nodes in order and
 /// fills the closed forms (k = 1, T = inf, k -> inf, best-of-k, large T, best alpha), so
 /// the theory is the same bits however the pieces were spread over ranks, runs or shards.
 #ifndef JS_THEORYPLAN_H
@@ -18,14 +18,14 @@ typedef struct {
   int *ratio_of; ///< [id_d * nn + id_n] its ratio
   int nfin;      ///< T values below inf (0 included)
   int *fin;      ///< their indices in the T axis
-  int *npan;     ///< [ratio * nr + ir] panels of the outer integral
-  long *first;   ///< [ratio * nr + ir] first piece; first[nratio * nr] = npieces
+  int *nnode;     ///< [ratio] nodes of the outer integral
+  long *first;   ///< [ratio] first piece; first[nratio] = npieces
   int npieces;
 } js_theory_plan;
 
-/// One piece: ratio, T index, reward index and panel.
+/// One piece: ratio, T index and node.
 typedef struct {
-  int ratio, iT, ir, panel;
+  int ratio, iT, node;
 } js_theory_piece_id;
 
 /// The theory of a study (every array per (d, n) block at = id_d * nn + id_n):
@@ -44,14 +44,14 @@ void js_theory_plan_free(js_theory_plan *plan);
 /// Which piece index i is (0 <= i < npieces).
 js_theory_piece_id js_theory_plan_piece(const js_config *cfg, const js_theory_plan *plan,
                                         int i);
-/// Index of the piece with these values (ratio p/q, T, judge, panel), or -1 when the study
-/// has none (checkpoints key pieces by values, not positions).
+/// Index of the piece with these values (ratio p/q, T, node), or -1 when the study has none
+/// (checkpoints key pieces by values, not positions).
 int js_theory_plan_find(const js_config *cfg, const js_theory_plan *plan, int p, int q,
-                        double T, js_reward r, int panel);
-/// Compute piece i: its share of delta for every k of the study (out[nk]).
+                        double T, int node);
+/// Compute piece i: its share of delta for every judge and k (out[ir * nk + ik]).
 js_status js_theory_plan_run(const js_config *cfg, const js_theory_plan *plan, int i,
                              double *out);
-/// Assemble the theory from every piece's values (vals[npieces][nk]).
+/// Assemble the theory from every piece's values (vals[npieces][nr * nk]).
 js_status js_theory_assemble(const js_config *cfg, const js_theory_plan *plan,
                              const double *vals, js_theory *th);
 /// The whole theory on one core: plan, every piece in order, assemble (judgesim theory).

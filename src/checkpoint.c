@@ -56,8 +56,8 @@ static record_key key_of(const js_config *cfg, const js_grid *grid, int id) {
     return k;
   }
   js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, u.piece);
-  k.kind = 1, k.a = grid->plan.p[p.ratio], k.b = grid->plan.q[p.ratio], k.c = p.panel;
-  k.x = cfg->T[p.iT], k.y = cfg->reward[p.ir].alpha, k.z = cfg->reward[p.ir].beta;
+  k.kind = 1, k.a = grid->plan.p[p.ratio], k.b = grid->plan.q[p.ratio], k.c = p.node;
+  k.x = cfg->T[p.iT];
   return k;
 }
 
@@ -66,10 +66,10 @@ static js_status write_body(writer *w, const js_config *cfg, const char *text,
                             const js_grid *grid, const js_results *res,
                             const unsigned char *done) {
   uint64_t hash = js_ckpt_hash(text), tlen = strlen(text), ncells = grid->ncells,
-           nk = (uint64_t)cfg->nk, nrec = 0;
+           nk = (uint64_t)cfg->nr * (uint64_t)cfg->nk, nrec = 0;
   for (int u = 0; u < grid->nunits; u++) nrec += done[u] != 0;
   double now = (double)time(NULL);
-  double *payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
+  double *payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)nk));
   JS_ALLOC_CHECK(payload, "checkpoint record");
   put(w, CKPT_MAGIC, 8);
   put(w, &hash, 8);
@@ -154,8 +154,7 @@ static int take(reader *r, void *out, size_t len) {
 /// Unit id of a record's key in the grid, or -1.
 static int find_unit(const js_config *cfg, const js_grid *grid, const record_key *k) {
   if (k->kind == 1) {
-    js_reward r = {k->y, k->z};
-    int i = js_theory_plan_find(cfg, &grid->plan, k->a, k->b, k->x, r, k->c);
+    int i = js_theory_plan_find(cfg, &grid->plan, k->a, k->b, k->x, k->c);
     return i < 0 ? -1 : grid->nmc + i;
   }
   int id = -1, in = -1;
@@ -168,8 +167,7 @@ static int find_unit(const js_config *cfg, const js_grid *grid, const record_key
 /// Describe a record's key for messages.
 static void describe(const record_key *k, char *buf, size_t size) {
   if (k->kind == 0) snprintf(buf, size, "unit d=%d n=%d trial=%d", k->a, k->b, k->c);
-  else snprintf(buf, size, "theory piece d/n=%d/%d T=%g judge (%g, %g) panel %d", k->a, k->b,
-                k->x, k->y, k->z, k->c);
+  else snprintf(buf, size, "theory piece d/n=%d/%d T=%g node %d", k->a, k->b, k->x, k->c);
 }
 
 /// Walk the records of an image: check their kinds and sizes, count them by kind.
@@ -240,12 +238,13 @@ js_status js_ckpt_open(const char *path, js_ckpt *ck) {
 
 js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
                        js_results *res, int *loaded_mc, int *loaded_th) {
-  JS_CHECK(ck->ncells == grid->ncells && ck->nk == (uint64_t)cfg->nk, JS_ERR_INPUT,
-           "checkpoint %s: %llu cells per unit and %llu k values, the study has %zu and %d",
-           ck->path, (unsigned long long)ck->ncells, (unsigned long long)ck->nk, grid->ncells,
-           cfg->nk);
+  size_t per = (size_t)cfg->nr * cfg->nk;
+  JS_CHECK(ck->ncells == grid->ncells && ck->nk == per, JS_ERR_INPUT,
+           "checkpoint %s: %llu cells per unit and %llu values per theory piece, the study has "
+           "%zu and %zu", ck->path, (unsigned long long)ck->ncells,
+           (unsigned long long)ck->nk, grid->ncells, per);
   reader r = {ck->image, ck->image_len, ck->records_at};
-  double *payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
+  double *payload = malloc(sizeof(double) * (grid->ncells + 1 + per));
   JS_ALLOC_CHECK(payload, "checkpoint record");
   *loaded_mc = *loaded_th = 0;
   js_status s = JS_OK;

@@ -19,11 +19,13 @@ static double mc_unit_cost(const js_config *cfg, int d, int n) {
   return fit + tp * (per_point + kmax * per_cand);
 }
 
-/// Rough one-core seconds of a theory piece (8 nodes of the outer integral), measured on
-/// the reference machine: the inner integrals grow with log k_max and the k loop with nk.
+/// Rough one-core seconds of a theory piece (one node of the outer integral, every judge),
+/// measured on the reference machine: the inner integrals grow with log k_max, the k loop
+/// with nk, the weighting with judges x k.
 static double theory_piece_cost(const js_config *cfg, int finite) {
   double per_k = 0.02 * cfg->nk, logk = log2((double)js_config_kmax(cfg) + 1);
-  return finite ? 4e-3 * (1 + per_k) * (1 + 0.15 * logk) : 0.5e-3 * (1 + per_k);
+  double weights = 2e-8 * cfg->nr * cfg->nk;
+  return weights + (finite ? 0.5e-3 * (1 + per_k) * (1 + 0.15 * logk) : 0.06e-3 * (1 + per_k));
 }
 
 js_status js_grid_build(const js_config *cfg, js_grid *grid) {
@@ -73,7 +75,7 @@ double js_grid_cost(const js_grid *grid, int id) {
 }
 
 int js_grid_payload(const js_grid *grid, int id) {
-  return id < grid->nmc ? 1 + (int)grid->ncells : grid->cfg->nk;
+  return id < grid->nmc ? 1 + (int)grid->ncells : grid->cfg->nr * grid->cfg->nk;
 }
 
 /// A unit and its cost, for sorting.

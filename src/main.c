@@ -74,6 +74,7 @@ typedef struct {
   char **argv;
   int mc;             ///< with Monte Carlo results
   js_cube_file *file; ///< defined, not yet written
+  js_results *res;    ///< the results (for blocks written early)
 } cube_job;
 
 /// Create and define the cube with its provenance (the master does it while workers compute).
@@ -85,6 +86,14 @@ static js_status cube_begin(void *ctx) {
   js_status s = js_store_begin(job->cfg, job->mc, 1, &meta, &job->file);
   free(history);
   return s;
+}
+
+/// A (d, n) block is complete: reduce it and write its slices now (once the cube is begun).
+static js_status cube_block(void *ctx, int block) {
+  cube_job *job = ctx;
+  if (!job->file) return JS_OK;
+  js_results_reduce_block(job->res, block);
+  return js_store_put_block(job->file, job->res, block);
 }
 
 /// Write the data into the cube (begun now if it was not) and put it in place.
@@ -114,7 +123,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   double t0 = js_now();
   if (s == JS_OK) s = js_theory_study(&cfg, &th);
-  cube_job job = {&cfg, text, argc, argv, 0, NULL};
+  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL};
   if (s == JS_OK) s = cube_finish(&job, NULL, &th);
   if (s == JS_OK && !args->quiet)
     fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
@@ -217,7 +226,7 @@ static js_status run(const js_args *args, int argc, char **argv) {
   js_progress prog;
   js_run_stats st = {0};
   js_committer *committer = NULL;
-  cube_job job = {&cfg, NULL, argc, argv, 1, NULL};
+  cube_job job = {&cfg, NULL, argc, argv, 1, NULL, &res};
   memset(&cfg, 0, sizeof cfg);
   js_linalg_init();
   int master = js_par_rank() == 0;
@@ -239,7 +248,7 @@ static js_status run(const js_args *args, int argc, char **argv) {
   }
   job.text = text;
   js_master_hooks hook = {committer, cfg.checkpoint_every, args->nshards ? NULL : cube_begin,
-                          &job};
+                          args->nshards ? NULL : cube_block, &job};
   if (s == JS_OK) install_signals(master);
   if (s == JS_OK && master) start_progress(args, &grid, &res, &prog);
   if (s == JS_OK)
@@ -278,7 +287,7 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
   js_committer *c = NULL;
   if (s == JS_OK) s = js_commit_create(&cfg, &grid, &res, study, &c);
-  cube_job job = {&cfg, text, argc, argv, 1, NULL};
+  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res};
   if (s == JS_OK) s = finish(&cfg, &grid, &res, c, &job, NULL, args);
   js_commit_free(c);
   if (locked) js_lock_release();

@@ -1,6 +1,7 @@
 /// \file parallel.c
-/// MPI wrappers (the only file that includes mpi.h). Waiting polls with short sleeps so an
-/// idle rank never spins on a core that a computing rank needs.
+/// MPI wrappers (the only file that includes mpi.h). A waiting rank polls without pause
+/// when every rank of its node has a core of its own, and with short sleeps when the node
+/// is oversubscribed, so it never spins on a core that a computing rank needs.
 /// (SMPI's mpi.h defines MPI_CALL itself: our wrapper is JS_MPI.)
 #include "parallel.h"
 
@@ -8,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+static int g_spin; /* waiting may poll without sleeping (a core per rank on this node) */
 
 /// Turn an MPI return code into a status naming the call.
 static js_status mpi_check(int rc, const char *call, const char *file, int line) {
@@ -23,10 +27,23 @@ struct js_par_req {
   MPI_Request req;
 };
 
+/// Sends posted and not yet complete (js_par_post_ints): their requests and copies.
+static struct {
+  MPI_Request *req;
+  int **buf;
+  int n, cap;
+} g_out;
+
 js_status js_par_init(int *argc, char ***argv) {
-  int provided;
+  int provided, local = 0;
   JS_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
   JS_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+  MPI_Comm node;
+  JS_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+  JS_MPI(MPI_Comm_size(node, &local));
+  JS_MPI(MPI_Comm_free(&node));
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  g_spin = cores > 0 && local <= cores;
   return JS_OK;
 }
 
@@ -108,6 +125,51 @@ js_status js_par_req_wait(js_par_req **req) {
   return JS_OK;
 }
 
+/// Free the copies of the posted sends that are complete.
+static js_status outbox_progress(void) {
+  int kept = 0;
+  for (int i = 0; i < g_out.n; i++) {
+    int done = 0;
+    JS_MPI(MPI_Test(&g_out.req[i], &done, MPI_STATUS_IGNORE));
+    if (done) {
+      free(g_out.buf[i]);
+    } else {
+      g_out.req[kept] = g_out.req[i], g_out.buf[kept] = g_out.buf[i];
+      kept++;
+    }
+  }
+  g_out.n = kept;
+  return JS_OK;
+}
+
+js_status js_par_post_ints(int dest, int tag, const int *buf, int count) {
+  JS_CALL(outbox_progress());
+  if (g_out.n == g_out.cap) {
+    int cap = 2 * g_out.cap + 16;
+    MPI_Request *r = realloc(g_out.req, sizeof *r * (size_t)cap);
+    if (r) g_out.req = r;
+    int **b = r ? realloc(g_out.buf, sizeof *b * (size_t)cap) : NULL;
+    if (b) g_out.buf = b, g_out.cap = cap;
+    JS_ALLOC_CHECK(b, "posted sends");
+  }
+  int *copy = malloc(sizeof(int) * (size_t)(count + 1));
+  JS_ALLOC_CHECK(copy, "posted send");
+  memcpy(copy, buf, sizeof(int) * (size_t)count);
+  int rc = MPI_Isend(copy, count, MPI_INT, dest, tag, MPI_COMM_WORLD, &g_out.req[g_out.n]);
+  if (rc != MPI_SUCCESS) free(copy);
+  JS_MPI(rc);
+  g_out.buf[g_out.n++] = copy;
+  return JS_OK;
+}
+
+js_status js_par_post_flush(void) {
+  while (g_out.n > 0) {
+    JS_CALL(outbox_progress());
+    if (g_out.n > 0) js_par_sleep(g_spin ? 0 : 1e-5);
+  }
+  return JS_OK;
+}
+
 js_status js_par_send_text(int dest, const char *text) {
   JS_MPI(MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, dest, JS_TAG_FAIL, MPI_COMM_WORLD));
   return JS_OK;
@@ -138,16 +200,18 @@ js_status js_par_wait(int *src, int *tag, int *bytes) {
 
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
                             volatile int *flag) {
-  struct timespec nap = {0, 10000}; /* 10 us, growing to 200 us */
+  struct timespec nap = {0, 10000}; /* oversubscribed: 10 us, growing to 100 us */
   double end = -1;
   *found = 0;
-  while (!*flag) {
+  for (long polls = 0; !*flag; polls++) {
     JS_CALL(js_par_poll(found, src, tag, bytes));
     if (*found) return JS_OK;
-    if (end < 0) end = MPI_Wtime() + timeout; /* the clock only once nothing is waiting */
+    if (g_spin && polls % 64 != 63) continue; /* the clock now and then only */
+    if (end < 0) end = MPI_Wtime() + timeout; /* and only once nothing is waiting */
     else if (MPI_Wtime() >= end) return JS_OK;
+    if (g_spin) continue;
     nanosleep(&nap, NULL);
-    if (nap.tv_nsec < 200000) nap.tv_nsec = nap.tv_nsec * 2 > 200000 ? 200000 : nap.tv_nsec * 2;
+    if (nap.tv_nsec < 100000) nap.tv_nsec = nap.tv_nsec * 2 > 100000 ? 100000 : nap.tv_nsec * 2;
   }
   return JS_OK;
 }

@@ -8,34 +8,41 @@
 
 js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results *res) {
   memset(res, 0, sizeof *res);
-  res->nd = cfg->nd, res->nn = cfg->nn, res->trials = cfg->trials, res->nk = cfg->nk;
+  res->nd = cfg->nd, res->nn = cfg->nn, res->trials = cfg->trials;
+  res->nk = cfg->nr * cfg->nk; /* a theory piece's values */
   res->nmc = grid->nmc, res->nth = grid->nth;
   res->ncells = grid->ncells;
   size_t units = (size_t)grid->nmc, groups = (size_t)cfg->nd * cfg->nn;
   res->trial = calloc(units * res->ncells, sizeof(double));
   res->ref_trial = calloc(units, sizeof(double));
-  res->theory = calloc((size_t)grid->nth * cfg->nk + 1, sizeof(double));
+  res->theory = calloc((size_t)grid->nth * (size_t)res->nk + 1, sizeof(double));
   res->done = calloc((size_t)grid->nunits, 1);
   res->mean = calloc(groups * res->ncells, sizeof(double));
   res->se = calloc(groups * res->ncells, sizeof(double));
   res->ref_mean = calloc(groups, sizeof(double));
   res->ref_se = calloc(groups, sizeof(double));
+  res->block_left = malloc(sizeof(int) * groups);
+  res->reduced = calloc(groups, 1);
   int ok = res->trial && res->ref_trial && res->theory && res->done && res->mean && res->se &&
-           res->ref_mean && res->ref_se;
+           res->ref_mean && res->ref_se && res->block_left && res->reduced;
+  for (size_t g = 0; ok && g < groups; g++) res->block_left[g] = cfg->trials;
   if (!ok) js_results_free(res);
   JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%zu units x %zu cells)", units,
            grid->ncells);
   return JS_OK;
 }
 
-void js_results_put(js_results *res, int id, const double *payload) {
+int js_results_put(js_results *res, int id, const double *payload) {
+  int block = -1;
   if (id < res->nmc) {
     res->ref_trial[id] = payload[0];
     memcpy(res->trial + (size_t)id * res->ncells, payload + 1, res->ncells * sizeof(double));
+    if (!res->done[id] && --res->block_left[id / res->trials] == 0) block = id / res->trials;
   } else {
     memcpy(res->theory + (size_t)(id - res->nmc) * res->nk, payload, sizeof(double) * res->nk);
   }
   res->done[id] = 1;
+  return block;
 }
 
 void js_results_get(const js_results *res, int id, double *payload) {
@@ -65,17 +72,21 @@ static void mean_se(const double *x, size_t stride, int count, double *mean, dou
   *se = sqrt(ss / (count - 1) / count);
 }
 
+void js_results_reduce_block(js_results *res, int g) {
+  size_t T = (size_t)res->trials;
+  const double *base = res->trial + (size_t)g * T * res->ncells;
+  for (size_t c = 0; c < res->ncells; c++)
+    mean_se(base + c, res->ncells, res->trials, &res->mean[(size_t)g * res->ncells + c],
+            &res->se[(size_t)g * res->ncells + c]);
+  mean_se(res->ref_trial + (size_t)g * T, 1, res->trials, &res->ref_mean[g], &res->ref_se[g]);
+  res->reduced[g] = 1;
+}
+
 js_status js_results_reduce(js_results *res) {
-  size_t groups = (size_t)res->nd * res->nn, T = (size_t)res->trials;
   for (size_t u = 0; u < (size_t)res->nmc + res->nth; u++)
     JS_CHECK(res->done[u], JS_ERR_SYS, "internal: unit %zu has no result", u);
-  for (size_t g = 0; g < groups; g++) {
-    const double *base = res->trial + g * T * res->ncells;
-    for (size_t c = 0; c < res->ncells; c++)
-      mean_se(base + c, res->ncells, res->trials, &res->mean[g * res->ncells + c],
-              &res->se[g * res->ncells + c]);
-    mean_se(res->ref_trial + g * T, 1, res->trials, &res->ref_mean[g], &res->ref_se[g]);
-  }
+  for (int g = 0; g < res->nd * res->nn; g++)
+    if (!res->reduced[g]) js_results_reduce_block(res, g);
   return JS_OK;
 }
 
@@ -88,5 +99,7 @@ void js_results_free(js_results *res) {
   free(res->se);
   free(res->ref_mean);
   free(res->ref_se);
+  free(res->block_left);
+  free(res->reduced);
   memset(res, 0, sizeof *res);
 }

@@ -43,8 +43,8 @@ static int group_size(int size) {
     return g >= 2 && g < size - 1 ? g : 0;
   }
   if (size < JS_GROUP_FROM_RANKS) return 0;
-  int g = (int)(2 * sqrt((double)size)); /* about sqrt(size) / 2 groups */
-  return g < 32 ? 32 : g > 256 ? 256 : g;
+  int g = (int)(4 * sqrt((double)size)); /* about sqrt(size) / 4 groups */
+  return g < 64 ? 64 : g > 256 ? 256 : g;
 }
 
 /// Does rank 0 compute units too? Below JS_SERVE_ONLY_RANKS ranks and flat, unless overridden.
@@ -227,7 +227,7 @@ static int take(server *sv, int max) {
 static js_status give(server *sv, int client) {
   int n = take(sv, sv->max_units);
   if (n == 0) return JS_OK;
-  JS_CALL(js_par_send_ints(client, JS_TAG_WORK, sv->ids, n));
+  JS_CALL(js_par_post_ints(client, JS_TAG_WORK, sv->ids, n));
   sv->held[client]++;
   return JS_OK;
 }
@@ -237,7 +237,7 @@ static js_status end_client(server *sv, int client) {
   int none = 0;
   if (sv->ended[client]) return JS_OK;
   sv->ended[client] = 1;
-  JS_CALL(js_par_send_ints(client, JS_TAG_WORK, &none, 0));
+  JS_CALL(js_par_post_ints(client, JS_TAG_WORK, &none, 0));
   return JS_OK;
 }
 
@@ -247,12 +247,14 @@ static int exhausted(const server *sv) {
 }
 
 /// Keep a client supplied: one batch, and a second (prefetched) one while at least two per
-/// sharer are left, so near the end no batch waits in one queue while another rank runs
-/// dry. A client left with nothing is let go once no more work can come.
+/// sharer are left (one per worker at a leader, whose chunks shrink near the end anyway),
+/// so near the end no batch waits in one queue while another rank runs dry. A client left
+/// with nothing is let go once no more work can come.
 static js_status refill(server *sv, int client) {
   if (g_stop_signal || sv->ended[client]) return JS_OK;
   if (sv->held[client] == 0) JS_CALL(give(sv, client));
-  if (sv->held[client] == 1 && left_units(sv) >= 2 * sv->sharers) JS_CALL(give(sv, client));
+  if (sv->held[client] == 1 && left_units(sv) >= (sv->leader ? 1 : 2) * sv->sharers)
+    JS_CALL(give(sv, client));
   if (sv->held[client] == 0 && exhausted(sv)) JS_CALL(end_client(sv, client));
   return JS_OK;
 }
@@ -269,9 +271,13 @@ static js_status refill_all(server *sv) {
   return JS_OK;
 }
 
-/// The root stores one unit's result.
+/// The root stores one unit's result (and lets the hook know a (d, n) block is complete).
 static void record(server *sv, int id, const double *payload) {
-  js_results_put(sv->res, id, payload);
+  int block = js_results_put(sv->res, id, payload);
+  if (block >= 0 && sv->hook && sv->hook->block_done) {
+    js_status s = sv->hook->block_done(sv->hook->ctx, block);
+    if (s != JS_OK) die(sv, s);
+  }
   sv->done++;
   if (sv->prog)
     js_progress_unit(sv->prog, js_grid_cost(sv->grid, id),
@@ -460,7 +466,8 @@ static int stop_clients(server *sv) {
   int byes = 0, asked = 0;
   for (int r = 1; r < sv->L->size; r++)
     if (sv->client[r] && !sv->ended[r]) {
-      if (js_par_send_int(r, JS_TAG_STOP, 0) != JS_OK) die(sv, JS_ERR_MPI);
+      int zero = 0;
+      if (js_par_post_ints(r, JS_TAG_STOP, &zero, 1) != JS_OK) die(sv, JS_ERR_MPI);
       asked++;
     }
   double end = js_par_time() + JS_STOP_GRACE_S;
@@ -483,6 +490,7 @@ static js_status root_stop(server *sv) {
     fprintf(stderr, "judgesim: warning: %s\n", js_error_message());
   int silent = stop_clients(sv);
   if (c) JS_CALL(js_commit_now(c));
+  if (!silent) JS_CALL(js_par_post_flush());
   js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__, "stopped by signal %d: "
                         "checkpoint committed with %d of %d units done; run the same command "
                         "again to resume", (int)g_stop_signal, sv->done, sv->grid->nwork);
@@ -505,7 +513,7 @@ static js_status server_alloc(server *sv, const js_config *cfg, const js_grid *g
   sv->ended = calloc((size_t)L->size, 1);
   sv->client = calloc((size_t)L->size, 1);
   sv->ids = malloc(sizeof(int) * JS_CHUNK_MAX_UNITS);
-  sv->payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nk));
+  sv->payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nr * cfg->nk));
   JS_CHECK(sv->held && sv->ended && sv->client && sv->ids && sv->payload, JS_ERR_SYS,
            "out of memory for a server's bookkeeping");
   return JS_OK;
@@ -534,7 +542,7 @@ static js_status run_root(server *sv) {
   js_timer_stop(JS_TM_STARTUP);
   js_timer_start(JS_TM_WORK);
   if (sv->hook && sv->hook->early) {
-    js_status s = sv->hook->early(sv->hook->early_ctx);
+    js_status s = sv->hook->early(sv->hook->ctx);
     if (s != JS_OK) die(sv, s);
   }
   while (sv->done < sv->grid->nwork && !g_stop_signal) {
@@ -551,6 +559,7 @@ static js_status run_root(server *sv) {
   if (g_stop_signal) return root_stop(sv);
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(end_client(sv, r));
+  JS_CALL(js_par_post_flush());
   return JS_OK;
 }
 
@@ -588,6 +597,7 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   while (!leader_done(sv) && !g_stop_signal) serve(sv, 0.5);
   if (g_stop_signal) {
     if (stop_clients(sv)) js_par_abort(3);
+    JS_CALL(js_par_post_flush());
     JS_CALL(flush_up(sv, 1));
     JS_CALL(js_par_req_wait(&sv->upreq));
     JS_CALL(js_par_send_int(0, JS_TAG_BYE, 0));
@@ -595,6 +605,7 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   }
   JS_CALL(flush_up(sv, 1));
   JS_CALL(js_par_req_wait(&sv->upreq));
+  JS_CALL(js_par_post_flush());
   return JS_OK;
 }
 

@@ -187,11 +187,30 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
   return JS_OK;
 }
 
+/// Write the Monte Carlo slices of one (d, n) block g (its trials reduced).
+static js_status put_block(int nc, const js_config *cfg, const js_results *res,
+                           const var_ids *v, int g) {
+  size_t id = (size_t)(g / cfg->nn), in = (size_t)(g % cfg->nn), T = (size_t)cfg->trials;
+  size_t start[6] = {id, in, 0, 0, 0, 0};
+  size_t cell[5] = {1, 1, (size_t)cfg->nk, (size_t)cfg->nT, (size_t)cfg->nr};
+  size_t trial[6] = {1, 1, T, (size_t)cfg->nk, (size_t)cfg->nT, (size_t)cfg->nr};
+  size_t one[3] = {1, 1, T};
+  NC_CALL(nc_put_vara_double(nc, v->delta, start, cell, res->mean + g * res->ncells));
+  NC_CALL(nc_put_vara_double(nc, v->se, start, cell, res->se + g * res->ncells));
+  NC_CALL(nc_put_vara_double(nc, v->dtrial, start, trial, res->trial + g * T * res->ncells));
+  NC_CALL(nc_put_vara_double(nc, v->ref, start, one, res->ref_mean + g));
+  NC_CALL(nc_put_vara_double(nc, v->ref_se, start, one, res->ref_se + g));
+  NC_CALL(nc_put_vara_double(nc, v->ref_trial, start, one, res->ref_trial + g * T));
+  return JS_OK;
+}
+
 struct js_cube_file {
   char *tmp;         /* OUT.tmp.XXXXXX while the cube is being made */
   const js_config *cfg;
   int nc, mc, theory;
   var_ids v;
+  unsigned char *written; /* (d, n) blocks whose Monte Carlo slices are in the file */
+  int nwritten;
 };
 
 /// Create the NetCDF file at path and define everything in it.
@@ -212,15 +231,28 @@ js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube
   js_cube_file *f = calloc(1, sizeof *f);
   JS_ALLOC_CHECK(f, "cube");
   f->cfg = cfg, f->mc = mc, f->theory = theory, f->nc = -1;
-  js_status s = js_atomic_begin(cfg->out_path, &f->tmp);
+  f->written = calloc((size_t)cfg->nd * cfg->nn, 1);
+  js_status s = f->written ? JS_OK : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
+                                             "out of memory for the cube");
+  if (s == JS_OK) s = js_atomic_begin(cfg->out_path, &f->tmp);
   if (s == JS_OK) s = define_file(f, meta);
   if (s != JS_OK) js_store_abort(f), f = NULL;
   *out = f;
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
+js_status js_store_put_block(js_cube_file *f, const js_results *res, int g) {
+  if (!f->mc || f->written[g]) return JS_OK;
+  JS_CALL(put_block(f->nc, f->cfg, res, &f->v, g));
+  f->written[g] = 1, f->nwritten++;
+  return JS_OK;
+}
+
 js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th) {
-  js_status s = put_data(f->nc, f->cfg, f->mc ? res : NULL, f->theory ? th : NULL, &f->v);
+  int blocks = f->cfg->nd * f->cfg->nn, some = f->nwritten > 0; /* else whole arrays at once */
+  js_status s = put_data(f->nc, f->cfg, f->mc && !some ? res : NULL, f->theory ? th : NULL,
+                         &f->v);
+  for (int g = 0; some && s == JS_OK && g < blocks; g++) s = js_store_put_block(f, res, g);
   int rc = nc_close(f->nc);
   f->nc = -1;
   if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
@@ -236,6 +268,7 @@ void js_store_abort(js_cube_file *f) {
   if (!f) return;
   if (f->nc >= 0) nc_close(f->nc);
   if (f->tmp) js_atomic_abort(f->tmp);
+  free(f->written);
   free(f);
 }
 

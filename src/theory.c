@@ -331,56 +331,70 @@ static reward_law law_of(const js_theory_base *b, js_reward r) {
   return law;
 }
 
-/// Panel boundaries of c in [0, 12 sd(c)] at the scales of the reward's law and of s
+/// Panel boundaries of c in [0, 12 max sd(c)] at the scales of every reward's law and of
+/// s: one grid serves every judge, so one conditional solve per node serves them all
 /// (malloc'd; *nb boundaries, so *nb - 1 panels).
-static js_status c_panels(const reward_law *law, double s, double **bounds, int *nb) {
+static js_status c_panels(const js_theory_base *b, const js_reward *r, int nr, double s,
+                          double **bounds, int *nb) {
   static const double mult[] = {0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10};
-  double sd = sqrt(law->vc), top = 12 * sd;
+  double top = 0;
+  for (int i = 0; i < nr; i++) top = fmax(top, 12 * sqrt(law_of(b, r[i]).vc));
   double steps = ceil(top / (2 * s));
-  JS_CHECK(steps < 1e6, JS_ERR_INPUT, "theory: the judge's spread (sd %.3g) is over 10^6 "
-           "predictive widths (s = %.3g); the outer integral would need too many panels", sd, s);
-  double *x = malloc(sizeof(double) * (size_t)(steps + 14));
+  JS_CHECK(steps < 1e6, JS_ERR_INPUT, "theory: a judge's spread (12 sd = %.3g) is over 10^6 "
+           "predictive widths (s = %.3g); the outer integral would need too many panels", top, s);
+  double *x = malloc(sizeof(double) * ((size_t)steps + 10 * (size_t)nr + 4));
   JS_ALLOC_CHECK(x, "theory panels");
   int n = 0;
-  for (int i = 0; i < 10; i++) x[n++] = mult[i] * sd;
+  for (int i = 0; i < nr; i++)
+    for (int j = 0; j < 10; j++) x[n++] = mult[j] * sqrt(law_of(b, r[i]).vc);
   for (int i = 1; i < steps; i++) x[n++] = 2 * s * i;
   *nb = tidy_bounds(x, n, 0, top);
   *bounds = x;
   return JS_OK;
 }
 
-js_status js_theory_panel_count(const js_theory_base *b, js_reward r, int *panels) {
-  reward_law law = law_of(b, r);
+js_status js_theory_node_count(const js_theory_base *b, const js_reward *r, int nr,
+                               int *nodes) {
   double *bounds;
   int nb;
-  JS_CALL(c_panels(&law, sqrt(b->s2), &bounds, &nb));
+  JS_CALL(c_panels(b, r, nr, sqrt(b->s2), &bounds, &nb));
   free(bounds);
-  *panels = nb - 1;
+  *nodes = (nb - 1) * GL_NODES;
   return JS_OK;
 }
 
-js_status js_theory_piece(const js_theory_base *b, double T, js_reward r, const double *k,
-                          int nk, int panel, double *out) {
+/// Add one node's share (c, weight w) of every reward's delta for every k to out[nr][nk],
+/// from the conditional moments g = (g0, g1, g2) at c.
+static void add_node(const js_theory_base *b, const js_reward *r, int nr, int nk, double c,
+                     double w, const double *g, double *out) {
+  for (int i = 0; i < nr; i++) {
+    reward_law law = law_of(b, r[i]);
+    double dens = 2 * w * phi(c / sqrt(law.vc)) / sqrt(law.vc); /* even integrand */
+    double eb = law.rho * c, eb2 = law.vbc + eb * eb;
+    for (int j = 0; j < nk; j++)
+      out[i * nk + j] = dens * (g[2 * nk + j] + 2 * eb * g[nk + j] + eb2 * g[j]) / g[j];
+  }
+}
+
+js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r, int nr,
+                          const double *k, int nk, int node, double *out) {
   JS_CALL(gl_tables());
   gsl_set_error_handler_off();
-  reward_law law = law_of(b, r);
   double s = sqrt(b->s2), *bounds, *g = malloc(sizeof(double) * 3 * (size_t)nk);
   JS_ALLOC_CHECK(g, "theory");
   int nb;
-  js_status st = c_panels(&law, s, &bounds, &nb);
+  js_status st = c_panels(b, r, nr, s, &bounds, &nb);
   if (st != JS_OK) free(g);
   JS_CALL(st);
-  if (panel < 0 || panel + 1 >= nb)
-    st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "theory: panel %d of %d", panel, nb - 1);
-  for (int j = 0; j < nk; j++) out[j] = 0;
-  for (int i = 0; i < GL_NODES && st == JS_OK; i++) {
+  int panel = node / GL_NODES;
+  if (node < 0 || panel + 1 >= nb)
+    st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "theory: node %d of %d", node,
+                 (nb - 1) * GL_NODES);
+  if (st == JS_OK) {
     double c, w;
-    gl_node(bounds[panel], bounds[panel + 1], i, &c, &w);
+    gl_node(bounds[panel], bounds[panel + 1], node % GL_NODES, &c, &w);
     st = js_theory_conditional(k, nk, T, c, s, g, g + nk, g + 2 * nk);
-    double dens = 2 * w * phi(c / sqrt(law.vc)) / sqrt(law.vc); /* even integrand */
-    double eb = law.rho * c, eb2 = law.vbc + eb * eb;
-    for (int j = 0; j < nk && st == JS_OK; j++)
-      out[j] += dens * (g[2 * nk + j] + 2 * eb * g[nk + j] + eb2 * g[j]) / g[j];
+    if (st == JS_OK) add_node(b, r, nr, nk, c, w, g, out);
   }
   free(g);
   free(bounds);

@@ -1,6 +1,6 @@
 /// \file theoryplan.c
-/// Pieces of the theory (one per ratio, T < inf, reward and panel), their lookup by value,
-/// and the assembly of delta_theory and the closed forms (see theoryplan.h).
+/// Pieces of the theory (one per ratio, T < inf and node of the outer integral), their
+/// lookup by value, and the assembly of delta_theory and the closed forms (theoryplan.h).
 #include "theoryplan.h"
 
 #include <math.h>
@@ -73,25 +73,21 @@ static js_theory_base base_of(const js_config *cfg, const js_theory_plan *plan, 
                            cfg->input_scale);
 }
 
-/// Panels per (ratio, reward) and the first piece of each.
-static js_status plan_panels(const js_config *cfg, js_theory_plan *plan) {
-  size_t slots = (size_t)plan->nratio * cfg->nr;
-  plan->npan = malloc(sizeof(int) * slots);
-  plan->first = malloc(sizeof(long) * (slots + 1));
-  JS_CHECK(plan->npan && plan->first, JS_ERR_SYS, "out of memory for the theory plan");
+/// Nodes per ratio and the first piece of each.
+static js_status plan_nodes(const js_config *cfg, js_theory_plan *plan) {
+  plan->nnode = malloc(sizeof(int) * (size_t)plan->nratio);
+  plan->first = malloc(sizeof(long) * ((size_t)plan->nratio + 1));
+  JS_CHECK(plan->nnode && plan->first, JS_ERR_SYS, "out of memory for the theory plan");
   long total = 0;
   for (int i = 0; i < plan->nratio; i++) {
     js_theory_base b = base_of(cfg, plan, i);
-    for (int r = 0; r < cfg->nr; r++) {
-      size_t at = (size_t)i * cfg->nr + r;
-      JS_CALL(js_theory_panel_count(&b, cfg->reward[r], &plan->npan[at]));
-      plan->first[at] = total;
-      total += (long)plan->npan[at] * plan->nfin;
-    }
+    JS_CALL(js_theory_node_count(&b, cfg->reward, cfg->nr, &plan->nnode[i]));
+    plan->first[i] = total;
+    total += (long)plan->nnode[i] * plan->nfin;
   }
-  plan->first[slots] = total;
+  plan->first[plan->nratio] = total;
   JS_CHECK(total < (1L << 30), JS_ERR_INPUT, "the theory of this study has %ld pieces; at "
-           "most 2^30 are supported (fewer d/n ratios, temperatures or judges)", total);
+           "most 2^30 are supported (fewer d/n ratios or temperatures)", total);
   plan->npieces = (int)total;
   return JS_OK;
 }
@@ -103,7 +99,7 @@ js_status js_theory_plan_build(const js_config *cfg, js_theory_plan *plan) {
   for (int i = 0; i < cfg->nT; i++)
     if (!isinf(cfg->T[i])) plan->fin[plan->nfin++] = i;
   js_status s = plan_ratios(cfg, plan);
-  if (s == JS_OK) s = plan_panels(cfg, plan);
+  if (s == JS_OK) s = plan_nodes(cfg, plan);
   if (s != JS_OK) js_theory_plan_free(plan);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
@@ -113,37 +109,32 @@ void js_theory_plan_free(js_theory_plan *plan) {
   free(plan->q);
   free(plan->ratio_of);
   free(plan->fin);
-  free(plan->npan);
+  free(plan->nnode);
   free(plan->first);
   memset(plan, 0, sizeof *plan);
 }
 
 js_theory_piece_id js_theory_plan_piece(const js_config *cfg, const js_theory_plan *plan,
                                         int i) {
-  long lo = 0, hi = (long)plan->nratio * cfg->nr - 1; /* last slot with first <= i */
+  (void)cfg;
+  int lo = 0, hi = plan->nratio - 1; /* the last ratio whose first piece is <= i */
   while (lo < hi) {
-    long mid = (lo + hi + 1) / 2;
+    int mid = (lo + hi + 1) / 2;
     if (plan->first[mid] <= i) lo = mid;
     else hi = mid - 1;
   }
-  while (plan->npan[lo] == 0 || plan->first[lo + 1] <= i) lo++; /* skip empty slots */
-  int within = (int)(i - plan->first[lo]), np = plan->npan[lo];
-  js_theory_piece_id id = {(int)(lo / cfg->nr), plan->fin[within / np], (int)(lo % cfg->nr),
-                           within % np};
+  int within = (int)(i - plan->first[lo]), nn = plan->nnode[lo];
+  js_theory_piece_id id = {lo, plan->fin[within / nn], within % nn};
   return id;
 }
 
 int js_theory_plan_find(const js_config *cfg, const js_theory_plan *plan, int p, int q,
-                        double T, js_reward r, int panel) {
-  int ratio = find_ratio(plan, p, q), f = -1, ir = -1;
+                        double T, int node) {
+  int ratio = find_ratio(plan, p, q), f = -1;
   for (int i = 0; i < plan->nfin; i++)
     if (cfg->T[plan->fin[i]] == T) f = i;
-  for (int i = 0; i < cfg->nr; i++)
-    if (cfg->reward[i].alpha == r.alpha && cfg->reward[i].beta == r.beta) ir = i;
-  if (ratio < 0 || f < 0 || ir < 0) return -1;
-  size_t at = (size_t)ratio * cfg->nr + ir;
-  if (panel < 0 || panel >= plan->npan[at]) return -1;
-  return (int)(plan->first[at] + (long)f * plan->npan[at] + panel);
+  if (ratio < 0 || f < 0 || node < 0 || node >= plan->nnode[ratio]) return -1;
+  return (int)(plan->first[ratio] + (long)f * plan->nnode[ratio] + node);
 }
 
 js_status js_theory_plan_run(const js_config *cfg, const js_theory_plan *plan, int i,
@@ -153,7 +144,8 @@ js_status js_theory_plan_run(const js_config *cfg, const js_theory_plan *plan, i
   double *k = malloc(sizeof(double) * (size_t)cfg->nk);
   JS_ALLOC_CHECK(k, "theory k values");
   for (int j = 0; j < cfg->nk; j++) k[j] = cfg->k[j];
-  js_status s = js_theory_piece(&b, cfg->T[id.iT], cfg->reward[id.ir], k, cfg->nk, id.panel, out);
+  js_status s = js_theory_piece(&b, cfg->T[id.iT], cfg->reward, cfg->nr, k, cfg->nk, id.node,
+                                out);
   free(k);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
@@ -174,17 +166,17 @@ static js_status theory_alloc(const js_config *cfg, js_theory *th) {
   return JS_OK;
 }
 
-/// delta of cell (ik, iT, ir) at a ratio: the sum of its panels in order (finite T), the
+/// delta of cell (ik, iT, ir) at a ratio: the sum of its nodes in order (finite T), the
 /// closed form at k = 1 and T = inf.
 static double cell_value(const js_config *cfg, const js_theory_plan *plan, const double *vals,
                          const js_theory_base *b, int ratio, int ik, int iT, int ir) {
   if (isinf(cfg->T[iT]) || cfg->k[ik] == 1) return js_theory_k1(b);
   int f = 0;
   while (plan->fin[f] != iT) f++;
-  size_t at = (size_t)ratio * cfg->nr + ir;
-  long first = plan->first[at] + (long)f * plan->npan[at];
+  long first = plan->first[ratio] + (long)f * plan->nnode[ratio];
+  size_t stride = (size_t)cfg->nr * cfg->nk, at = (size_t)ir * cfg->nk + ik;
   double sum = 0;
-  for (int p = 0; p < plan->npan[at]; p++) sum += vals[(size_t)(first + p) * cfg->nk + ik];
+  for (int p = 0; p < plan->nnode[ratio]; p++) sum += vals[(size_t)(first + p) * stride + at];
   return sum;
 }
 
@@ -218,11 +210,12 @@ js_status js_theory_assemble(const js_config *cfg, const js_theory_plan *plan,
 js_status js_theory_study(const js_config *cfg, js_theory *th) {
   js_theory_plan plan;
   JS_CALL(js_theory_plan_build(cfg, &plan));
-  double *vals = malloc(sizeof(double) * ((size_t)plan.npieces * cfg->nk + 1));
+  size_t per = (size_t)cfg->nr * cfg->nk;
+  double *vals = malloc(sizeof(double) * ((size_t)plan.npieces * per + 1));
   js_status s = vals ? JS_OK : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
                                        "out of memory for %d theory pieces", plan.npieces);
   for (int i = 0; s == JS_OK && i < plan.npieces; i++)
-    s = js_theory_plan_run(cfg, &plan, i, vals + (size_t)i * cfg->nk);
+    s = js_theory_plan_run(cfg, &plan, i, vals + (size_t)i * per);
   if (s == JS_OK) s = js_theory_assemble(cfg, &plan, vals, th);
   free(vals);
   js_theory_plan_free(&plan);

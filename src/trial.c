@@ -16,7 +16,7 @@
 #include "theoryplan.h"
 
 /// Estimated nanoseconds of compute between two questions to the poll hook (about 2 ms).
-#define JS_POLL_NS 2e6
+#define JS_POLL_NS 2e5
 
 /// The poll hook and the compute done since it was last asked.
 typedef struct {

@@ -138,7 +138,8 @@ js_status js_worker_run(const js_config *cfg, const js_grid *grid, int server, c
   if (!wk) js_worker_fail(server, js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
                                           "out of memory"));
   wk->cfg = cfg, wk->grid = grid, wk->server = server;
-  wk->max_payload = grid->ncells + 1 > (size_t)cfg->nk ? grid->ncells + 1 : (size_t)cfg->nk;
+  size_t theory = (size_t)cfg->nr * cfg->nk;
+  wk->max_payload = grid->ncells + 1 > theory ? grid->ncells + 1 : theory;
   if (nfirst > 0) {
     memcpy(wk->batch[0], first, sizeof(int) * (size_t)nfirst);
     wk->len[0] = nfirst, wk->queued = 1;

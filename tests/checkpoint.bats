@@ -222,3 +222,34 @@ PY
   run "$JS" run "$STUDY" -o "$TMP/s.nc" --shard 3/3 --dry-run
   [[ "$output" == *"units: 6"* ]]
 }
+
+# Send SIGUSR1 to mpirun once the run has computed for a while; print the seconds from the
+# signal to the exit and the exit code.
+stop_after() {
+  local wait=$1; shift
+  mpirun --oversubscribe -np 2 "$JS" "$@" --quiet 2>/dev/null &
+  local pid=$!
+  sleep "$wait"
+  local t0=$(date +%s.%N)
+  kill -USR1 "$pid"
+  local rc=0
+  wait "$pid" || rc=$?
+  echo "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b - a}') $rc"
+}
+
+@test "a stop is answered within about a second at d = 2000 and at k_max = 2^22" {
+  # d = 2000, n = 16000: the fit alone is about a second; STOP is seen inside it
+  read secs rc < <(stop_after 2.5 run "$STUDY" -o "$TMP/big_d.nc" --set 'grid.d=[2000]' \
+    --set 'grid.n=[16000]' --set 'grid.k=[1,2]' --set 'grid.T=[0]' --set sampling.trials=4)
+  echo "d = 2000: exit $rc after $secs s"
+  [ "$rc" -eq 3 ]
+  awk -v s="$secs" 'BEGIN{exit !(s < 2.5)}'
+  # k_max = 2^22: one test point is about 40 ms, a block of 64 points several seconds
+  read secs rc < <(stop_after 2.5 run "$STUDY" -o "$TMP/big_k.nc" --set 'grid.d=[8]' \
+    --set 'grid.n=[12]' --set 'grid.k=[1,4194304]' --set 'grid.T=[0, 1]' \
+    --set 'grid.reward=[{alpha: 1, beta: 0}]' --set sampling.trials=4 --set sampling.test_points=64)
+  echo "k_max = 2^22: exit $rc after $secs s"
+  [ "$rc" -eq 3 ]
+  awk -v s="$secs" 'BEGIN{exit !(s < 2.5)}'
+  [ -e "$TMP/big_k.nc.ckpt" ] && [ ! -e "$TMP/big_k.nc.lock" ]
+}

@@ -14,8 +14,9 @@ teardown() {
   rm -rf "$TMP"
 }
 
-# The data section of a cube's result variables at full precision (no dates, no history).
+# The data section of a cube's result variables at full precision (no dates, no history):
+# the Monte Carlo results and the theory.
 cube_data() {
-  ncdump -p 9,17 -v delta,delta_se,delta_trial,delta_ref,delta_ref_se,delta_ref_trial "$1" |
+  ncdump -p 9,17 -v delta,delta_se,delta_trial,delta_ref,delta_ref_se,delta_ref_trial,delta_theory,delta_theory_kinf "$1" |
     sed -n '/^data:/,$p'
 }

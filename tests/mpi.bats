@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The cube is bitwise identical for any rank count and without mpirun.
+# The cube is bitwise identical for any rank count, layout (rank 0 computing or only
+# serving, groups with leaders) and without mpirun.
 load helpers
 
 @test "cubes are bitwise identical for P = 1, 2, 3, 4 and without mpirun" {
@@ -21,4 +22,37 @@ load helpers
   [ "$status" -eq 2 ]
   [ "$(grep -c 'model.sigma: 0 is out of range' <<< "$output")" -eq 1 ]
   [ ! -e "$TMP/out.nc" ]
+}
+
+@test "serve-only rank 0 and groups with leaders: bitwise the same cube" {
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/serial.nc" --quiet
+  JUDGESIM_MASTER_COMPUTES=0 mpirun --oversubscribe -np 3 "$JS" run "$ROOT/tests/data/small.yaml" \
+    -o "$TMP/serve.nc" --quiet
+  cube_data "$TMP/serve.nc" | cmp - <(cube_data "$TMP/serial.nc")
+  # root, then two groups of a leader and two workers
+  run env JUDGESIM_GROUP_SIZE=3 mpirun --oversubscribe -np 7 "$JS" run \
+    "$ROOT/tests/data/small.yaml" -o "$TMP/groups.nc" --timings
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"timing mc_units 20"* ]]
+  cube_data "$TMP/groups.nc" | cmp - <(cube_data "$TMP/serial.nc")
+}
+
+@test "the theory is work units: judgesim theory gives the run's delta_theory bit for bit" {
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/run.nc" --quiet
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/th.nc" --quiet
+  a=$(ncdump -p 9,17 -v delta_theory,delta_theory_kinf,bestofk_coef "$TMP/run.nc" | sed -n '/^data:/,$p')
+  b=$(ncdump -p 9,17 -v delta_theory,delta_theory_kinf,bestofk_coef "$TMP/th.nc" | sed -n '/^data:/,$p')
+  [ "$a" = "$b" ]
+  # d/n = 8/16 and 16/32 share one ratio: their theory is computed once and is identical
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/ratio.nc" --quiet \
+    --set 'grid.d=[8, 16]' --set 'grid.n=[16, 32]'
+  run /usr/bin/python3 -c "
+import netCDF4, numpy as np
+t = netCDF4.Dataset('$TMP/ratio.nc')['delta_theory'][:]
+assert np.array_equal(t[0, 0], t[1, 1]), 'same ratio, different theory'
+assert not np.array_equal(t[0, 0], t[0, 1])
+print('ok')"
+  echo "$output"
+  [ "$status" -eq 0 ]
 }
