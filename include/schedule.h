@@ -19,14 +19,9 @@
 #include "config.h"
 #include "error.h"
 #include "grid.h"
+#include "layout.h"
 #include "progress.h"
 #include "results.h"
-
-/// From this many ranks on, rank 0 only serves (JUDGESIM_MASTER_COMPUTES=0 or 1 overrides).
-#define JS_SERVE_ONLY_RANKS 32
-/// From this many ranks on, ranks form groups with a leader each (JUDGESIM_GROUP_SIZE=G
-/// sets the group size; 0 keeps the layout flat).
-#define JS_GROUP_FROM_RANKS 512
 
 typedef struct {
   double wall;       ///< seconds from start of work to all results collected

@@ -16,9 +16,7 @@
 #include "config.h"
 #include "error.h"
 #include "grid.h"
-
-/// Largest batch in one WORK message to a worker.
-#define JS_BATCH_MAX_UNITS 256
+#include "layout.h"
 
 /// Run this rank as a worker of `server`, first computing first[0..nfirst). Returns JS_OK
 /// when the server has no more work, JS_INTERRUPTED after a stop; a failure is reported to

@@ -11,14 +11,13 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "layout.h"
 #include "parallel.h"
 #include "queue.h"
 #include "timers.h"
 #include "trial.h"
 #include "worker.h"
 
-#define JS_BATCH_MAX_S 0.5      /* estimated seconds in a worker's batch, at most */
-#define JS_CHUNK_MAX_UNITS 4096 /* units in a leader's chunk, at most */
 #define JS_FORWARD_UNITS 64     /* a leader passes results up in messages of this many */
 #define JS_STOP_GRACE_S 60.0    /* how long a server waits for BYE after STOP */
 
@@ -26,118 +25,13 @@ static volatile sig_atomic_t g_stop_signal;
 
 void js_schedule_request_stop(int signo) { g_stop_signal = signo; }
 
-/* ------------------------------------------------------------------- layout ------------ */
-
-/// Who does what: flat (rank 0 serves every other rank) or in groups (rank 0 serves the
-/// leaders, each leader the workers of its group).
-typedef struct {
-  int size, group, ngroups; /* group = 0: flat */
-  int computes;             /* flat: rank 0 computes units too */
-} layout;
-
-/// The group size from JUDGESIM_GROUP_SIZE or the rank count (0: flat).
-static int group_size(int size) {
-  const char *env = getenv("JUDGESIM_GROUP_SIZE");
-  if (env && *env) {
-    int g = atoi(env);
-    return g >= 2 && g < size - 1 ? g : 0;
-  }
-  if (size < JS_GROUP_FROM_RANKS) return 0;
-  int g = (int)(4 * sqrt((double)size)); /* about sqrt(size) / 4 groups */
-  return g < 64 ? 64 : g > 256 ? 256 : g;
-}
-
-/// Does rank 0 compute units too? Below JS_SERVE_ONLY_RANKS ranks and flat, unless overridden.
-static int root_computes(int size, int grouped) {
-  const char *env = getenv("JUDGESIM_MASTER_COMPUTES");
-  if (size == 1) return 1;
-  if (grouped) return 0;
-  if (env && (env[0] == '0' || env[0] == '1') && !env[1]) return env[0] == '1';
-  return size < JS_SERVE_ONLY_RANKS;
-}
-
-/// The layout of a run on `size` ranks.
-static layout layout_of(int size) {
-  layout L = {size, group_size(size), 0, 0};
-  if (L.group) L.ngroups = (size - 1) / L.group;
-  L.computes = root_computes(size, L.group > 0);
-  return L;
-}
-
-/// Is rank r a group leader?
-static int is_leader(const layout *L, int r) {
-  return L->group && r >= 1 && (r - 1) % L->group == 0 && (r - 1) / L->group < L->ngroups;
-}
-
-/// The group of rank r >= 1 and its first and last worker ranks.
-static int group_of(const layout *L, int r, int *first, int *last) {
-  int g = (r - 1) / L->group;
-  if (g >= L->ngroups) g = L->ngroups - 1;
-  *first = 2 + g * L->group;
-  *last = g == L->ngroups - 1 ? L->size - 1 : (g + 1) * L->group;
-  return g;
-}
-
-/// The rank that serves rank r (r >= 1).
-static int server_of(const layout *L, int r) {
-  if (!L->group || is_leader(L, r)) return 0;
-  int first, last;
-  return 1 + group_of(L, r, &first, &last) * L->group;
-}
-
-/// Ranks that compute units.
-static int computing(const layout *L) {
-  return L->group ? L->size - 1 - L->ngroups : L->size - 1 + L->computes;
-}
-
-/// Workers of one group.
-static int group_workers(const layout *L) { return L->group ? L->group - 1 : L->size - 1; }
-
-/* ------------------------------------------------------------- first round ------------ */
-
-/// What a rank keeps of the implied first round: its own batch (worker) or chunk (leader)
-/// and, for a server, how many units each client holds.
-typedef struct {
-  int rank;       /* the dealing stops after this rank's share (0: deal everything) */
-  int *ids, n;    /* this rank's batch or chunk */
-  int *held;      /* per rank: 1 when it got a batch or a chunk (NULL: not needed) */
-  int *units;     /* per rank: how many units it got (NULL: not needed) */
-} dealt;
-
-/// Deal the first round, which is implied rather than sent: a batch for every computing
-/// rank (rank order, leaders skipped; rank 0 takes its units later), then a chunk for every
-/// leader. Every rank deals the same round from the same queue.
-static void deal_first_round(js_queue *q, const layout *L, dealt *d) {
-  int scratch[JS_CHUNK_MAX_UNITS];
-  for (int r = 1; r < L->size; r++) {
-    if (is_leader(L, r)) continue;
-    int n = js_queue_take(q, computing(L), JS_BATCH_MAX_S, JS_BATCH_MAX_UNITS, scratch);
-    if (d->held) d->held[r] = n > 0;
-    if (d->units) d->units[r] = n;
-    if (r == d->rank) {
-      memcpy(d->ids, scratch, sizeof(int) * (size_t)n), d->n = n;
-      return;
-    }
-  }
-  for (int g = 0; g < L->ngroups; g++) {
-    int r = 1 + g * L->group;
-    int n = js_queue_take(q, L->ngroups, JS_BATCH_MAX_S * group_workers(L), JS_CHUNK_MAX_UNITS,
-                          scratch);
-    if (d->held) d->held[r] = n > 0;
-    if (r == d->rank) {
-      memcpy(d->ids, scratch, sizeof(int) * (size_t)n), d->n = n;
-      return;
-    }
-  }
-}
-
 /* ------------------------------------------------------------------- server ------------ */
 
 /// A server: the root (serving workers, or leaders) or a leader (serving its workers).
 typedef struct {
   const js_config *cfg;
   const js_grid *grid;
-  const layout *L;
+  const js_layout *L;
   int rank, leader;        /* this rank; 1 for a group leader */
   int *held;               /* per rank: batches (or chunks) a client holds */
   unsigned char *ended;    /* per rank: told that no work is left */
@@ -451,7 +345,7 @@ static int root_poll(void *ctx) {
 
 /// Rank 0 computes one unit itself (answering clients every few milliseconds meanwhile).
 static js_status compute_one(server *sv) {
-  if (js_queue_take(&sv->q, computing(sv->L), JS_BATCH_MAX_S, 1, sv->ids) == 0) return JS_OK;
+  if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, sv->ids) == 0) return JS_OK;
   int id = sv->ids[0];
   double t0 = js_par_time();
   JS_CALL(js_unit_run(sv->cfg, sv->grid, id, sv->payload, root_poll, sv));
@@ -507,7 +401,7 @@ static js_status root_stop(server *sv) {
 
 /// Allocate a server's per-rank arrays and scratch.
 static js_status server_alloc(server *sv, const js_config *cfg, const js_grid *grid,
-                              const layout *L) {
+                              const js_layout *L) {
   sv->cfg = cfg, sv->grid = grid, sv->L = L, sv->rank = js_par_rank();
   sv->held = calloc((size_t)L->size, sizeof(int));
   sv->ended = calloc((size_t)L->size, 1);
@@ -528,14 +422,14 @@ static void server_free(server *sv) {
 /// The root: deal the implied first round, send the prefetched second, run the early task,
 /// then compute (flat, small runs) and serve until every unit is in.
 static js_status run_root(server *sv) {
-  const layout *L = sv->L;
+  const js_layout *L = sv->L;
   for (int p = 0; p < sv->grid->nwork; p++) sv->done += sv->res->done[sv->grid->order[p]];
   js_queue_init(&sv->q, sv->grid, sv->res->done);
-  dealt d = {0, sv->ids, 0, sv->held, NULL};
-  deal_first_round(&sv->q, L, &d);
-  for (int r = 1; r < L->size; r++) sv->client[r] = L->group ? is_leader(L, r) : 1;
-  sv->sharers = L->group ? L->ngroups : computing(L);
-  sv->cap = JS_BATCH_MAX_S * (L->group ? group_workers(L) : 1);
+  js_dealt d = {0, sv->ids, 0, sv->held, NULL};
+  js_layout_deal(&sv->q, L, &d);
+  for (int r = 1; r < L->size; r++) sv->client[r] = L->group ? js_layout_is_leader(L, r) : 1;
+  sv->sharers = L->group ? L->ngroups : js_layout_computing(L);
+  sv->cap = JS_BATCH_MAX_S * (L->group ? js_layout_group_workers(L) : 1);
   sv->max_units = L->group ? JS_CHUNK_MAX_UNITS : JS_BATCH_MAX_UNITS;
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(refill(sv, r));
@@ -574,14 +468,14 @@ static int leader_done(const server *sv) {
 /// A leader: serve the workers of its group from the chunks the root sends, pass their
 /// results up, and pass a stop down.
 static js_status run_leader(server *sv, const unsigned char *done) {
-  const layout *L = sv->L;
+  const js_layout *L = sv->L;
   int first, last, *units = calloc((size_t)L->size, sizeof(int));
   JS_ALLOC_CHECK(units, "a leader's first round");
-  group_of(L, sv->rank, &first, &last);
+  js_layout_group(L, sv->rank, &first, &last);
   js_queue q;
   js_queue_init(&q, sv->grid, done);
-  dealt d = {sv->rank, sv->ids, 0, NULL, units};
-  deal_first_round(&q, L, &d);
+  js_dealt d = {sv->rank, sv->ids, 0, NULL, units};
+  js_layout_deal(&q, L, &d);
   for (int r = first; r <= last; r++) sv->client[r] = 1, sv->held[r] = units[r] > 0;
   free(units);
   sv->sharers = last - first + 1, sv->cap = JS_BATCH_MAX_S, sv->max_units = JS_BATCH_MAX_UNITS;
@@ -591,7 +485,7 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   for (int i = 0; i < d.n; i++)
     sv->fifo[sv->fcount++] = d.ids[i], sv->fcost += js_grid_cost(sv->grid, d.ids[i]);
   if (d.n > 0) sv->chunks[sv->nchunks++] = d.n;
-  else sv->root_ended = 1; /* the root gives nothing to a leader it dealt nothing */
+  else sv->root_ended = 1; /* the root gives nothing to a leader it js_dealt nothing */
   JS_CALL(refill_all(sv));
   js_timer_stop(JS_TM_STARTUP);
   while (!leader_done(sv) && !g_stop_signal) serve(sv, 0.5);
@@ -620,22 +514,22 @@ static js_status share_done(const js_grid *grid, js_results *res, unsigned char 
 }
 
 /// A worker: deal the first round up to its own batch, then compute.
-static js_status run_worker(const js_config *cfg, const js_grid *grid, const layout *L,
+static js_status run_worker(const js_config *cfg, const js_grid *grid, const js_layout *L,
                             const unsigned char *done, double *cand) {
   int *ids = malloc(sizeof(int) * JS_BATCH_MAX_UNITS);
-  if (!ids) js_worker_fail(server_of(L, js_par_rank()), JS_ERR_SYS);
+  if (!ids) js_worker_fail(js_layout_server(L, js_par_rank()), JS_ERR_SYS);
   js_queue q;
   js_queue_init(&q, grid, done);
-  dealt d = {js_par_rank(), ids, 0, NULL, NULL};
-  deal_first_round(&q, L, &d);
+  js_dealt d = {js_par_rank(), ids, 0, NULL, NULL};
+  js_layout_deal(&q, L, &d);
   js_timer_stop(JS_TM_STARTUP);
-  js_status s = js_worker_run(cfg, grid, server_of(L, js_par_rank()), ids, d.n, cand);
+  js_status s = js_worker_run(cfg, grid, js_layout_server(L, js_par_rank()), ids, d.n, cand);
   free(ids);
   return s;
 }
 
 /// Rank 0 or a leader: set up a server and run it.
-static js_status run_server(const js_config *cfg, const js_grid *grid, const layout *L,
+static js_status run_server(const js_config *cfg, const js_grid *grid, const js_layout *L,
                             js_results *res, js_progress *prog, const js_master_hooks *hook,
                             const unsigned char *done) {
   server sv;
@@ -652,12 +546,12 @@ static js_status run_server(const js_config *cfg, const js_grid *grid, const lay
 js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
                           js_progress *prog, const js_master_hooks *hook, js_run_stats *stats) {
   int rank = js_par_rank();
-  layout L = layout_of(js_par_size());
+  js_layout L = js_layout_of(js_par_size());
   double t0 = js_par_time(), cand = 0;
   unsigned char *done = NULL;
   JS_CALL(share_done(grid, rank == 0 ? res : NULL, &done));
   js_status s;
-  if (rank == 0 || is_leader(&L, rank)) {
+  if (rank == 0 || js_layout_is_leader(&L, rank)) {
     s = run_server(cfg, grid, &L, res, prog, hook, done);
     cand = prog ? prog->candidates : 0;
   } else {

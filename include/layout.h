@@ -1,0 +1,55 @@
+/// \file layout.h
+/// Who does what in a run. Flat (below JS_GROUP_FROM_RANKS ranks): rank 0 serves every
+/// other rank, and below JS_SERVE_ONLY_RANKS it computes units too. Grouped: the ranks
+/// 1 .. P-1 form groups of about 4 sqrt(P) (64 to 256) consecutive ranks; the first of a
+/// group is its leader, which serves the others; rank 0 serves the leaders. The first round
+/// of work is implied, not sent: every rank deals it from the same queue and keeps its share.
+#ifndef JS_LAYOUT_H
+#define JS_LAYOUT_H
+
+#include "queue.h"
+
+/// From this many ranks on, rank 0 only serves (JUDGESIM_MASTER_COMPUTES=0 or 1 overrides).
+#define JS_SERVE_ONLY_RANKS 32
+/// From this many ranks on, ranks form groups with a leader each (JUDGESIM_GROUP_SIZE=G
+/// sets the group size; 0 keeps the layout flat).
+#define JS_GROUP_FROM_RANKS 512
+/// Estimated seconds in a worker's batch, at most; units in a WORK message to a worker and
+/// in a leader's chunk, at most.
+#define JS_BATCH_MAX_S 0.5
+#define JS_BATCH_MAX_UNITS 256
+#define JS_CHUNK_MAX_UNITS 4096
+
+typedef struct {
+  int size;     ///< ranks
+  int group;    ///< ranks per group, leader included (0: flat)
+  int ngroups;  ///< groups (the last one takes the ranks left over)
+  int computes; ///< flat: rank 0 computes units too
+} js_layout;
+
+/// What a rank keeps of the implied first round: its own batch (worker) or chunk (leader)
+/// and, for a server, how many units each rank got.
+typedef struct {
+  int rank;    ///< the dealing stops after this rank's share (0: deal everything)
+  int *ids, n; ///< this rank's batch or chunk (ids has JS_CHUNK_MAX_UNITS room)
+  int *held;   ///< per rank: 1 when it got a batch or a chunk (NULL: not wanted)
+  int *units;  ///< per rank: how many units it got (NULL: not wanted)
+} js_dealt;
+
+/// The layout of a run on `size` ranks (the same on every rank: it reads the environment).
+js_layout js_layout_of(int size);
+/// Is rank r a group leader?
+int js_layout_is_leader(const js_layout *L, int r);
+/// The group of rank r >= 1 (grouped layout) and its first and last worker ranks.
+int js_layout_group(const js_layout *L, int r, int *first, int *last);
+/// The rank that serves rank r >= 1: 0, or its group's leader.
+int js_layout_server(const js_layout *L, int r);
+/// Ranks that compute units.
+int js_layout_computing(const js_layout *L);
+/// Workers in one group (flat: every rank but 0).
+int js_layout_group_workers(const js_layout *L);
+/// Deal the implied first round: a batch for every computing rank in rank order (leaders
+/// skipped; rank 0 takes its units later), then a chunk for every leader.
+void js_layout_deal(js_queue *q, const js_layout *L, js_dealt *d);
+
+#endif
