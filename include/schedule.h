@@ -1,17 +1,15 @@
 /// \file schedule.h
-/// Distribution of the work units (Monte Carlo units and theory pieces alike) over the ranks.
-/// Rank 0 (the root) holds the queue of units, most expensive first (queue.h), and hands
-/// out batches sized by guided self-scheduling, one prefetched per client while enough work
-/// is left; the first batch of every worker is implied by the queue rather than sent.
-/// Below JS_GROUP_FROM_RANKS ranks the layout is flat: the root serves every worker, and
-/// below JS_SERVE_ONLY_RANKS it computes units too, answering messages every few
-/// milliseconds of its compute. From JS_GROUP_FROM_RANKS on, the ranks form groups of about
-/// 4 sqrt(P) (64 to 256): the first rank of a group is its leader, which serves the group's
-/// workers from chunks of units the root sends and passes their results up in messages of
-/// JS_FORWARD_UNITS units, so the root's message rate stays bounded. Results go back
-/// without the sender waiting for the receiver. Checkpoint commits run on a background
-/// thread (commit.h), so the root never stops answering. Which rank computes a unit never
-/// changes its result.
+/// Distribution of the work units (Monte Carlo units and theory pieces alike) over the ranks
+/// (who does what: layout.h). Rank 0 (the root) holds the queue of units, most expensive
+/// first (queue.h), and hands out batches sized by guided self-scheduling, one prefetched
+/// per client while enough work is left; every worker's first batch is implied. Flat, the
+/// root serves every worker, and on small runs computes units too, answering between
+/// stretches of about 0.2 ms of its compute. Grouped, a leader serves its group's workers
+/// from chunks of units the root sends and passes their results up in messages of
+/// JS_FORWARD_UNITS units, so the root's message rate stays bounded. Servers post their
+/// messages and never wait for a busy client; results go back without the sender waiting.
+/// Checkpoint commits run on a background thread (commit.h), so the root never stops
+/// answering. Which rank computes a unit never changes its result.
 #ifndef JS_SCHEDULE_H
 #define JS_SCHEDULE_H
 

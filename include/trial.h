@@ -13,7 +13,7 @@
 /// depends on it; the draws do not).
 #define JS_TRAIN_BLOCK 256
 
-/// Asked about every few milliseconds of compute (inside the fit and between test points);
+/// Asked about every 0.2 ms of estimated compute (inside the fit and between test points);
 /// a non-zero return abandons the unit with JS_INTERRUPTED.
 typedef int (*js_poll_fn)(void *ctx);
 

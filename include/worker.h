@@ -1,8 +1,8 @@
 /// \file worker.h
 /// A worker rank: it computes the batches of units its server (rank 0, or its group's
 /// leader) sends, starting from its implied first batch, and sends each batch's results back
-/// in one message without waiting for the server to take it. It looks for STOP every few
-/// milliseconds of compute; a stop sends the results it has, then BYE.
+/// in one message without waiting for the server to take it. It looks for STOP about every
+/// 0.2 ms of estimated compute; a stop sends the results it has, then BYE.
 /// Messages (tags in parallel.h), the same between any server and its clients:
 ///   WORK   server -> client  int ids[n] of one batch (n = 0: no more work)
 ///   STOP   server -> client  int

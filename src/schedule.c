@@ -343,7 +343,7 @@ static int root_poll(void *ctx) {
   return g_stop_signal != 0;
 }
 
-/// Rank 0 computes one unit itself (answering clients every few milliseconds meanwhile).
+/// Rank 0 computes one unit itself (answering clients about every 0.2 ms meanwhile).
 static js_status compute_one(server *sv) {
   if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, sv->ids) == 0) return JS_OK;
   int id = sv->ids[0];

@@ -15,7 +15,8 @@
 #include "rng.h"
 #include "theoryplan.h"
 
-/// Estimated nanoseconds of compute between two questions to the poll hook (about 2 ms).
+/// Estimated nanoseconds of compute between two questions to the poll hook (about 0.2 ms:
+/// a worker then enters MPI often enough to move its sends along and see STOP at once).
 #define JS_POLL_NS 2e5
 
 /// The poll hook and the compute done since it was last asked.

@@ -1,0 +1,148 @@
+/// \file test_layout.c
+/// The distribution's bookkeeping: guided batches hand out every unit exactly once and stay
+/// within their target; the layout gives every rank one role and one server; each rank's
+/// share of the implied first round is the one the root deals; theory pieces round-trip
+/// through their values and a (d, n) pair shares the pieces of its ratio.
+#include "testutil.h"
+
+#include "grid.h"
+#include "layout.h"
+#include "queue.h"
+#include "theoryplan.h"
+
+static int g_d[] = {8, 16, 24}, g_n[] = {16, 32, 40}, g_k[] = {1, 4, 16};
+static double g_T[] = {0, 0.5, INFINITY};
+static js_reward g_r[] = {{1, 0}, {1, 0.5}};
+
+/// A study of 3 x 3 (d, n) with 40 trials (360 Monte Carlo units) and its theory.
+static js_config make_cfg(void) {
+  js_config cfg = {0};
+  cfg.sigma = 0.5, cfg.gamma = 1, cfg.input_scale = 1;
+  cfg.nd = 3, cfg.nn = 3, cfg.nk = 3, cfg.nT = 3, cfg.nr = 2;
+  cfg.d = g_d, cfg.n = g_n, cfg.k = g_k, cfg.T = g_T, cfg.reward = g_r;
+  cfg.trials = 40, cfg.test_points = 100, cfg.seed = 1;
+  return cfg;
+}
+
+/// Guided batches: every unit once, in cost order, none above its target unless alone.
+static void batches_cover_every_unit_once(void **state) {
+  (void)state;
+  js_config cfg = make_cfg();
+  js_grid grid;
+  assert_int_equal(js_grid_build(&cfg, &grid), JS_OK);
+  assert_int_equal(js_grid_order(&grid), JS_OK);
+  unsigned char *done = calloc((size_t)grid.nunits, 1), *seen = calloc((size_t)grid.nunits, 1);
+  for (int i = 0; i < grid.nunits; i += 7) done[i] = 1; /* resumed units are skipped */
+  js_queue q;
+  js_queue_init(&q, &grid, done);
+  int ids[JS_CHUNK_MAX_UNITS], taken = 0, batches = 0, expected = q.left_units;
+  double prev_cost = INFINITY;
+  for (int n; (n = js_queue_take(&q, 5, 0.5, 64, ids)) > 0; batches++) {
+    double cost = 0;
+    for (int i = 0; i < n; i++) {
+      assert_false(done[ids[i]]);
+      assert_false(seen[ids[i]]);
+      seen[ids[i]] = 1;
+      double c = js_grid_cost(&grid, ids[i]);
+      assert_true(c <= prev_cost); /* most expensive first */
+      prev_cost = c, cost += c;
+    }
+    taken += n;
+    assert_true(n == 1 || cost <= 0.5 + 1e-12);
+  }
+  assert_int_equal(taken, expected);
+  assert_int_equal(q.left_units, 0);
+  assert_true(batches > 5 && batches < taken); /* batches grow early, shrink at the end */
+  free(done), free(seen);
+  js_grid_free(&grid);
+}
+
+/// Every rank has one role; servers and groups are consistent.
+static void layout_roles(void **state) {
+  (void)state;
+  int sizes[] = {1, 2, 31, 32, 511, 512, 1024, 4096, 5000};
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    js_layout L = js_layout_of(sizes[i]);
+    assert_int_equal(L.computes, sizes[i] < JS_SERVE_ONLY_RANKS);
+    assert_int_equal(L.group > 0, sizes[i] >= JS_GROUP_FROM_RANKS);
+    int leaders = 0, workers = 0;
+    for (int r = 1; r < L.size; r++) {
+      if (js_layout_is_leader(&L, r)) {
+        leaders++;
+        assert_int_equal(js_layout_server(&L, r), 0);
+        continue;
+      }
+      workers++;
+      int s = js_layout_server(&L, r), first, last;
+      if (!L.group) {
+        assert_int_equal(s, 0);
+        continue;
+      }
+      assert_true(js_layout_is_leader(&L, s));
+      js_layout_group(&L, r, &first, &last);
+      assert_true(first <= r && r <= last && s == first - 1);
+    }
+    assert_int_equal(leaders, L.ngroups);
+    assert_int_equal(workers + L.computes, js_layout_computing(&L));
+  }
+}
+
+/// A worker's or leader's share of the implied first round is what the root dealt it.
+static void first_round_shares_agree(void **state) {
+  (void)state;
+  setenv("JUDGESIM_GROUP_SIZE", "4", 1);
+  js_config cfg = make_cfg();
+  js_grid grid;
+  assert_int_equal(js_grid_build(&cfg, &grid), JS_OK);
+  assert_int_equal(js_grid_order(&grid), JS_OK);
+  unsigned char *done = calloc((size_t)grid.nunits, 1);
+  js_layout L = js_layout_of(14); /* root, then groups {1..4}, {5..8}, {9..13} */
+  assert_int_equal(L.ngroups, 3);
+  int held[14], units[14], all[JS_CHUNK_MAX_UNITS], mine[JS_CHUNK_MAX_UNITS];
+  for (int r = 1; r < 14; r++) {
+    js_queue root, own;
+    js_queue_init(&root, &grid, done);
+    js_queue_init(&own, &grid, done);
+    js_dealt everything = {0, all, 0, held, units}, share = {r, mine, 0, NULL, NULL};
+    js_layout_deal(&root, &L, &everything);
+    js_layout_deal(&own, &L, &share);
+    assert_true(share.n > 0);
+    assert_int_equal(held[r], 1);
+    if (!js_layout_is_leader(&L, r)) assert_int_equal(units[r], share.n);
+  }
+  unsetenv("JUDGESIM_GROUP_SIZE");
+  free(done);
+  js_grid_free(&grid);
+}
+
+/// Theory pieces: found again from their values; pairs with one ratio share pieces.
+static void theory_pieces_round_trip(void **state) {
+  (void)state;
+  js_config cfg = make_cfg();
+  js_theory_plan plan;
+  assert_int_equal(js_theory_plan_build(&cfg, &plan), JS_OK);
+  /* ratios: 8/16 = 16/32 = 1/2, 8/32 = 1/4, 8/40 = 1/5, 16/16 = 1, 16/40 = 2/5, 24/16 = 3/2,
+     24/32 = 3/4, 24/40 = 3/5: 8 distinct among 9 pairs */
+  assert_int_equal(plan.nratio, 8);
+  assert_int_equal(plan.ratio_of[0 * 3 + 0], plan.ratio_of[1 * 3 + 1]);
+  assert_int_equal(plan.nfin, 2);
+  for (int i = 0; i < plan.npieces; i++) {
+    js_theory_piece_id id = js_theory_plan_piece(&cfg, &plan, i);
+    int found = js_theory_plan_find(&cfg, &plan, plan.p[id.ratio], plan.q[id.ratio],
+                                    cfg.T[id.iT], id.node);
+    assert_int_equal(found, i);
+  }
+  assert_int_equal(js_theory_plan_find(&cfg, &plan, 7, 9, 0.5, 0), -1); /* no such ratio */
+  assert_int_equal(js_theory_plan_find(&cfg, &plan, 1, 2, 0.25, 0), -1); /* no such T */
+  js_theory_plan_free(&plan);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(batches_cover_every_unit_once),
+      cmocka_unit_test(layout_roles),
+      cmocka_unit_test(first_round_shares_agree),
+      cmocka_unit_test(theory_pieces_round_trip),
+  };
+  return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
+}
