@@ -163,7 +163,10 @@ PY
   for i in $(seq 200); do ls "$TMP" | grep -q 'out.nc.ckpt.tmp.' && break; sleep 0.05; done
   ls "$TMP" | grep -q 'out.nc.ckpt.tmp.'
   sleep 0.2
-  pkill -9 -f "judgesim run $STUDY -o $TMP/out.nc" || true
+  # kill judgesim itself first (the pattern is anchored, so not strace): a tracer killed
+  # first would detach it inside the held rename, which would then land
+  pkill -9 -f "^$JS run $STUDY -o $TMP/out.nc" || true
+  for i in $(seq 100); do pgrep -f "^$JS run $STUDY -o $TMP/out.nc" >/dev/null || break; sleep 0.05; done
   kill -9 "$tracer" 2>/dev/null || true
   wait "$tracer" || true
   [ ! -e "$TMP/out.nc.ckpt" ]                   # the interrupted commit never landed
