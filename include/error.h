@@ -2,7 +2,8 @@
 /// Status-returning error convention (after PETSc's PetscCall/PetscCheck).
 /// Every fallible function returns js_status; JS_CALL propagates a failure up the stack,
 /// adding one traceback frame per level; JS_FAIL/JS_CHECK raise one with a message.
-/// User-input errors (JS_ERR_INPUT) map to exit code 2, everything else to 1.
+/// User-input errors (JS_ERR_INPUT) map to exit code 2, a locked output to 4, an interrupted
+/// run to 3, everything else to 1.
 #ifndef JS_ERROR_H
 #define JS_ERROR_H
 
@@ -18,6 +19,7 @@ typedef enum {
   JS_ERR_NETCDF = 5,  ///< NetCDF call failed
   JS_ERR_RNG = 6,     ///< SPRNG stream could not be created
   JS_INTERRUPTED = 8, ///< stopped by a signal after committing a checkpoint (exit code 3)
+  JS_ERR_LOCKED = 9,  ///< the output is locked by another live run (exit code 4)
 } js_status;
 
 /// Record a new failure with a formatted message; returns code.
@@ -33,7 +35,8 @@ void js_error_text(char *buf, size_t size);
 void js_error_report(js_status code);
 /// Clear the recorded failure.
 void js_error_clear(void);
-/// Process exit code for a status: 0, 2 for input errors, 3 when interrupted, 1 otherwise.
+/// Process exit code for a status: 0, 2 for input errors, 3 when interrupted, 4 when the
+/// output is locked by another run, 1 otherwise.
 int js_exit_code(js_status code);
 
 #define JS_FAIL(code, ...) return js_fail((code), __FILE__, __LINE__, __func__, __VA_ARGS__)

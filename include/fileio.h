@@ -18,8 +18,9 @@ js_status js_copy_file(const char *src, const char *dst);
 void js_atomic_abort(char *tmp);
 /// Remove TARGET.tmp.* files left by killed runs; returns how many were removed.
 int js_atomic_clean(const char *target);
-/// Take the lock TARGET.lock (O_EXCL file with host and pid). A lock of a dead process on
-/// this host is stale and cleared; a live one is an input error naming host and pid.
+/// Take the lock TARGET.lock (O_EXCL file with host, pid and SLURM job id). A lock of a
+/// dead process on this host, or of this SLURM job (a requeue, on any node) not running
+/// here, is taken over; any other is JS_ERR_LOCKED (exit code 4) naming its holder.
 js_status js_lock_take(const char *target);
 /// Release the lock taken by this process (no-op when none).
 void js_lock_release(void);

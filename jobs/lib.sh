@@ -53,6 +53,7 @@ js_launch() {
                "resubmit the same command to continue"
       fi ;;
     2) js_log "bad input (exit 2): nothing was run or overwritten" ;;
+    4) js_log "the output is locked by another run (exit 4): not started, not requeued" ;;
     *) js_log "failed with exit code $rc" ;;
   esac
   return "$rc"

@@ -72,5 +72,6 @@ void js_error_report(js_status code) {
 int js_exit_code(js_status code) {
   if (code == JS_OK) return 0;
   if (code == JS_INTERRUPTED) return 3;
+  if (code == JS_ERR_LOCKED) return 4;
   return code == JS_ERR_INPUT ? 2 : 1;
 }

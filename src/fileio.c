@@ -126,20 +126,55 @@ static int process_running(long pid) {
   return !(close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z');
 }
 
-/// Try once to create the lock file; *exists set when another lock is there.
+/// The SLURM job this process belongs to ("-" outside SLURM): kept across requeues.
+static const char *slurm_job(void) {
+  const char *job = getenv("SLURM_JOB_ID");
+  return job && *job && !strpbrk(job, " \t\n") ? job : "-";
+}
+
+/// Try once to create the lock file ("host pid job"); *exists set when another is there.
 static js_status create_lock(const char *path, int *exists) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
   *exists = fd < 0 && errno == EEXIST;
   if (*exists) return JS_OK;
   JS_CHECK(fd >= 0, JS_ERR_SYS, "cannot create lock %s: %s", path, strerror(errno));
-  char host[256] = "", line[320];
+  char host[256] = "", line[400];
   gethostname(host, sizeof host - 1);
-  int len = snprintf(line, sizeof line, "%s %ld\n", host, (long)getpid());
+  int len = snprintf(line, sizeof line, "%s %ld %.100s\n", host, (long)getpid(), slurm_job());
   int ok = write(fd, line, (size_t)len) == len && fsync(fd) == 0;
   close(fd);
   if (!ok) unlink(path);
   JS_CHECK(ok, JS_ERR_SYS, "cannot write lock %s", path);
   return JS_OK;
+}
+
+/// The holder a lock file names (job "-" for locks without one).
+typedef struct {
+  char host[256], job[128];
+  long pid;
+  int fields; ///< how many of host, pid, job were read
+} lock_holder;
+
+/// Read a lock file's holder.
+static lock_holder read_lock(const char *path) {
+  lock_holder h = {"", "-", 0, 0};
+  FILE *f = fopen(path, "r");
+  if (f) h.fields = fscanf(f, "%255s %ld %127s", h.host, &h.pid, h.job), fclose(f);
+  if (h.fields < 0) h.fields = 0;
+  return h;
+}
+
+/// Why a lock may be taken over: NULL when its holder may still run. A holder on this host
+/// that is gone is stale; a lock of this SLURM job (a requeue, on any node) is ours.
+static const char *takeover_reason(const lock_holder *h) {
+  char me[256] = "";
+  gethostname(me, sizeof me - 1);
+  int here = h->fields >= 2 && strcmp(h->host, me) == 0;
+  if (here && !process_running(h->pid)) return "its process is gone";
+  if (h->fields == 3 && strcmp(h->job, "-") != 0 && strcmp(h->job, slurm_job()) == 0 &&
+      !(here && process_running(h->pid)))
+    return "it is an earlier run of this SLURM job (requeued)";
+  return NULL;
 }
 
 js_status js_lock_take(const char *target) {
@@ -155,23 +190,24 @@ js_status js_lock_take(const char *target) {
       else free(path);
       return s;
     }
-    char host[256] = "", me[256] = "";
-    long pid = 0;
-    FILE *f = fopen(path, "r");
-    int got = f ? fscanf(f, "%255s %ld", host, &pid) : 0;
-    if (f) fclose(f);
-    gethostname(me, sizeof me - 1);
-    int stale = got == 2 && strcmp(host, me) == 0 && !process_running(pid);
-    if (!stale) {
-      js_status e = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                            "%s is in use by another run (lock %s: host %s, pid %ld); if that "
-                            "run is gone, remove the lock", target, path,
-                            got >= 1 ? host : "?", pid);
+    lock_holder h = read_lock(path);
+    const char *why = takeover_reason(&h);
+    if (!why) {
+      js_status e = js_fail(JS_ERR_LOCKED, __FILE__, __LINE__, __func__,
+                            "%s is in use by another run (lock %s: host %s, pid %ld, SLURM job "
+                            "%s); if that run is gone, remove the lock", target, path,
+                            h.fields >= 1 ? h.host : "?", h.pid, h.job);
       free(path);
       return e;
     }
-    fprintf(stderr, "judgesim: clearing stale lock %s (pid %ld on %s is gone)\n", path, pid, host);
-    unlink(path);
+    fprintf(stderr, "judgesim: taking over lock %s of pid %ld on %s (SLURM job %s): %s\n",
+            path, h.pid, h.host, h.job, why);
+    if (unlink(path) != 0 && errno != ENOENT) {
+      js_status e = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
+                            "cannot remove lock %s: %s", path, strerror(errno));
+      free(path);
+      return e;
+    }
   }
   free(path);
   JS_FAIL(JS_ERR_SYS, "could not take the lock for %s", target);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Checkpoints: kill -9 and resume gives the uninterrupted cube (also with another rank
 # count), damaged checkpoints are refused and left alone, a changed study is refused naming
-# the key, a live lock refuses a second run and a stale one is cleared, signals exit 3.
+# the key, a live lock refuses a second run (exit 4) and a stale one or one of the same
+# SLURM job on another node is taken over, signals exit 3.
 load helpers
 
 STUDY="$ROOT/tests/data/small.yaml"
@@ -93,16 +94,52 @@ PY
   for i in $(seq 50); do [ -e "$TMP/out.nc.lock" ] && break; sleep 0.02; done
   run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
   echo "$output"
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"is in use by another run"* ]]
+  [ "$status" -eq 4 ]                    # its own exit code: not bad input
+  [[ "$output" == *"is in use by another run"*"pid $pid"* ]]
   wait "$pid"
   [ ! -e "$TMP/out.nc.lock" ]
   sleep 0 & dead=$!; wait "$dead"       # a pid that no longer runs
-  echo "$(hostname) $dead" > "$TMP/out.nc.lock"
+  echo "$(hostname) $dead" > "$TMP/out.nc.lock"   # a lock of the format before job ids
   run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
   [ "$status" -eq 0 ]
-  [[ "$output" == *"clearing stale lock"* ]]
+  [[ "$output" == *"taking over lock"*"its process is gone"* ]]
   [ ! -e "$TMP/out.nc.lock" ]
+}
+
+# on_node NODE JOB CMD...: run CMD as if on node NODE (a UTS namespace with its own host
+# name) in SLURM job JOB ("" for none).
+on_node() {
+  local node=$1 job=$2; shift 2
+  env SLURM_JOB_ID="$job" unshare -u sh -c 'hostname "$0" && exec "$@"' "$node" "$@"
+}
+
+@test "a requeue takes over its own lock on another node; another job's lock is refused" {
+  unshare -u true 2>/dev/null || skip "needs UTS namespaces (unshare -u, root)"
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
+  # job 4242 runs on node-a, which dies (kill -9): its lock and a checkpoint stay behind
+  # (not through on_node: env, unshare and sh exec one another, so $! is judgesim's pid)
+  env SLURM_JOB_ID=4242 unshare -u sh -c 'hostname "$0" && exec "$@"' node-a \
+    "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+  pid=$!
+  for i in $(seq 100); do [ -e "$TMP/out.nc.ckpt" ] && break; sleep 0.02; done
+  kill -9 "$pid"; wait "$pid" || true
+  grep -q "^node-a $pid 4242$" "$TMP/out.nc.lock"
+  # another job, or no job, on node-b cannot tell whether node-a's run lives: refused
+  for job in 5151 ""; do
+    run on_node node-b "$job" "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+    echo "$output"
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"in use by another run"*"host node-a, pid $pid, SLURM job 4242"* ]]
+    grep -q "^node-a $pid 4242$" "$TMP/out.nc.lock"   # left as it was
+  done
+  # the requeued job 4242 starts on node-b: takes its lock over and resumes
+  run on_node node-b 4242 "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"taking over lock"*"earlier run of this SLURM job"* ]]
+  [[ "$output" == *"resuming from"* ]]
+  diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/out.nc")
+  [ -z "$(ls "$TMP" | grep -E '\.tmp\.|\.lock')" ]
 }
 
 @test "SIGTERM, SIGUSR1 and SIGINT checkpoint and exit 3; the rerun completes" {
