@@ -46,7 +46,8 @@ typedef struct {
   js_results *res;
   js_progress *prog;
   const js_master_hooks *hook;
-  double last_commit;
+  double next_commit;      /* when the next periodic commit is due */
+  int commit_fails;        /* periodic commits failed in a row */
   int done;                /* units of order[0..nwork) done */
   double *payload;         /* rank 0's own unit */
   /* a leader */
@@ -78,20 +79,32 @@ static void die(server *sv, js_status s) {
   js_par_abort(js_exit_code(s));
 }
 
-/// Start a periodic commit when one is due; warn about a failed one (the next retries).
+/// Start a periodic commit when one is due. A failed one warns and is retried with backoff
+/// (1, 2, 4, ... s, at most the commit interval); the checkpoint on disk stays the last good.
 static void maybe_commit(server *sv) {
   if (!sv->hook || !sv->hook->committer) return;
   js_status st;
-  if (js_commit_poll(sv->hook->committer, &st) && st != JS_OK) {
-    fprintf(stderr, "judgesim: warning: %s; retrying in %g s\n", js_error_message(),
-            sv->hook->every);
-    js_error_clear();
+  if (js_commit_poll(sv->hook->committer, &st)) {
+    if (st == JS_OK && sv->commit_fails)
+      fprintf(stderr, "judgesim: checkpoint commits work again after %d failures\n",
+              sv->commit_fails);
+    if (st == JS_OK) sv->commit_fails = 0;
+    else {
+      int n = sv->commit_fails++ < 30 ? sv->commit_fails - 1 : 30;
+      double wait = fmin(sv->hook->every, ldexp(1.0, n));
+      sv->next_commit = js_par_time() + wait;
+      if (!(sv->commit_fails & (sv->commit_fails - 1))) /* failures 1, 2, 4, 8, ... */
+        fprintf(stderr, "judgesim: warning: %s\n  (failure %d in a row: retrying in %g s; the "
+                "checkpoint on disk stays the last good one)\n", js_error_message(),
+                sv->commit_fails, wait);
+      js_error_clear();
+    }
   }
-  if (js_par_time() - sv->last_commit < sv->hook->every) return;
+  if (js_par_time() < sv->next_commit) return;
   int started;
   st = js_commit_start(sv->hook->committer, &started);
   if (st != JS_OK) die(sv, st);
-  if (started) sv->last_commit = js_par_time();
+  if (started) sv->next_commit = js_par_time() + sv->hook->every;
 }
 
 /// Units this server has not handed out yet.
@@ -536,7 +549,7 @@ static js_status run_server(const js_config *cfg, const js_grid *grid, const js_
   memset(&sv, 0, sizeof sv);
   js_status s = server_alloc(&sv, cfg, grid, L);
   sv.leader = js_par_rank() != 0;
-  sv.res = res, sv.prog = prog, sv.hook = hook, sv.last_commit = js_par_time();
+  sv.res = res, sv.prog = prog, sv.hook = hook, sv.next_commit = js_par_time() + (hook ? hook->every : 0);
   if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
   if (s != JS_OK && s != JS_INTERRUPTED && sv.leader) die(&sv, s);
   server_free(&sv);

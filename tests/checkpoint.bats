@@ -142,6 +142,33 @@ on_node() {
   [ -z "$(ls "$TMP" | grep -E '\.tmp\.|\.lock')" ]
 }
 
+@test "a full file system: periodic commits warn and retry, the final one fails (exit 1); the last good checkpoint resumes" {
+  unshare -m true 2>/dev/null || skip "needs mount namespaces (unshare -m, root)"
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
+  mkdir "$TMP/fs" "$TMP/kept"
+  # a 300 KB file system (tmpfs in a private mount namespace): the cube (40 KB) and the early
+  # checkpoints fit, the later ones (up to 650 KB) do not; what is left is copied out
+  run unshare -m sh -c 'mount -t tmpfs -o size=300k tmpfs "$0/fs" || exit 99
+    "$@"; rc=$?; cp -a "$0/fs/." "$0/kept/"; exit $rc' "$TMP" \
+    "$JS" run "$STUDY" -o "$TMP/fs/out.nc" $(slow)
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"warning: checkpoint commit failed"*"No space left on device"*"retrying in"* ]]
+  [[ "$output" == *"error: checkpoint commit failed"* ]]
+  # warnings at failures 1, 2, 4, 8, ... only
+  [ "$(grep -c 'warning: checkpoint commit failed' <<< "$output")" -le 12 ]
+  ls -la "$TMP/kept"
+  [ -z "$(ls "$TMP/kept" | grep -E '\.tmp\.|\.lock')" ]   # no temporaries, lock released
+  run "$JS" info "$TMP/kept/out.nc.ckpt"                   # the last good checkpoint
+  echo "$output"
+  [ "$status" -eq 0 ]
+  cp "$TMP/kept/out.nc.ckpt" "$TMP/out.nc.ckpt"            # resume it where there is room
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"resuming from"* ]]
+  diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/out.nc")
+}
+
 @test "SIGTERM, SIGUSR1 and SIGINT checkpoint and exit 3; the rerun completes" {
   "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
   for sig in TERM USR1 INT; do
