@@ -11,6 +11,12 @@
 
 typedef struct js_rng js_rng;
 
+/// The SPRNG seed of the streams of pair (d, n): a 31-bit mix of (study seed, d, n). Unit
+/// (d, n, trial) uses stream number `trial` of this seed, so two pairs with one seed would
+/// draw the same numbers: js_rng_check_pairs refuses such a study.
+int js_rng_seed(long seed, int d, int n);
+/// Refuse (input error, before any work) a study in which two (d, n) pairs share a seed.
+js_status js_rng_check_pairs(long seed, const int *d, int nd, const int *n, int nn);
 /// Open the stream of unit (d, n, trial) for a study seed.
 js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng);
 /// Fill out[0..count) with the next standard normal variates of the stream.

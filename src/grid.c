@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
+
 /// Rough one-core seconds of a Monte Carlo unit: posterior, test-point solves and candidates.
 static double mc_unit_cost(const js_config *cfg, int d, int n) {
   double dd = d, nn = n, tp = cfg->test_points, kmax = js_config_kmax(cfg);
@@ -34,6 +36,7 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
   double count = (double)cfg->nd * cfg->nn * cfg->trials;
   JS_CHECK(count <= INT_MAX / 2, JS_ERR_INPUT, "the study has %.0f work units (d x n x "
            "trials); at most %d are supported", count, INT_MAX / 2);
+  JS_CALL(js_rng_check_pairs(cfg->seed, cfg->d, cfg->nd, cfg->n, cfg->nn));
   JS_CALL(js_theory_plan_build(cfg, &grid->plan));
   grid->nmc = (int)count;
   grid->nth = grid->plan.npieces;

@@ -27,11 +27,46 @@ static uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+int js_rng_seed(long seed, int d, int n) {
+  uint64_t h = mix64(mix64(mix64((uint64_t)seed) ^ (uint64_t)d) ^ ((uint64_t)n << 1));
+  return (int)(h & 0x7fffffffu);
+}
+
+/// A pair's seed and where it is in the grid (for sorting).
+typedef struct {
+  int seed, d, n;
+} pair_seed;
+
+/// Order by seed.
+static int by_seed(const void *a, const void *b) {
+  const pair_seed *x = a, *y = b;
+  return (x->seed > y->seed) - (x->seed < y->seed);
+}
+
+js_status js_rng_check_pairs(long seed, const int *d, int nd, const int *n, int nn) {
+  size_t count = (size_t)nd * (size_t)nn;
+  pair_seed *p = malloc(sizeof *p * (count ? count : 1));
+  JS_ALLOC_CHECK(p, "stream seeds");
+  for (int i = 0; i < nd; i++)
+    for (int j = 0; j < nn; j++)
+      p[(size_t)i * nn + j] = (pair_seed){js_rng_seed(seed, d[i], n[j]), d[i], n[j]};
+  qsort(p, count, sizeof *p, by_seed);
+  for (size_t i = 1; i < count; i++) {
+    if (p[i].seed != p[i - 1].seed) continue;
+    pair_seed a = p[i - 1], b = p[i];
+    free(p);
+    JS_FAIL(JS_ERR_INPUT, "sampling.seed %ld: (d, n) = (%d, %d) and (%d, %d) would draw the "
+            "same random numbers (their SPRNG streams share seed %d); choose another "
+            "sampling.seed", seed, a.d, a.n, b.d, b.n, a.seed);
+  }
+  free(p);
+  return JS_OK;
+}
+
 js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng) {
   js_rng *r = aligned_alloc(64, sizeof *r);
   JS_ALLOC_CHECK(r, "random stream");
-  uint64_t h = mix64(mix64(mix64((uint64_t)seed) ^ (uint64_t)d) ^ ((uint64_t)n << 1));
-  int sprng_seed = (int)(h & 0x7fffffffu);
+  int sprng_seed = js_rng_seed(seed, d, n);
   js_clear_upper();
   r->stream = init_rng(SPRNG_MLFG, trial, JS_RNG_TOTAL_STREAMS, sprng_seed, SPRNG_DEFAULT);
   r->left = 0;

@@ -88,6 +88,22 @@ expect_rejected() {
   [ "$(cat "$TMP/out.nc")" = precious ]
 }
 
+@test "two (d, n) pairs whose streams would share a seed are refused before any work" {
+  # with seed 7, pairs (3, 373) and (71, 395) hash to one 31-bit SPRNG seed (found by search)
+  echo precious > "$TMP/out.nc"
+  run "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/out.nc" --set sampling.seed=7 \
+    --set 'grid.d=[3, 71]' --set 'grid.n=[373, 395]'
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"sampling.seed 7: (d, n) = (3, 373) and (71, 395) would draw the same random numbers"*"choose another sampling.seed"* ]]
+  [ "$(cat "$TMP/out.nc")" = precious ]
+  [ -z "$(ls "$TMP" | grep -v '^out.nc$')" ]
+  # another seed separates them
+  run "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/ok.nc" --set sampling.seed=8 \
+    --set 'grid.d=[3, 71]' --set 'grid.n=[373, 395]' --dry-run
+  [ "$status" -eq 0 ]
+}
+
 @test "missing output folder is bad input" {
   run "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/nowhere/out.nc"
   [ "$status" -eq 2 ]
