@@ -158,7 +158,14 @@ static void bestofk(const double *k, int nk, double a, double *g0, double *g1, d
   double first = f0 > 0 ? fmin(0.125, 1 / (64 * kmax * f0)) : 0.125;
   for (double x = first; x < 0.125 && nb < 200; x *= 2) bounds[nb++] = x;
   double top = fabs(a) + 12;
-  for (double x = 0.125; x < top && nb < MAX_BOUNDS - 2; x += 0.125) bounds[nb++] = x;
+  /* panels of 1/8 on [1/8, |a| + 12]; when they would not fit (|a| > ~490), on [1/8, 12] and
+     [|a| - 12, |a| + 12] only: between, f < 2 phi(12) ~ 1e-32 and so is the density */
+  double gap_lo = top, gap_hi = top;
+  if ((top - 0.125) / 0.125 > MAX_BOUNDS - 8 - nb) gap_lo = 12, gap_hi = fabs(a) - 12;
+  for (double x = 0.125; x < top; x += 0.125) {
+    if (x > gap_lo && x < gap_hi) x = gap_hi;
+    bounds[nb++] = x;
+  }
   nb = tidy_bounds(bounds, nb, 0, top);
   for (int j = 0; j < nk; j++) g0[j] = g1[j] = g2[j] = 0;
   for (int p = 0; p + 1 < nb; p++)
@@ -243,43 +250,53 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
 }
 
 /// Nodes in L = log t with weights for dt / t: region t < 1 in L, t >= 1 in h = sqrt(T L).
-static int laplace_nodes(double T, double c, double s, double kmax, double *L, double *wL,
-                         int cap) {
+/// *L and *wL are malloc'd to the size needed (no cap: it grows like |c| / s); *n nodes.
+static js_status laplace_nodes(double T, double c, double s, double kmax, double **Lp,
+                               double **wLp, int *np) {
   double Ew = sqrt(T / (T + 2 * s * s)) * exp(-c * c / (T + 2 * s * s));
   double Llo = fmin(0, -log(kmax * fmax(Ew, 1e-300))) - 32;
   double Lhi = pow(fabs(c) + 12 * s, 2) / T + 4;
-  double bounds[MAX_BOUNDS];
+  double hmax = sqrt(T * Lhi), hmid = fmin(hmax, fabs(c) + 12 * s), rt = sqrt(T);
+  double Lmid = hmid * hmid / T;
+  /* boundaries: <= 1000 in L < 0, <= 200 doublings and (hmid - s) / (s / 2) steps in h, and
+     the unit steps from Lmid to Lhi */
+  double steps = fmax(0, (hmid - fmin(s, hmid)) / (s / 2)) + (Lhi - Lmid) + 1;
+  JS_CHECK(steps < 1e8, JS_ERR_INPUT, "theory: the judge's target is %.3g predictive widths "
+           "away (c / s) at T = %g: too many quadrature panels", fabs(c) / s, T);
+  size_t cap = 1200 + (size_t)steps + 8, ncap = cap * GL_NODES;
+  double *bounds = malloc(sizeof(double) * cap), *L = malloc(sizeof(double) * ncap);
+  double *wL = malloc(sizeof(double) * ncap);
+  if (!bounds || !L || !wL) free(bounds), free(L), free(wL);
+  JS_CHECK(bounds && L && wL, JS_ERR_SYS, "out of memory for quadrature nodes");
   int nb = 0, n = 0;
   for (double x = -2; x > Llo && nb < 1000; x -= 2) bounds[nb++] = x;
   nb = tidy_bounds(bounds, nb, Llo, 0);
   for (int p = 0; p + 1 < nb; p++)
-    for (int i = 0; i < GL_NODES && n < cap; i++, n++) gl_node(bounds[p], bounds[p + 1], i, &L[n], &wL[n]);
-  double hmax = sqrt(T * Lhi), hmid = fmin(hmax, fabs(c) + 12 * s), rt = sqrt(T);
+    for (int i = 0; i < GL_NODES; i++, n++) gl_node(bounds[p], bounds[p + 1], i, &L[n], &wL[n]);
   nb = 0;
   for (double h = rt / 64; h < fmin(s, hmid) && nb < 200; h *= 2) bounds[nb++] = h;
-  for (double h = fmin(s, hmid); h < hmid && nb < MAX_BOUNDS - 2; h += s / 2) bounds[nb++] = h;
+  for (double h = fmin(s, hmid); h < hmid; h += s / 2) bounds[nb++] = h;
   nb = tidy_bounds(bounds, nb, 0, hmid);
   for (int p = 0; p + 1 < nb; p++)
-    for (int i = 0; i < GL_NODES && n < cap; i++, n++) {
+    for (int i = 0; i < GL_NODES; i++, n++) {
       double h, w;
       gl_node(bounds[p], bounds[p + 1], i, &h, &w);
       L[n] = h * h / T;
       wL[n] = w * 2 * h / T;
     }
-  double Lmid = hmid * hmid / T;
-  for (double a = Lmid; a < Lhi && n + GL_NODES <= cap; a += 1)
+  for (double a = Lmid; a < Lhi; a += 1)
     for (int i = 0; i < GL_NODES; i++, n++) gl_node(a, fmin(a + 1, Lhi), i, &L[n], &wL[n]);
-  return n;
+  free(bounds);
+  *Lp = L, *wLp = wL, *np = n;
+  return JS_OK;
 }
 
 /// Softmax moments at finite T through k int_0^inf A_j(t) B(t)^(k-1) dt.
 static js_status softmax(const double *k, int nk, double T, double c, double s, double *g0,
                          double *g1, double *g2) {
-  enum { CAP = 8 * 4096 };
-  double *L = malloc(sizeof(double) * CAP), *wL = malloc(sizeof(double) * CAP);
-  if (!L || !wL) free(L), free(wL);
-  JS_CHECK(L && wL, JS_ERR_SYS, "out of memory for quadrature nodes");
-  int n = laplace_nodes(T, c, s, k[nk - 1], L, wL, CAP);
+  double *L = NULL, *wL = NULL;
+  int n;
+  JS_CALL(laplace_nodes(T, c, s, k[nk - 1], &L, &wL, &n));
   for (int j = 0; j < nk; j++) g0[j] = g1[j] = g2[j] = 0;
   for (int i = 0; i < n; i++) {
     laplace_terms lt;
