@@ -29,8 +29,12 @@ OBJ  := $(SRC:src/%.c=build/%.o)
 UNIT := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
 SMPI_OBJ := $(SRC:src/%.c=build/smpi/%.o)
+ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o)
+ASAN_UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+ASAN_FLAGS := $(filter-out $(OPTIMIZE),$(CFLAGS)) -O1 -fno-omit-frame-pointer \
+              -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all deps run check bench clean FORCE paper smpi scale
+.PHONY: all deps run check bench clean FORCE paper smpi scale asan
 
 all: bin/judgesim
 
@@ -54,8 +58,8 @@ build/cli.o: CFLAGS += -include build/version.h
 build:
 	@mkdir -p build build/tests
 
-# The same sources for SimGrid's SMPI (simulated clusters; tools/scale): commits run in
-# the caller instead of a thread, and the failure state is per rank instead of per thread.
+# The same sources for SimGrid's SMPI (simulated clusters; tools/scale): the failure state
+# is per rank instead of per thread (SMPI ranks are threads of one process).
 smpi: bin/judgesim-smpi
 
 build/smpi/%.o: src/%.c $(wildcard include/*.h)
@@ -68,6 +72,25 @@ build/smpi/cli.o: CFLAGS += -include build/version.h
 bin/judgesim-smpi: build/smpi/main.o $(SMPI_OBJ)
 	@mkdir -p bin
 	$(SMPICC) $(CFLAGS) -DJS_SMPI $^ -o $@ $(LDLIBS)
+
+# The same sources and unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
+# (tests/sanitize.bats runs them in make check).
+asan: bin/judgesim-asan $(ASAN_UNIT)
+
+build/asan/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p build/asan
+	$(CC) $(ASAN_FLAGS) -c $< -o $@
+
+build/asan/cli.o: build/version.h
+build/asan/cli.o: ASAN_FLAGS += -include build/version.h
+
+bin/judgesim-asan: build/asan/main.o $(ASAN_OBJ)
+	@mkdir -p bin
+	$(CC) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)
+
+build/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
+	@mkdir -p build/asan/tests
+	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) -lcmocka
 
 # Simulated strong and weak scaling (a benchmark: about 45 minutes on 2 cores).
 scale: deps all smpi
@@ -95,7 +118,7 @@ paper: deps all
 	tools/paper outputs/paper.nc; rc=$$?; \
 	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
-check: deps all smpi $(UNIT)
+check: deps all smpi asan $(UNIT)
 	@tests/run-all
 
 bench: deps all

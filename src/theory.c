@@ -370,12 +370,41 @@ static js_status c_panels(const js_theory_base *b, const js_reward *r, int nr, d
   return JS_OK;
 }
 
+/// The last panel grid made, for the pieces that follow it (consecutive pieces mostly share
+/// their ratio: with many judges the grid costs more than a T = 0 node). Per process (under
+/// SMPI per simulated rank: globals are privatized); the theory runs on one thread.
+static struct {
+  js_theory_base b;
+  js_reward *r;
+  int nr, nb;
+  double *bounds;
+} g_panels;
+
+/// The panel grid of c_panels, from the cache when (b, judges) match; *bounds is borrowed.
+static js_status c_panels_cached(const js_theory_base *b, const js_reward *r, int nr,
+                                 const double **bounds, int *nb) {
+  if (!g_panels.bounds || g_panels.nr != nr || memcmp(&g_panels.b, b, sizeof *b) != 0 ||
+      memcmp(g_panels.r, r, sizeof *r * (size_t)nr) != 0) {
+    js_reward *copy = malloc(sizeof *r * (size_t)nr);
+    JS_ALLOC_CHECK(copy, "theory panels");
+    double *x = NULL;
+    int n = 0;
+    js_status s = c_panels(b, r, nr, sqrt(b->s2), &x, &n);
+    if (s != JS_OK) free(copy);
+    JS_CALL(s);
+    free(g_panels.bounds), free(g_panels.r);
+    memcpy(copy, r, sizeof *r * (size_t)nr);
+    g_panels.b = *b, g_panels.r = copy, g_panels.nr = nr, g_panels.bounds = x, g_panels.nb = n;
+  }
+  *bounds = g_panels.bounds, *nb = g_panels.nb;
+  return JS_OK;
+}
+
 js_status js_theory_node_count(const js_theory_base *b, const js_reward *r, int nr,
                                int *nodes) {
-  double *bounds;
+  const double *bounds;
   int nb;
-  JS_CALL(c_panels(b, r, nr, sqrt(b->s2), &bounds, &nb));
-  free(bounds);
+  JS_CALL(c_panels_cached(b, r, nr, &bounds, &nb));
   *nodes = (nb - 1) * GL_NODES;
   return JS_OK;
 }
@@ -397,10 +426,11 @@ js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r,
                           const double *k, int nk, int node, double *out) {
   JS_CALL(gl_tables());
   gsl_set_error_handler_off();
-  double s = sqrt(b->s2), *bounds, *g = malloc(sizeof(double) * 3 * (size_t)nk);
+  double s = sqrt(b->s2), *g = malloc(sizeof(double) * 3 * (size_t)nk);
   JS_ALLOC_CHECK(g, "theory");
+  const double *bounds;
   int nb;
-  js_status st = c_panels(b, r, nr, s, &bounds, &nb);
+  js_status st = c_panels_cached(b, r, nr, &bounds, &nb);
   if (st != JS_OK) free(g);
   JS_CALL(st);
   int panel = node / GL_NODES;
@@ -414,6 +444,5 @@ js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r,
     if (st == JS_OK) add_node(b, r, nr, nk, c, w, g, out);
   }
   free(g);
-  free(bounds);
   return st == JS_OK ? JS_OK : js_trace(st, __FILE__, __LINE__, __func__);
 }
