@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commit.h"
 #include "config.h"
+#include "fault.h"
 #include "fileio.h"
 #include "grid.h"
 #include "analysis.h"
@@ -230,7 +231,8 @@ static js_status run(const js_args *args, int argc, char **argv) {
   memset(&cfg, 0, sizeof cfg);
   js_linalg_init();
   int master = js_par_rank() == 0;
-  js_status s = load_study(args, &cfg, &text);
+  js_status s = js_fault_init(js_par_rank());
+  if (s == JS_OK) s = load_study(args, &cfg, &text);
   if (s == JS_OK) s = js_grid_build(&cfg, &grid);
   if (s == JS_OK) s = js_grid_order(&grid); /* every rank: the first round is implied */
   if (s == JS_OK && args->nshards) js_grid_shard(&grid, args->shard, args->nshards);

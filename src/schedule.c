@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "fileio.h"
 #include "layout.h"
 #include "parallel.h"
@@ -134,6 +135,8 @@ static int take(server *sv, int max) {
 static js_status give(server *sv, int client) {
   int n = take(sv, sv->max_units);
   if (n == 0) return JS_OK;
+  JS_CHECK(!js_fault_hit(JS_FAULT_MPI), JS_ERR_MPI,
+           "MPI_Isend of a batch to rank %d failed (injected fault)", client);
   JS_CALL(js_par_post_ints(client, JS_TAG_WORK, sv->ids, n));
   sv->held[client]++;
   return JS_OK;
@@ -233,6 +236,8 @@ static js_status flush_up(server *sv, int force) {
 /// Receive a RESULT message: store (root) or pass up (leader) each unit in it.
 static js_status take_results(server *sv, int src, int bytes) {
   size_t count = (size_t)bytes / sizeof(double);
+  JS_CHECK(!js_fault_hit(JS_FAULT_ALLOC), JS_ERR_SYS,
+           "out of memory allocating result message (injected fault)");
   if (count > sv->bufcap) {
     double *b = realloc(sv->buf, count * sizeof(double));
     JS_ALLOC_CHECK(b, "result message");
@@ -551,7 +556,7 @@ static js_status run_server(const js_config *cfg, const js_grid *grid, const js_
   sv.leader = js_par_rank() != 0;
   sv.res = res, sv.prog = prog, sv.hook = hook, sv.next_commit = js_par_time() + (hook ? hook->every : 0);
   if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
-  if (s != JS_OK && s != JS_INTERRUPTED && sv.leader) die(&sv, s);
+  if (s != JS_OK && s != JS_INTERRUPTED) die(&sv, s); /* never returns: no rank may wait */
   server_free(&sv);
   return s;
 }

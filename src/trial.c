@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "kernel.h"
 #include "posterior.h"
 #include "rng.h"
@@ -133,6 +134,8 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
   snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u.trial);
   JS_CALL(js_rng_open(cfg->seed, d, n, u.trial, &w->rng));
   JS_CALL(fit(w, cfg, d, n, ctx, pl));
+  JS_CHECK(!js_fault_hit(JS_FAULT_TRIAL), JS_ERR_NUMERIC,
+           "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
   double ref_sum = 0.0, point_ns = point_cost_ns(cfg, d);
   for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
     int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "parallel.h"
 #include "timers.h"
 #include "trial.h"
@@ -63,6 +64,8 @@ static int stop_asked(void *ctx) {
 /// The result buffer for a batch of n units (waits for its previous send to finish).
 static js_status out_buffer(worker *wk, int n, double **out) {
   JS_CALL(js_par_req_wait(&wk->req[wk->which]));
+  JS_CHECK(!js_fault_hit(JS_FAULT_ALLOC), JS_ERR_SYS,
+           "out of memory allocating result message (injected fault)");
   size_t need = 1 + (size_t)n * (1 + wk->max_payload);
   if (need > wk->cap[wk->which]) {
     free(wk->out[wk->which]);
@@ -98,6 +101,8 @@ static js_status compute_batch(worker *wk) {
     out[at] = ids[i];
     at += 1 + (size_t)js_grid_payload(wk->grid, ids[i]);
   }
+  JS_CHECK(!(at > 1 || out[0] > 0) || !js_fault_hit(JS_FAULT_MPI), JS_ERR_MPI,
+           "MPI_Isend of results to rank %d failed (injected fault)", wk->server);
   if (at > 1 || out[0] > 0)
     JS_CALL(js_par_isend_doubles(wk->server, JS_TAG_RESULT, out, (int)at, &wk->req[wk->which]));
   wk->which ^= 1;
