@@ -76,6 +76,39 @@ job_wait() {
   diff <(cube_data "$TMP/single.nc") <(cube_data "$TMP/sharded.nc")
 }
 
+@test "a failed rank under SLURM ends the job fast with its message; a resubmission resumes" {
+  sed -e 's/test_points: 70/test_points: 12000/' -e 's/k: \[1, 2, 4, 8, 32\]/k: [1, 2, 4, 8, 512]/' \
+      -e 's|output: {path: outputs/small.nc}|output: {path: outputs/small.nc, checkpoint_every: 0.05}|' \
+      "$ROOT/tests/data/small.yaml" > "$TMP/slow.yaml"
+  grep -q "test_points: 12000" "$TMP/slow.yaml" && grep -q "checkpoint_every" "$TMP/slow.yaml"
+  "$JS" run "$TMP/slow.yaml" -o "$TMP/local.nc" -q
+  # rank 1's second Monte Carlo unit fails (fault injection, exported to the job by sbatch)
+  run env JUDGESIM_FAULT=trial:1:2 "$ROOT/jobs/submit" "$TMP/slow.yaml" --ranks 2 --time 5 \
+      -o "$TMP/cluster.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  id=$(sed -n 's/^job: \([0-9]*\).*/\1/p' <<<"$output")
+  [ -n "$id" ]
+  t0=$(date +%s)
+  state=$(job_wait "$id" 120)
+  log="$TMP/judgesim-$id.log"
+  cat "$log"
+  echo "# the failed job ended $(( $(date +%s) - t0 )) s after submission ($state)" >&3
+  [ "$state" = FAILED ]
+  grep -q "rank 1 failed: unit d=.*(injected fault)" "$log"
+  grep -q "  at run (src/trial.c" "$log"              # the failed rank's own traceback
+  grep -q "failed with exit code 1" "$log"
+  ! grep -q "requeue" "$log"
+  [ ! -e "$TMP/cluster.nc.lock" ]
+  run "$ROOT/jobs/submit" "$TMP/slow.yaml" --ranks 2 --time 5 -o "$TMP/cluster.nc"
+  id=$(sed -n 's/^job: \([0-9]*\).*/\1/p' <<<"$output")
+  state=$(job_wait "$id" 120)
+  cat "$TMP/judgesim-$id.log"
+  [ "$state" = COMPLETED ]
+  grep -q "resuming from" "$TMP/judgesim-$id.log"
+  diff <(cube_data "$TMP/local.nc") <(cube_data "$TMP/cluster.nc")
+}
+
 @test "jobs/submit refuses a bad study before queueing anything" {
   printf 'model: {sigma: 0.5, gamma: 1}\ngrid: {d: [4], n: [8], k: [1], T: [0], reward: [{alpha: 1, beta: 0}]}\nsampling: {trials: 2, test_points: 1, seed: 1, colour: red}\noutput: {path: x.nc}\n' > "$TMP/bad.yaml"
   before=$(squeue -h | wc -l)
