@@ -35,6 +35,9 @@ js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theor
 /// complete and reduced (finish then skips it), so little is left to write at the end.
 js_status js_store_put_block(js_cube_file *f, const js_results *res, int g);
 void js_store_abort(js_cube_file *f);
+/// Record the run's verification (global attributes `verification`, the summary line, and
+/// `verification_k1`: PASS, FAIL or "not run") in a cube being made.
+js_status js_store_put_verification(js_cube_file *f, const char *summary, const char *k1);
 
 /// A cube read back for analysis (arrays malloc'd; theory and v NULL when absent).
 typedef struct {

@@ -27,6 +27,7 @@
 #include "store.h"
 #include "theoryplan.h"
 #include "timers.h"
+#include "verify.h"
 
 /// "2026-11-22T10:00:00Z judgesim run ..." (malloc'd).
 static char *history_line(int argc, char **argv) {
@@ -145,11 +146,22 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   js_theory th;
   JS_CALL(js_theory_assemble(cfg, &grid->plan, res->theory, &th));
   js_timer_stop(JS_TM_ASSEMBLE);
+  js_verification v = js_verify(cfg, res);
+  char line[512];
+  js_verify_text(&v, line, sizeof line);
   js_timer_start(JS_TM_WRITE);
-  js_status s = cube_finish(job, res, &th);
+  js_status s = job->file ? JS_OK : cube_begin(job);
+  if (s == JS_OK)
+    s = js_store_put_verification(job->file, line,
+                                  !v.checked ? "not run" : v.pass ? "PASS" : "FAIL");
+  if (s == JS_OK) s = cube_finish(job, res, &th);
   js_timer_stop(JS_TM_WRITE);
   js_theory_free(&th);
   JS_CALL(s);
+  if (!args->quiet || !v.pass) fprintf(stderr, "judgesim: verification: %s\n", line);
+  JS_CHECK(v.pass, JS_ERR_NUMERIC, "the k = 1 self-check failed: delta(k = 1) differs from "
+           "delta_ref by %.1f standard errors at d=%d n=%d (cube written for inspection)",
+           v.max_z, v.worst_d, v.worst_n);
   if (!args->quiet && !st)
     fprintf(stderr, "judgesim: merged %d parts into %s\n", args->nparts, cfg->out_path);
   else if (!args->quiet)

@@ -264,6 +264,14 @@ js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theor
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
+js_status js_store_put_verification(js_cube_file *f, const char *summary, const char *k1) {
+  NC_CALL(nc_redef(f->nc));
+  JS_CALL(put_text(f->nc, NC_GLOBAL, "verification", summary));
+  JS_CALL(put_text(f->nc, NC_GLOBAL, "verification_k1", k1));
+  NC_CALL(nc_enddef(f->nc));
+  return JS_OK;
+}
+
 void js_store_abort(js_cube_file *f) {
   if (!f) return;
   if (f->nc >= 0) nc_close(f->nc);

@@ -12,7 +12,12 @@ load helpers
     echo "$output"
     [ "$status" -eq 0 ]
     cube_data "$TMP/p$P.nc" | cmp - "$TMP/serial.txt"
+    # the verification (results hash, k = 1 self-check) is the same line for every P
+    diff <(ncdump -h "$TMP/serial.nc" | grep ':verification') \
+         <(ncdump -h "$TMP/p$P.nc" | grep ':verification')
   done
+  ncdump -h "$TMP/serial.nc" | grep -q ':verification = "results hash [0-9a-f]\{16\}; k = 1 self-check PASS'
+  ncdump -h "$TMP/serial.nc" | grep -q ':verification_k1 = "PASS"'
 }
 
 @test "bad input under mpirun: exit 2 from every rank, one message, nothing written" {

@@ -1,0 +1,30 @@
+/// \file verify.h
+/// Verification of a run, as XSBench does it: a hash of the Monte Carlo results (equal for
+/// any rank count, layout and restart: compare it between runs) and a self-check of the
+/// k = 1 cells, whose expectation is delta_ref (one candidate, no selection) at every T and
+/// judge: per (d, n), the mean over trials of delta(k = 1) - delta_ref must be within
+/// JS_VERIFY_Z standard errors of 0.
+#ifndef JS_VERIFY_H
+#define JS_VERIFY_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "results.h"
+
+#define JS_VERIFY_Z 6.0 /* a false FAIL: about 2e-9 per (d, n) block */
+
+typedef struct {
+  uint64_t hash;        ///< FNV-1a of every unit's per-trial cells and reference value
+  int checked;          ///< (d, n) blocks self-checked (0: no k = 1 cell or one trial)
+  double max_z;         ///< the largest |z| over them
+  int worst_d, worst_n; ///< where it is
+  int pass;             ///< max_z <= JS_VERIFY_Z (1 when nothing could be checked)
+} js_verification;
+
+/// Hash and self-check complete, reduced Monte Carlo results.
+js_verification js_verify(const js_config *cfg, const js_results *res);
+/// One line: "results hash H; k = 1 self-check PASS (...)" into buf.
+void js_verify_text(const js_verification *v, char *buf, size_t size);
+
+#endif
