@@ -52,8 +52,8 @@ build/version.h: FORCE
 build/%.o: src/%.c $(wildcard include/*.h) | build
 	$(CC) $(CFLAGS) -c $< -o $@
 
-build/cli.o: build/version.h
-build/cli.o: CFLAGS += -include build/version.h
+build/cli.o build/buildid.o: build/version.h
+build/cli.o build/buildid.o: CFLAGS += -include build/version.h
 
 build:
 	@mkdir -p build build/tests
@@ -66,8 +66,8 @@ build/smpi/%.o: src/%.c $(wildcard include/*.h)
 	@mkdir -p build/smpi
 	$(SMPICC) $(CFLAGS) -DJS_SMPI -c $< -o $@
 
-build/smpi/cli.o: build/version.h
-build/smpi/cli.o: CFLAGS += -include build/version.h
+build/smpi/cli.o build/smpi/buildid.o: build/version.h
+build/smpi/cli.o build/smpi/buildid.o: CFLAGS += -include build/version.h
 
 bin/judgesim-smpi: build/smpi/main.o $(SMPI_OBJ)
 	@mkdir -p bin
@@ -81,8 +81,8 @@ build/asan/%.o: src/%.c $(wildcard include/*.h)
 	@mkdir -p build/asan
 	$(CC) $(ASAN_FLAGS) -c $< -o $@
 
-build/asan/cli.o: build/version.h
-build/asan/cli.o: ASAN_FLAGS += -include build/version.h
+build/asan/cli.o build/asan/buildid.o: build/version.h
+build/asan/cli.o build/asan/buildid.o: ASAN_FLAGS += -include build/version.h
 
 bin/judgesim-asan: build/asan/main.o $(ASAN_OBJ)
 	@mkdir -p bin

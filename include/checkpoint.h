@@ -1,14 +1,16 @@
 /// \file checkpoint.h
 /// The checkpoint beside a cube (OUT.ckpt): the finished units of a study, committed
-/// crash-consistently. Format version 2, little-endian:
-///   "JSCKPT02", u64 study hash, u64 text length, study text, u64 ncells, u64 nvalues
+/// crash-consistently. Format version 3, little-endian:
+///   "JSCKPT03", u64 study hash, u64 text length, study text, u64 build length, the build
+///   identity (buildid.h) of the program that wrote it, u64 ncells, u64 nvalues
 ///   (judges x k), u64 records, f64 commit time (Unix seconds), then per finished unit a
 ///   record: i32 kind, i32 a, i32 b, i32 c, f64 x, f64 y, f64 z, then its values:
 ///   kind 0, a Monte Carlo unit: a, b, c = d, n, trial (x, y, z = 0); f64 ref, f64 cells[ncells]
 ///   kind 1, a theory piece: a/b = d/n in lowest terms, c = node of the outer integral,
 ///           x = T (y, z = 0); f64 values[nvalues]
 /// and last a u64 FNV-1a checksum of every byte before it. Units are keyed by their values,
-/// not by grid position, so an extended study finds them.
+/// not by grid position, so an extended study finds them. Version 2 (the same without the
+/// build) is read too; its build is unknown.
 #ifndef JS_CHECKPOINT_H
 #define JS_CHECKPOINT_H
 
@@ -23,6 +25,7 @@ typedef struct {
   char *path;          ///< where it was read from
   uint64_t hash;       ///< FNV-1a of the study text
   char *study_text;    ///< result-relevant study
+  char *build;         ///< the build identity of its writer ("unknown ..." for version 2)
   uint64_t ncells, nk, nrec; ///< nk: values per theory piece (judges x k)
   int ndone_mc, ndone_th; ///< records of each kind
   double commit_time;
@@ -41,6 +44,10 @@ uint64_t js_hash_bytes(uint64_t h, const void *data, size_t len);
 /// Commit the units of res marked in done[nunits] to the checkpoint of cfg->out_path.
 js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_grid *grid,
                         const js_results *res, const unsigned char *done);
+/// Was the checkpoint written by this build (buildid.h)? If not: an input error, or with
+/// allow a loud warning (units of two builds then meet in one cube: valid numbers, not
+/// bitwise reproducible).
+js_status js_ckpt_check_build(const js_ckpt *ck, int allow);
 /// Read and validate a checkpoint (checksum, version, header, record sizes); a damaged file
 /// is an input error and is left untouched.
 js_status js_ckpt_open(const char *path, js_ckpt *ck);

@@ -25,6 +25,7 @@ typedef struct {
   int dry_run;          ///< run --dry-run: validate and print the plan only
   int timings;          ///< run --timings: print where the time went (stdout)
   int boot;             ///< analyze --boot N (default 1000)
+  int allow_other_build; ///< run, merge --allow-other-build: use checkpoints of another build
 } js_args;
 
 /// Parse argv; a bad argument is an input error naming it.

@@ -11,9 +11,10 @@
 
 /// Rank 0 before a run: lock cfg->out_path, drop stale temporaries, and load the units of
 /// a compatible checkpoint into res. A study that would change finished numbers is an
-/// input error naming the key; the checkpoint and cube are left untouched.
+/// input error naming the key, and so is a checkpoint of another build unless
+/// allow_other_build; the checkpoint and cube are left untouched.
 js_status js_restart_prepare(const js_config *cfg, const js_grid *grid, js_results *res,
-                             const char *study_text, int quiet);
+                             const char *study_text, int quiet, int allow_other_build);
 /// Output path of shard i of n: OUT.nc -> OUT.part-I-of-N.nc (malloc'd).
 char *js_shard_path(const char *out, int shard, int nshards);
 

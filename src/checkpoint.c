@@ -8,9 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "buildid.h"
 #include "fileio.h"
 
-#define CKPT_MAGIC "JSCKPT02"
+#define CKPT_MAGIC "JSCKPT03"
+#define CKPT_MAGIC_02 "JSCKPT02" /* read too: no build identity */
 #define FNV_OFFSET JS_HASH_START
 
 uint64_t js_hash_bytes(uint64_t h, const void *data, size_t len) {
@@ -77,6 +79,10 @@ static js_status write_body(writer *w, const js_config *cfg, const char *text,
   put(w, &hash, 8);
   put(w, &tlen, 8);
   put(w, text, tlen);
+  const char *build = js_build_identity();
+  uint64_t blen = strlen(build);
+  put(w, &blen, 8);
+  put(w, build, blen);
   put(w, &ncells, 8);
   put(w, &nk, 8);
   put(w, &nrec, 8);
@@ -196,21 +202,42 @@ static js_status parse_header(const char *path, reader *r, js_ckpt *ck) {
   uint64_t tlen;
   JS_CHECK(take(r, magic, 8) && memcmp(magic, CKPT_MAGIC, 6) == 0, JS_ERR_INPUT,
            "checkpoint %s: not a judgesim checkpoint", path);
-  JS_CHECK(memcmp(magic, CKPT_MAGIC, 8) == 0, JS_ERR_INPUT,
-           "checkpoint %s: format version %.2s, this judgesim reads version 02 (a checkpoint of "
-           "another judgesim version: finish the study with that version, or move it away)",
-           path, magic + 6);
+  int v02 = memcmp(magic, CKPT_MAGIC_02, 8) == 0;
+  JS_CHECK(v02 || memcmp(magic, CKPT_MAGIC, 8) == 0, JS_ERR_INPUT,
+           "checkpoint %s: format version %.2s, this judgesim reads versions 02 and 03 (a "
+           "checkpoint of another judgesim version: finish the study with that version, or "
+           "move it away)", path, magic + 6);
   JS_CHECK(take(r, &ck->hash, 8) && take(r, &tlen, 8) && tlen < r->len, JS_ERR_INPUT,
            "checkpoint %s: header damaged", path);
   ck->study_text = calloc(tlen + 1, 1);
   JS_ALLOC_CHECK(ck->study_text, "checkpoint text");
-  JS_CHECK(take(r, ck->study_text, tlen) && take(r, &ck->ncells, 8) && take(r, &ck->nk, 8) &&
+  JS_CHECK(take(r, ck->study_text, tlen), JS_ERR_INPUT, "checkpoint %s: header damaged", path);
+  uint64_t blen = 0;
+  JS_CHECK(v02 || (take(r, &blen, 8) && blen < r->len), JS_ERR_INPUT,
+           "checkpoint %s: header damaged", path);
+  ck->build = v02 ? strdup("unknown (checkpoint format 02)") : calloc(blen + 1, 1);
+  JS_ALLOC_CHECK(ck->build, "checkpoint build");
+  JS_CHECK(v02 || take(r, ck->build, blen), JS_ERR_INPUT, "checkpoint %s: header damaged", path);
+  JS_CHECK(take(r, &ck->ncells, 8) && take(r, &ck->nk, 8) &&
                take(r, &ck->nrec, 8) && take(r, &ck->commit_time, 8),
            JS_ERR_INPUT, "checkpoint %s: header damaged", path);
   JS_CHECK(ck->ncells < r->len && ck->nk < r->len && ck->nrec <= r->len, JS_ERR_INPUT,
            "checkpoint %s: header damaged", path);
   ck->records_at = r->at;
   JS_CALL(check_records(path, r, ck));
+  return JS_OK;
+}
+
+js_status js_ckpt_check_build(const js_ckpt *ck, int allow) {
+  const char *me = js_build_identity();
+  if (strcmp(ck->build, me) == 0) return JS_OK;
+  JS_CHECK(allow, JS_ERR_INPUT, "%s was written by another build:\n  it:   %s\n  this: %s\n"
+           "its units and this build's would mix in one cube, which is then not bitwise "
+           "reproducible; finish the study with the build that wrote it, or pass "
+           "--allow-other-build", ck->path, ck->build, me);
+  fprintf(stderr, "judgesim: WARNING: %s was written by another build:\n  it:   %s\n  this: %s\n"
+          "judgesim: WARNING: --allow-other-build: its units are used; the cube mixes the two "
+          "builds' bits\n", ck->path, ck->build, me);
   return JS_OK;
 }
 
@@ -281,6 +308,7 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
 
 void js_ckpt_close(js_ckpt *ck) {
   free(ck->study_text);
+  free(ck->build);
   free(ck->image);
   free(ck->path);
   memset(ck, 0, sizeof *ck);

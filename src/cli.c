@@ -22,13 +22,14 @@ const char *js_build_string(void) { return JS_BUILD; }
 
 void js_cli_usage(FILE *out) {
   fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
-        "                    [--shard I/N] [--dry-run] [--timings]\n"
+        "                    [--shard I/N] [--dry-run] [--timings] [--allow-other-build]\n"
         "       judgesim theory CONFIG.yaml [-o OUT.nc] [--set ...]  (theory cube only;\n"
         "                    default OUT: output.path with .theory.nc)\n"
         "       judgesim analyze OUT.nc [--boot N] [--quiet]  (optima with bootstrap\n"
         "                    intervals, best judge, best-of-k exponent, MC-theory gap;\n"
         "                    added to the cube and printed)\n"
-        "       judgesim merge PART.nc... -o OUT.nc   (join the shards of one study)\n"
+        "       judgesim merge PART.nc... -o OUT.nc [--allow-other-build]  (join the shards\n"
+        "                    of one study)\n"
         "       judgesim info OUT.nc        (progress of a study from its checkpoint)\n"
         "       judgesim --help | --version\n\n"
         "Estimate the generalization error delta(d, n, k, T, reward) of softmax reranking by\n"
@@ -44,12 +45,15 @@ void js_cli_usage(FILE *out) {
         "  --dry-run             check the study and print its output path, units and\n"
         "                        estimated core-hours; compute nothing\n"
         "  --timings             print where the time went (\"timing KEY VALUE\" lines on\n"
-        "                        stdout): phases, master load, units of each kind\n\n"
+        "                        stdout): phases, master load, units of each kind\n"
+        "  --allow-other-build   use a checkpoint (or parts) written by another build or on\n"
+        "                        another CPU type: refused by default, as the cube would mix\n"
+        "                        the two builds' bits\n\n"
         "Finished units are checkpointed to OUT.nc.ckpt (output.checkpoint_every seconds,\n"
         "default 60); running the same command again resumes. SIGTERM, SIGUSR1 and SIGINT\n"
         "commit a checkpoint and stop.\n\n"
         "exit codes: 0 done, 2 bad input (nothing written), 3 checkpointed but not finished,\n"
-        "            1 any other failure\n",
+        "            4 output locked by another run, 1 any other failure\n",
         out);
 }
 
@@ -98,6 +102,8 @@ static js_status parse_merge(int argc, char **argv, js_args *args) {
       args->out = argv[++i];
     } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
       args->quiet = 1;
+    } else if (!strcmp(a, "--allow-other-build")) {
+      args->allow_other_build = 1;
     } else {
       JS_CHECK(a[0] != '-', JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
       args->parts[args->nparts++] = a;
@@ -137,6 +143,8 @@ static js_status parse_run(int argc, char **argv, js_args *args) {
       args->dry_run = 1;
     } else if (!strcmp(a, "--timings")) {
       args->timings = 1;
+    } else if (!strcmp(a, "--allow-other-build")) {
+      args->allow_other_build = 1;
     } else if (a[0] == '-' && a[1]) {
       JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
     } else {

@@ -39,10 +39,10 @@ static js_status print_info(const js_ckpt *ck) {
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     printf("checkpoint:   %s\nunits done:   %d / %d\ntheory pieces done: %d / %d\n"
-           "cells complete: %zu / %zu\nstudy hash:   %016llx\nlast commit:  %s\nstudy:\n%s",
-           ck->path, loaded, grid.nmc, pieces, grid.nth, complete_cells(&cfg, &grid, &res),
-           grid.ncells * (size_t)cfg.nd * cfg.nn, (unsigned long long)ck->hash, when,
-           ck->study_text);
+           "cells complete: %zu / %zu\nstudy hash:   %016llx\nlast commit:  %s\nbuild:        %s\n"
+           "study:\n%s", ck->path, loaded, grid.nmc, pieces, grid.nth,
+           complete_cells(&cfg, &grid, &res), grid.ncells * (size_t)cfg.nd * cfg.nn,
+           (unsigned long long)ck->hash, when, ck->build, ck->study_text);
   }
   js_results_free(&res);
   js_grid_free(&grid);

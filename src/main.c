@@ -215,7 +215,8 @@ static js_status prepare(const js_args *args, const js_config *cfg, js_grid *gri
                          js_results *res, char **study) {
   JS_CALL(js_results_alloc(cfg, grid, res));
   JS_CALL(js_config_study_text(cfg, study));
-  if (!args->dry_run) JS_CALL(js_restart_prepare(cfg, grid, res, *study, args->quiet));
+  if (!args->dry_run) JS_CALL(js_restart_prepare(cfg, grid, res, *study, args->quiet,
+                                                    args->allow_other_build));
   return JS_OK;
 }
 
@@ -295,7 +296,8 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   char *study = NULL, *text = NULL;
   memset(&cfg, 0, sizeof cfg);
   js_status s = js_store_check_path(args->out);
-  if (s == JS_OK) s = js_merge_load(args->parts, args->nparts, args->out, &cfg, &grid, &res,
+  if (s == JS_OK) s = js_merge_load(args->parts, args->nparts, args->out, args->allow_other_build, &cfg,
+                                    &grid, &res,
                                     &study);
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;

@@ -30,15 +30,16 @@ static js_status first_part(const js_ckpt *ck, const char *out, js_config *cfg, 
 }
 
 /// Open one part, check it belongs to the study, and load its units.
-static js_status add_part(const char *part, int first, const char *out, js_config *cfg,
-                          js_grid *grid, js_results *res, char **study_text) {
+static js_status add_part(const char *part, int first, const char *out, int allow_other_build,
+                          js_config *cfg, js_grid *grid, js_results *res, char **study_text) {
   char *path = part_ckpt(part);
   JS_ALLOC_CHECK(path, "path");
   js_ckpt ck;
   js_status s = js_ckpt_open(path, &ck);
   free(path);
   JS_CALL(s);
-  if (first) s = first_part(&ck, out, cfg, grid, res, study_text);
+  s = js_ckpt_check_build(&ck, allow_other_build);
+  if (s == JS_OK && first) s = first_part(&ck, out, cfg, grid, res, study_text);
   if (s == JS_OK && ck.hash != js_ckpt_hash(*study_text)) {
     js_config other;
     const char *key = "its study differs";
@@ -74,10 +75,10 @@ static js_status check_complete(const js_config *cfg, const js_grid *grid,
   return JS_OK;
 }
 
-js_status js_merge_load(const char **parts, int nparts, const char *out, js_config *cfg,
-                        js_grid *grid, js_results *res, char **study_text) {
+js_status js_merge_load(const char **parts, int nparts, const char *out, int allow_other_build,
+                        js_config *cfg, js_grid *grid, js_results *res, char **study_text) {
   for (int i = 0; i < nparts; i++)
-    JS_CALL(add_part(parts[i], i == 0, out, cfg, grid, res, study_text));
+    JS_CALL(add_part(parts[i], i == 0, out, allow_other_build, cfg, grid, res, study_text));
   JS_CALL(check_complete(cfg, grid, res));
   return JS_OK;
 }

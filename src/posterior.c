@@ -12,6 +12,8 @@
 
 void js_linalg_init(void) { openblas_set_num_threads(1); }
 
+const char *js_linalg_core(void) { return openblas_get_corename(); }
+
 js_status js_posterior_alloc(int d, double sigma, js_posterior *post) {
   memset(post, 0, sizeof *post);
   post->d = d;

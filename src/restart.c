@@ -43,7 +43,7 @@ static js_status reuse(const js_ckpt *ck, const js_config *cfg, const js_grid *g
 }
 
 js_status js_restart_prepare(const js_config *cfg, const js_grid *grid, js_results *res,
-                             const char *study_text, int quiet) {
+                             const char *study_text, int quiet, int allow_other_build) {
   JS_CALL(js_lock_take(cfg->out_path));
   char *path = js_ckpt_path(cfg->out_path);
   JS_ALLOC_CHECK(path, "checkpoint path");
@@ -53,6 +53,7 @@ js_status js_restart_prepare(const js_config *cfg, const js_grid *grid, js_resul
   if (access(path, F_OK) == 0) {
     js_ckpt ck;
     s = js_ckpt_open(path, &ck);
+    if (s == JS_OK) s = js_ckpt_check_build(&ck, allow_other_build);
     if (s == JS_OK) s = reuse(&ck, cfg, grid, res, study_text, quiet);
     js_ckpt_close(&ck);
   }

@@ -78,6 +78,63 @@ PY
   [[ "$output" == *"format version 99"* ]]
 }
 
+# rebuild_ckpt IN OUT MODE: rewrite checkpoint IN as another build wrote it (MODE other: the
+# build identity of a "gcc 99" build; MODE v02: format version 02, which has none).
+rebuild_ckpt() {
+  /usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+src, dst, mode = sys.argv[1:]
+data = bytes(open(src, "rb").read())[:-8]
+tlen = struct.unpack_from("<Q", data, 16)[0]
+at = 24 + tlen
+blen = struct.unpack_from("<Q", data, at)[0]
+head, rest = data[:at], data[at + 8 + blen:]
+if mode == "other":
+    build = b"judgesim 0.1.0 (commit 0000000); gcc 99 -O3; CPU Another CPU; BLAS Other"
+    data = head + struct.pack("<Q", len(build)) + build + rest
+else:
+    data = b"JSCKPT02" + head[8:] + rest
+h = 0xcbf29ce484222325
+for b in data:
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+open(dst, "wb").write(data + struct.pack("<Q", h))
+PY
+}
+
+@test "a checkpoint of another build (or format 02) is refused unless --allow-other-build" {
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet --set sampling.trials=3   # 12 of 20 units
+  "$JS" info "$TMP/out.nc.ckpt" | grep -q "^build: *judgesim .*; CPU .*; BLAS "
+  for mode in other v02; do
+    rebuild_ckpt "$TMP/out.nc.ckpt" "$TMP/$mode.nc.ckpt" "$mode"
+    cp "$TMP/$mode.nc.ckpt" "$TMP/$mode.before"
+    run "$JS" run "$STUDY" -o "$TMP/$mode.nc"
+    echo "$output"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"$mode.nc.ckpt was written by another build"*"--allow-other-build"* ]]
+    cmp "$TMP/$mode.nc.ckpt" "$TMP/$mode.before"      # left as it was
+    [ ! -e "$TMP/$mode.nc" ]
+  done
+  [[ "$("$JS" info "$TMP/v02.nc.ckpt")" == *"build:        unknown (checkpoint format 02)"* ]]
+  run "$JS" run "$STUDY" -o "$TMP/other.nc" --allow-other-build
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"WARNING: $TMP/other.nc.ckpt was written by another build"*"gcc 99"* ]]
+  [[ "$output" == *"reusing its 12 finished units"* ]]
+  diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/other.nc")  # (in truth the same build)
+  # merge: a part of another build is refused, and taken with the option
+  "$JS" run "$STUDY" -o "$TMP/m.nc" --quiet --shard 1/2
+  "$JS" run "$STUDY" -o "$TMP/m.nc" --quiet --shard 2/2
+  rebuild_ckpt "$TMP/m.part-2-of-2.nc.ckpt" "$TMP/m.part-2-of-2.nc.ckpt" other
+  run "$JS" merge "$TMP/m.part-1-of-2.nc" "$TMP/m.part-2-of-2.nc" -o "$TMP/merged.nc"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"part-2-of-2.nc.ckpt was written by another build"* ]]
+  run "$JS" merge "$TMP/m.part-1-of-2.nc" "$TMP/m.part-2-of-2.nc" -o "$TMP/merged.nc" \
+    --allow-other-build
+  [ "$status" -eq 0 ]
+  diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/merged.nc")
+}
+
 @test "a changed study is refused naming the key" {
   "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet
   cp "$TMP/out.nc" "$TMP/before.nc"
