@@ -3,7 +3,9 @@
 /// any rank count, layout and restart: compare it between runs) and a self-check of the
 /// k = 1 cells, whose expectation is delta_ref (one candidate, no selection) at every T and
 /// judge: per (d, n), the mean over trials of delta(k = 1) - delta_ref must be within
-/// JS_VERIFY_Z standard errors of 0.
+/// JS_VERIFY_Z standard errors of 0. The standard error comes from the trials themselves, so
+/// the ratio follows Student's t: the check runs from JS_VERIFY_MIN_TRIALS trials, where a
+/// false FAIL has probability below 1e-8 per (d, n) (t with 29 degrees of freedom).
 #ifndef JS_VERIFY_H
 #define JS_VERIFY_H
 
@@ -12,11 +14,12 @@
 #include "config.h"
 #include "results.h"
 
-#define JS_VERIFY_Z 6.0 /* a false FAIL: about 2e-9 per (d, n) block */
+#define JS_VERIFY_Z 8.0          /* P(|t_29| > 8) = 8e-9 */
+#define JS_VERIFY_MIN_TRIALS 30
 
 typedef struct {
   uint64_t hash;        ///< FNV-1a of every unit's per-trial cells and reference value
-  int checked;          ///< (d, n) blocks self-checked (0: no k = 1 cell or one trial)
+  int checked;          ///< (d, n) blocks self-checked (0: no k = 1 cell or < 30 trials)
   double max_z;         ///< the largest |z| over them
   int worst_d, worst_n; ///< where it is
   int pass;             ///< max_z <= JS_VERIFY_Z (1 when nothing could be checked)

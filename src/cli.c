@@ -2,6 +2,7 @@
 /// Parsing of the command line and the help and version texts.
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,90 +69,127 @@ static js_status parse_shard(const char *v, js_args *args) {
   return JS_OK;
 }
 
+/// Option ids beyond the short options' characters; 1 is a positional argument.
+enum { OPT_ARG = 1, OPT_SET = 256, OPT_SHARD, OPT_DRY_RUN, OPT_TIMINGS, OPT_ALLOW, OPT_BOOT };
+
+/// What a missing value of option id should have been.
+static const char *value_of(int id) {
+  switch (id) {
+  case 'o': return "a file name";
+  case OPT_SET: return "section.key=value";
+  case OPT_SHARD: return "I/N, e.g. --shard 2/8";
+  case OPT_BOOT: return "a number of resamples from 20 to 1000000";
+  default: return "a value";
+  }
+}
+
+/// Handle one option or positional argument (id as getopt_long returns it).
+typedef js_status (*take_fn)(int id, const char *value, js_args *args);
+
+/// getopt_long over the command's arguments (argv[1] is the command), in order, without
+/// permuting argv: every option and positional argument goes to take(). Accepts
+/// `--opt VAL`, `--opt=VAL`, `-o VAL` and `-oVAL`; an unknown option or a missing value is
+/// an input error naming it as typed.
+static js_status parse_with(int argc, char **argv, const char *shorts,
+                            const struct option *longs, js_args *args, take_fn take) {
+  int sub_argc = argc - 1;
+  char **sub_argv = argv + 1;
+  opterr = 0;
+  optind = 0; /* GNU: start over (the tests parse several command lines) */
+  for (int id; (id = getopt_long(sub_argc, sub_argv, shorts, longs, NULL)) != -1;) {
+    const char *typed = sub_argv[optind - 1];
+    if (id == '?') JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", typed);
+    if (id == ':') JS_FAIL(JS_ERR_INPUT, "option %s needs %s", typed, value_of(optopt));
+    JS_CALL(take(id, optarg, args));
+    if (args->cmd == JS_CMD_HELP) return JS_OK;
+  }
+  return JS_OK;
+}
+
+/// An option or argument of `analyze OUT.nc [--boot N] [--quiet]`.
+static js_status take_analyze(int id, const char *v, js_args *args) {
+  if (id == OPT_BOOT) {
+    int used = 0;
+    JS_CHECK(sscanf(v, "%d%n", &args->boot, &used) == 1 && !v[used] && args->boot >= 20 &&
+                 args->boot <= 1000000,
+             JS_ERR_INPUT, "option --boot needs a number of resamples from 20 to 1000000");
+  } else if (id == 'q') {
+    args->quiet = 1;
+  } else {
+    JS_CHECK(!args->config, JS_ERR_INPUT,
+             "usage: judgesim analyze OUT.nc [--boot N] [--quiet] (unexpected '%s')", v);
+    args->config = v;
+  }
+  return JS_OK;
+}
+
 /// Parse `analyze OUT.nc [--boot N] [--quiet]`.
 static js_status parse_analyze(int argc, char **argv, js_args *args) {
+  static const struct option longs[] = {{"boot", required_argument, NULL, OPT_BOOT},
+                                        {"quiet", no_argument, NULL, 'q'},
+                                        {NULL, 0, NULL, 0}};
   args->boot = 1000;
-  for (int i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--boot")) {
-      int used = 0;
-      JS_CHECK(i + 1 < argc && sscanf(argv[i + 1], "%d%n", &args->boot, &used) == 1 &&
-                   !argv[i + 1][used] && args->boot >= 20 && args->boot <= 1000000,
-               JS_ERR_INPUT, "option --boot needs a number of resamples from 20 to 1000000");
-      i++;
-    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-      args->quiet = 1;
-    } else {
-      JS_CHECK(a[0] != '-' && !args->config, JS_ERR_INPUT,
-               "usage: judgesim analyze OUT.nc [--boot N] [--quiet] (unexpected '%s')", a);
-      args->config = a;
-    }
-  }
+  JS_CALL(parse_with(argc, argv, "-:q", longs, args, take_analyze));
   JS_CHECK(args->config, JS_ERR_INPUT, "usage: judgesim analyze OUT.nc [--boot N] [--quiet]");
+  return JS_OK;
+}
+
+/// An option or argument of `merge PART... -o OUT [--quiet] [--allow-other-build]`.
+static js_status take_merge(int id, const char *v, js_args *args) {
+  if (id == 'o') args->out = v;
+  else if (id == 'q') args->quiet = 1;
+  else if (id == OPT_ALLOW) args->allow_other_build = 1;
+  else args->parts[args->nparts++] = v;
   return JS_OK;
 }
 
 /// Parse `merge PART... -o OUT`.
 static js_status parse_merge(int argc, char **argv, js_args *args) {
+  static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+                                        {"quiet", no_argument, NULL, 'q'},
+                                        {"allow-other-build", no_argument, NULL, OPT_ALLOW},
+                                        {NULL, 0, NULL, 0}};
   args->parts = calloc((size_t)argc, sizeof *args->parts);
   JS_ALLOC_CHECK(args->parts, "options");
-  for (int i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      JS_CHECK(i + 1 < argc && argv[i + 1][0], JS_ERR_INPUT, "option %s needs a file name", a);
-      args->out = argv[++i];
-    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-      args->quiet = 1;
-    } else if (!strcmp(a, "--allow-other-build")) {
-      args->allow_other_build = 1;
-    } else {
-      JS_CHECK(a[0] != '-', JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
-      args->parts[args->nparts++] = a;
-    }
-  }
-  JS_CHECK(args->nparts >= 1 && args->out, JS_ERR_INPUT,
+  JS_CALL(parse_with(argc, argv, "-:o:q", longs, args, take_merge));
+  JS_CHECK(args->nparts >= 1 && args->out && args->out[0], JS_ERR_INPUT,
            "usage: judgesim merge PART.nc... -o OUT.nc");
+  return JS_OK;
+}
+
+/// An option or argument of `run` (and `theory`).
+static js_status take_run(int id, const char *v, js_args *args) {
+  switch (id) {
+  case 'o': args->out = v; break;
+  case OPT_SET: args->sets[args->nsets++] = v; break;
+  case OPT_SHARD: JS_CALL(parse_shard(v, args)); break;
+  case 'h': args->cmd = JS_CMD_HELP; break;
+  case 'q': args->quiet = 1; break;
+  case OPT_DRY_RUN: args->dry_run = 1; break;
+  case OPT_TIMINGS: args->timings = 1; break;
+  case OPT_ALLOW: args->allow_other_build = 1; break;
+  default:
+    JS_CHECK(!args->config, JS_ERR_INPUT, "unexpected argument '%s': one study file only", v);
+    args->config = v;
+  }
   return JS_OK;
 }
 
 /// Parse the options of `run`.
 static js_status parse_run(int argc, char **argv, js_args *args) {
+  static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+                                        {"set", required_argument, NULL, OPT_SET},
+                                        {"shard", required_argument, NULL, OPT_SHARD},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {"quiet", no_argument, NULL, 'q'},
+                                        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+                                        {"timings", no_argument, NULL, OPT_TIMINGS},
+                                        {"allow-other-build", no_argument, NULL, OPT_ALLOW},
+                                        {NULL, 0, NULL, 0}};
   args->sets = calloc((size_t)argc, sizeof *args->sets);
   JS_ALLOC_CHECK(args->sets, "options");
-  for (int i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int has_value = i + 1 < argc;
-    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      JS_CHECK(has_value, JS_ERR_INPUT, "option %s needs a file name", a);
-      args->out = argv[++i];
-    } else if (!strncmp(a, "--output=", 9)) {
-      args->out = a + 9;
-    } else if (!strcmp(a, "--set")) {
-      JS_CHECK(has_value, JS_ERR_INPUT, "option --set needs section.key=value");
-      args->sets[args->nsets++] = argv[++i];
-    } else if (!strncmp(a, "--set=", 6)) {
-      args->sets[args->nsets++] = a + 6;
-    } else if (!strcmp(a, "--shard") || !strncmp(a, "--shard=", 8)) {
-      JS_CHECK(a[7] || has_value, JS_ERR_INPUT, "option --shard needs I/N, e.g. --shard 2/8");
-      JS_CALL(parse_shard(a[7] ? a + 8 : argv[++i], args));
-    } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      args->cmd = JS_CMD_HELP;
-      return JS_OK;
-    } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-      args->quiet = 1;
-    } else if (!strcmp(a, "--dry-run")) {
-      args->dry_run = 1;
-    } else if (!strcmp(a, "--timings")) {
-      args->timings = 1;
-    } else if (!strcmp(a, "--allow-other-build")) {
-      args->allow_other_build = 1;
-    } else if (a[0] == '-' && a[1]) {
-      JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", a);
-    } else {
-      JS_CHECK(!args->config, JS_ERR_INPUT, "unexpected argument '%s': one study file only", a);
-      args->config = a;
-    }
-  }
+  JS_CALL(parse_with(argc, argv, "-:o:hq", longs, args, take_run));
+  if (args->cmd == JS_CMD_HELP) return JS_OK;
   JS_CHECK(args->config, JS_ERR_INPUT, "judgesim run: missing the study file (CONFIG.yaml)");
   JS_CHECK(!args->out || args->out[0], JS_ERR_INPUT, "option -o: empty file name");
   return JS_OK;

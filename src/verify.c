@@ -29,7 +29,7 @@ js_verification js_verify(const js_config *cfg, const js_results *res) {
   int k1 = -1;
   for (int i = 0; i < cfg->nk; i++)
     if (cfg->k[i] == 1) k1 = i;
-  if (k1 < 0 || res->trials < 2) return v;
+  if (k1 < 0 || res->trials < JS_VERIFY_MIN_TRIALS) return v;
   size_t cell = js_cell(cfg, k1, 0, 0); /* k = 1 cells are equal for every T and judge */
   for (int id = 0; id < cfg->nd; id++)
     for (int in = 0; in < cfg->nn; in++) {
@@ -45,7 +45,8 @@ void js_verify_text(const js_verification *v, char *buf, size_t size) {
   int at = snprintf(buf, size, "results hash %016llx; ", (unsigned long long)v->hash);
   if (at < 0 || (size_t)at >= size) return;
   if (!v->checked)
-    snprintf(buf + at, size - (size_t)at, "k = 1 self-check not run (no k = 1 cell, or one trial)");
+    snprintf(buf + at, size - (size_t)at, "k = 1 self-check not run (it needs a k = 1 cell "
+             "and at least %d trials)", JS_VERIFY_MIN_TRIALS);
   else
     snprintf(buf + at, size - (size_t)at, "k = 1 self-check %s (largest |z| %.2f at d=%d n=%d "
              "over %d (d, n); limit %g)", v->pass ? "PASS" : "FAIL", v->max_z, v->worst_d,

@@ -104,6 +104,25 @@ expect_rejected() {
   [ "$status" -eq 0 ]
 }
 
+@test "options parse as --opt VAL, --opt=VAL, -o VAL and -oVAL in every subcommand" {
+  "$JS" run "$ROOT/tests/data/small.yaml" -o"$TMP/a.nc" --set=sampling.trials=2 -q
+  "$JS" run "$ROOT/tests/data/small.yaml" --output="$TMP/b.nc" --set sampling.trials=2 --quiet
+  diff <(cube_data "$TMP/a.nc") <(cube_data "$TMP/b.nc")
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/s.nc" --set=sampling.trials=2 -q --shard=1/2
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/s.nc" --set=sampling.trials=2 -q --shard 2/2
+  "$JS" merge "$TMP/s.part-1-of-2.nc" "$TMP/s.part-2-of-2.nc" --output="$TMP/m.nc" -q
+  diff <(cube_data "$TMP/a.nc") <(cube_data "$TMP/m.nc")
+  "$JS" analyze "$TMP/a.nc" --boot=50 -q
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o"$TMP/t.nc" --set=grid.d=[8]
+  [ -s "$TMP/t.nc" ]
+  run "$JS" analyze "$TMP/a.nc" --boot
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"option --boot needs a number of resamples"* ]]
+  run "$JS" merge "$TMP/s.part-1-of-2.nc" -o
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"option -o needs a file name"* ]]
+}
+
 @test "missing output folder is bad input" {
   run "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/nowhere/out.nc"
   [ "$status" -eq 2 ]

@@ -52,7 +52,7 @@ static void self_check(void **state) {
   assert_true(js_verify(&cfg, &res).hash != ok.hash);
   free(res.trial), free(res.ref_trial);
 
-  make(&cfg, &res, ks1, (double[]){0, 0.05}); /* block (16, 32) off by ~ 15 se */
+  make(&cfg, &res, ks1, (double[]){0, 0.05}); /* block (16, 32) off by many se */
   js_verification bad = js_verify(&cfg, &res);
   assert_false(bad.pass);
   assert_true(bad.max_z > JS_VERIFY_Z);
