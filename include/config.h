@@ -8,7 +8,7 @@
 
 #include "error.h"
 
-/// A judge reward w_R = alpha w_T + beta w_perp (MODEL.md section 2).
+/// A judge reward w_R = alpha w_T + beta w_perp (docs/model.md).
 typedef struct {
   double alpha, beta;
 } js_reward;

@@ -1,8 +1,8 @@
 /// \file simdmath.h
 /// Declares glibc's vector math (libmvec) variants so loops calling exp/log/sin/cos
-/// vectorize without -ffast-math (PERF.md pitfall 2); build with -fopenmp-simd
+/// vectorize without -ffast-math (docs/performance.md, pitfall 2); build with -fopenmp-simd
 /// -fno-math-errno. js_clear_upper() avoids the AVX-SSE transition penalty before
-/// calling SSE-compiled libraries (PERF.md pitfall 1).
+/// calling SSE-compiled libraries (docs/performance.md, pitfall 1).
 #ifndef JS_SIMDMATH_H
 #define JS_SIMDMATH_H
 

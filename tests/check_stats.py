@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Check MODEL.md section 3 facts on a judgesim cube; prints PASS/FAIL lines, exits 1 on FAIL.
+"""Check the model's facts (docs/model.md, "Judges (reward vectors) and the estimand") on a judgesim cube; prints PASS/FAIL lines, exits 1 on FAIL.
 
 All comparisons are paired across trials (common random numbers): the standard error of a
 difference is computed from the per-trial differences, the trial being the independent unit.
