@@ -18,6 +18,10 @@ js_status js_copy_file(const char *src, const char *dst);
 void js_atomic_abort(char *tmp);
 /// Remove TARGET.tmp.* files left by killed runs; returns how many were removed.
 int js_atomic_clean(const char *target);
+/// Length of path without a trailing ".nc": the stem that related outputs are named from.
+size_t js_path_stem_len(const char *path);
+/// Does path end in suffix?
+int js_path_has_suffix(const char *path, const char *suffix);
 /// Take the lock TARGET.lock (O_EXCL file with host, pid and SLURM job id). A lock of a
 /// dead process on this host, or of this SLURM job (a requeue, on any node) not running
 /// here, is taken over; any other is JS_ERR_LOCKED (exit code 4) naming its holder.

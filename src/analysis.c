@@ -9,6 +9,7 @@
 
 #include "grid.h"
 #include "rng.h"
+#include "numutil.h"
 
 /// Index of the smallest of n values spaced by stride (first one on ties).
 static int argmin(const double *x, int n, size_t stride) {
@@ -18,15 +19,10 @@ static int argmin(const double *x, int n, size_t stride) {
   return best;
 }
 
-/// Ascending order of doubles for qsort.
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /// 2.5% and 97.5% percentiles of n values (sorted in place; nearest rank).
 static void interval(double *x, int n, double *lo, double *hi) {
-  qsort(x, (size_t)n, sizeof *x, cmp_double);
+  qsort(x, (size_t)n, sizeof *x, js_cmp_double);
   *lo = x[(int)floor(0.025 * (n - 1) + 0.5)];
   *hi = x[(int)floor(0.975 * (n - 1) + 0.5)];
 }

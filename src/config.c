@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "yamldoc.h"
+#include "numutil.h"
 
 #define MAX_AXIS 100000
 
@@ -126,11 +127,6 @@ static js_status get_positive(const ynode *node, const char *key, double *out) {
   return JS_OK;
 }
 
-/// Comparison of doubles for qsort (inf sorts last).
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /// Values of a logspace/linspace generator map.
 static js_status expand_generator(const ynode *node, const char *key, double **vals, int *count) {
@@ -228,7 +224,7 @@ static js_status parse_int_axis(const ynode *node, const char *key, int **out, i
       JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got %g", where(at), key, bad);
     }
   }
-  qsort(v, (size_t)num, sizeof *v, cmp_double);
+  qsort(v, (size_t)num, sizeof *v, js_cmp_double);
   int dup = find_duplicate(v, num);
   if (dup >= 0 && !gen) {
     double bad = v[dup];
@@ -260,7 +256,7 @@ static js_status parse_T_axis(const ynode *node, double **out, int *count) {
               ".inf is uniform)", where(at), at->kind == YN_SCALAR ? at->scalar : "value");
     }
   }
-  qsort(*out, (size_t)*count, sizeof **out, cmp_double);
+  qsort(*out, (size_t)*count, sizeof **out, js_cmp_double);
   int dup = find_duplicate(*out, *count);
   if (dup >= 0) {
     double bad = (*out)[dup];

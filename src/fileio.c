@@ -112,6 +112,15 @@ int js_atomic_clean(const char *target) {
   return removed;
 }
 
+size_t js_path_stem_len(const char *path) {
+  return js_path_has_suffix(path, ".nc") ? strlen(path) - 3 : strlen(path);
+}
+
+int js_path_has_suffix(const char *path, const char *suffix) {
+  size_t len = strlen(path), n = strlen(suffix);
+  return len > n && strcmp(path + len - n, suffix) == 0;
+}
+
 /// Is a process running? Zombies (exited, not yet reaped) count as gone.
 static int process_running(long pid) {
   if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) return 0;

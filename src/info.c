@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "fileio.h"
 #include "config.h"
 #include "grid.h"
 #include "results.h"
@@ -51,8 +52,7 @@ static js_status print_info(const js_ckpt *ck) {
 }
 
 js_status js_info(const char *path) {
-  size_t len = strlen(path);
-  int is_ckpt = len > 5 && strcmp(path + len - 5, ".ckpt") == 0;
+  int is_ckpt = js_path_has_suffix(path, ".ckpt");
   char *name = is_ckpt ? strdup(path) : js_ckpt_path(path);
   JS_ALLOC_CHECK(name, "path");
   js_ckpt ck;

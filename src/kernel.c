@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "simdmath.h"
+#include "numutil.h"
 
 /// Exponents below this are clamped: exp(-700) ~ 1e-304 is negligible beside the segment's
 /// largest weight, exactly 1, and keeps libmvec off its slow scalar path for underflow.
@@ -30,8 +31,8 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
   kern->fin = malloc(sizeof(int) * (size_t)cfg->nT);
   kern->invT = malloc(sizeof(double) * (size_t)cfg->nT);
   size_t kp = pad8((size_t)kern->kmax);
-  kern->l = aligned_alloc(64, kp * sizeof(double));
-  kern->r = aligned_alloc(64, kp * (size_t)cfg->nr * sizeof(double));
+  kern->l = js_alloc_doubles(kp);
+  kern->r = js_alloc_doubles(kp * (size_t)cfg->nr);
   kern->state = malloc(sizeof(double) * (size_t)cfg->nr * (2 + 2 * (size_t)cfg->nT));
   if (!kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state) js_kernel_free(kern);
   JS_CHECK(kern->l != NULL, JS_ERR_SYS, "out of memory for the selection kernel (k_max=%d)",
@@ -103,15 +104,10 @@ static double loss_at_first(const double *rr, const double *l, int lo, int hi, d
   return l[lo];
 }
 
-/// The exp floor as a run-time value: with a constant, GCC turns exp(max(x, C)) into a blend
-/// of exp(x) and exp(C) and so calls libmvec on the raw argument, whose underflowing lanes
-/// take glibc's slow scalar path.
-static volatile double g_exp_floor = JS_EXP_FLOOR;
-
 /// Weight sums A = sum exp((rr - mx)/T) and B = sum l exp((rr - mx)/T) over [lo, hi).
 static void segment_weights(const double *restrict rr, const double *restrict l, int lo, int hi,
                             double mx, double invT, double *A, double *B) {
-  double a = 0.0, b = 0.0, floor = g_exp_floor;
+  double a = 0.0, b = 0.0, floor = js_exp_floor(JS_EXP_FLOOR);
 #pragma omp simd reduction(+ : a, b)
   for (int i = lo; i < hi; i++) {
     double x = (rr[i] - mx) * invT;

@@ -114,7 +114,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   JS_CALL(js_config_load(args->config, args->sets, args->nsets, args->out, &cfg));
   js_status s = JS_OK;
   if (!args->out) { /* default: beside the study's cube */
-    size_t len = strlen(cfg.out_path), stem = len > 3 && !strcmp(cfg.out_path + len - 3, ".nc") ? len - 3 : len;
+    size_t stem = js_path_stem_len(cfg.out_path);
     char *p = malloc(stem + 16);
     if (p) snprintf(p, stem + 16, "%.*s.theory.nc", (int)stem, cfg.out_path);
     free(cfg.out_path);

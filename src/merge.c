@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "fileio.h"
 
 /// Checkpoint path of a part given as PART.nc or PART.nc.ckpt (malloc'd).
 static char *part_ckpt(const char *part) {
-  size_t len = strlen(part);
-  if (len > 5 && !strcmp(part + len - 5, ".ckpt")) return strdup(part);
+  if (js_path_has_suffix(part, ".ckpt")) return strdup(part);
   return js_ckpt_path(part);
 }
 

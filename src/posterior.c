@@ -3,6 +3,7 @@
 /// blocks of training inputs, then dpotrf + dpotrs to fit; dgemm + dtrsm to predict blocks
 /// of test points. Every LAPACK info is checked.
 #include "posterior.h"
+#include "numutil.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,10 +19,8 @@ js_status js_posterior_alloc(int d, double sigma, js_posterior *post) {
   memset(post, 0, sizeof *post);
   post->d = d;
   post->sigma = sigma;
-  size_t bytes_L = (((size_t)d * (size_t)d * sizeof(double)) + 63) / 64 * 64;
-  size_t bytes_W = (((size_t)d * 3 * sizeof(double)) + 63) / 64 * 64;
-  post->L = aligned_alloc(64, bytes_L);
-  post->W = aligned_alloc(64, bytes_W);
+  post->L = js_alloc_doubles((size_t)d * (size_t)d);
+  post->W = js_alloc_doubles((size_t)d * 3);
   if (!post->L || !post->W) js_posterior_free(post);
   JS_CHECK(post->L && post->W, JS_ERR_SYS, "out of memory for the posterior of d=%d", d);
   return JS_OK;

@@ -62,9 +62,7 @@ js_status js_restart_prepare(const js_config *cfg, const js_grid *grid, js_resul
 }
 
 char *js_shard_path(const char *out, int shard, int nshards) {
-  size_t len = strlen(out), stem = len;
-  if (len > 3 && !strcmp(out + len - 3, ".nc")) stem = len - 3;
-  size_t cap = len + 48;
+  size_t stem = js_path_stem_len(out), cap = strlen(out) + 48;
   char *p = malloc(cap);
   if (p) snprintf(p, cap, "%.*s.part-%d-of-%d.nc", (int)stem, out, shard, nshards);
   return p;

@@ -19,6 +19,7 @@
 #include <gsl/gsl_integration.h>
 
 #include "simdmath.h"
+#include "numutil.h"
 
 #define GL_NODES 8        /* Gauss-Legendre nodes per panel */
 #define MAX_BOUNDS 4096   /* panel boundaries per integral */
@@ -40,12 +41,6 @@ static js_status gl_tables(void) {
   return JS_OK;
 }
 
-/// The clamp value, not a compile-time constant: with a constant GCC rewrites
-/// exp(max(x, C)) into a blend of exp(x) and exp(C), calling exp on the raw argument.
-static volatile double g_exp_floor = EXP_FLOOR;
-
-/// An exp argument clamped from below at a run-time floor (see g_exp_floor).
-static inline double floored_at(double x, double floor) { return x < floor ? floor : x; }
 
 /// Standard normal cdf; 0 below -30 (< 5e-198; avoids exp's slow path beyond -512).
 static double Phi(double x) { return x < -30 ? 0 : gsl_cdf_ugaussian_P(x); }
@@ -110,11 +105,6 @@ double js_theory_bestofk_coef(const js_theory_base *b) {
   return v < 0.5 ? M_PI * b->s2 / sqrt(1 - 2 * v) : NAN;
 }
 
-/// Ascending order of doubles for qsort.
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /// Sort boundaries, keep those in [lo, hi] (both added), drop duplicates; returns count.
 static int tidy_bounds(double *x, int n, double lo, double hi) {
@@ -123,7 +113,7 @@ static int tidy_bounds(double *x, int n, double lo, double hi) {
     if (x[i] > lo && x[i] < hi) x[m++] = x[i];
   x[m++] = lo;
   x[m++] = hi;
-  qsort(x, (size_t)m, sizeof *x, cmp_double);
+  qsort(x, (size_t)m, sizeof *x, js_cmp_double);
   int u = 1;
   for (int i = 1; i < m; i++)
     if (x[i] > x[u - 1] * (1 + 1e-14) + 1e-300) x[u++] = x[i];
@@ -226,17 +216,17 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
   double norm = 1 / (s * 2.50662827463100050242), sb = 0, sj = 0, s0 = 0, s1 = 0, s2 = 0;
   double e1[64 * GL_NODES + 8] __attribute__((aligned(64)));
   double lq[64 * GL_NODES + 8] __attribute__((aligned(64)));
-  double fl = g_exp_floor;
+  double fl = js_exp_floor(EXP_FLOOR);
   for (int i = 0; i < n + 8; i++) { /* clamped exponents first: exp never takes its slow path */
     double z = (ys[i] - c) / s, l = L - ys[i] * ys[i] / T;
-    e1[i] = floored_at(-0.5 * z * z, fl);
-    lq[i] = floored_at(l > -fl ? -fl : l, fl);
+    e1[i] = js_floored(-0.5 * z * z, fl);
+    lq[i] = js_floored(l > -fl ? -fl : l, fl);
   }
   js_clear_upper();
 #pragma omp simd reduction(+ : sb, sj, s0, s1, s2)
   for (int i = 0; i < n; i++) { /* libmvec exp: the theory's inner loop */
     double y = ys[i], dens = ws[i] * norm * exp(e1[i]), q = exp(lq[i]);
-    double eq = exp(floored_at(-q, fl)), a0 = dens * exp(floored_at(lq[i] - q, fl)); /* q e^-q */
+    double eq = exp(js_floored(-q, fl)), a0 = dens * exp(js_floored(lq[i] - q, fl)); /* q e^-q */
     double jq = q < 1e-3 ? q * (1 - q * (0.5 - q / 6)) : 1 - eq; /* 1 - e^-q */
     sb += dens * eq;
     sj += dens * jq;

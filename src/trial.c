@@ -15,6 +15,7 @@
 #include "posterior.h"
 #include "rng.h"
 #include "theoryplan.h"
+#include "numutil.h"
 
 /// Estimated nanoseconds of compute between two questions to the poll hook (about 0.2 ms:
 /// a worker then enters MPI often enough to move its sends along and see STOP at once).
@@ -42,11 +43,6 @@ typedef struct {
   double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc;
 } workspace;
 
-/// 64-byte aligned array of count doubles (rounded up to whole lines).
-static double *alloc_doubles(size_t count) {
-  return aligned_alloc(64, ((count * sizeof(double)) + 63) / 64 * 64);
-}
-
 /// Release a workspace.
 static void ws_free(workspace *w) {
   js_rng_close(w->rng);
@@ -59,14 +55,14 @@ static void ws_free(workspace *w) {
 /// Allocate the arrays of one unit: O(d^2 + n + d + k_max), independent of test_points.
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
   size_t kmax = (size_t)js_config_kmax(cfg), B = JS_TEST_BLOCK;
-  w->X = alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
-  w->y = alloc_doubles((size_t)n);
-  w->z = alloc_doubles(kmax > 2 * (size_t)d ? kmax : 2 * (size_t)d);
-  w->Xt = alloc_doubles((size_t)d * B);
-  w->proj = alloc_doubles(3 * B);
-  w->m = alloc_doubles(B), w->s2 = alloc_doubles(B), w->muT = alloc_doubles(B);
-  w->p = alloc_doubles(B), w->aR = alloc_doubles((size_t)cfg->nr);
-  w->acc = alloc_doubles(ncells);
+  w->X = js_alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
+  w->y = js_alloc_doubles((size_t)n);
+  w->z = js_alloc_doubles(kmax > 2 * (size_t)d ? kmax : 2 * (size_t)d);
+  w->Xt = js_alloc_doubles((size_t)d * B);
+  w->proj = js_alloc_doubles(3 * B);
+  w->m = js_alloc_doubles(B), w->s2 = js_alloc_doubles(B), w->muT = js_alloc_doubles(B);
+  w->p = js_alloc_doubles(B), w->aR = js_alloc_doubles((size_t)cfg->nr);
+  w->acc = js_alloc_doubles(ncells);
   JS_CHECK(w->X && w->y && w->z && w->Xt && w->proj && w->m && w->s2 && w->muT && w->p &&
            w->aR && w->acc, JS_ERR_SYS, "out of memory for a unit with d=%d n=%d", d, n);
   memset(w->acc, 0, ncells * sizeof(double));

@@ -1,0 +1,32 @@
+/// \file numutil.h
+/// Small numeric helpers used in several files: the qsort order of doubles, 64-byte aligned
+/// arrays of doubles, and exp arguments clamped at a floor that the compiler cannot see.
+#ifndef JS_NUMUTIL_H
+#define JS_NUMUTIL_H
+
+#include <stdlib.h>
+
+/// Ascending order of doubles for qsort (infinities at the ends).
+static inline int js_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/// A 64-byte aligned array of count doubles (whole cache lines, as aligned_alloc wants);
+/// NULL when out of memory. Release with free().
+static inline double *js_alloc_doubles(size_t count) {
+  return aligned_alloc(64, (count * sizeof(double) + 63) / 64 * 64);
+}
+
+/// A clamp value for exp arguments as a run-time value: with a compile-time constant GCC
+/// rewrites exp(max(x, C)) into a blend of exp(x) and exp(C), calling libmvec on the raw
+/// argument, whose underflowing lanes take glibc's slow scalar path.
+static inline double js_exp_floor(double c) {
+  volatile double v = c;
+  return v;
+}
+
+/// x clamped from below at floor (an exp argument; floor from js_exp_floor).
+static inline double js_floored(double x, double floor) { return x < floor ? floor : x; }
+
+#endif
