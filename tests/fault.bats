@@ -14,7 +14,7 @@ fault_case() {
   local spec=$1 want=$2 out="$TMP/out-${1//:/-}.nc"
   [ -e "$TMP/ref.nc" ] || "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
   local t0=$(date +%s.%N)
-  run env JUDGESIM_FAULT="$spec" mpirun --oversubscribe -np 3 "$JS" run "$STUDY" -o "$out" \
+  run env JUDGESIM_FAULT="$spec" mpirun --oversubscribe -np "${RANKS:-3}" "$JS" run "$STUDY" -o "$out" \
     --quiet $(slow)
   local secs=$(echo "$(date +%s.%N) - $t0" | bc)
   echo "$output" | tee "$TMP/fault.log"
@@ -63,4 +63,10 @@ fault_case() {
   [ "$status" -eq 2 ]
   [[ "$output" == *"JUDGESIM_FAULT=disk:1: expected KIND:RANK:N"* ]]
   [ ! -e "$TMP/x.nc" ]
+}
+
+@test "fault: a worker under a group leader fails; the leader passes its message up" {
+  # 7 ranks in groups of 3: rank 0, leaders 1 and 4, rank 5 a worker of leader 4
+  export JUDGESIM_GROUP_SIZE=3 JUDGESIM_MASTER_COMPUTES=0
+  RANKS=7 fault_case trial:5:1 "rank 5 failed: unit d="
 }
