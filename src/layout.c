@@ -15,7 +15,7 @@ static int group_size(int size) {
   }
   if (size < JS_GROUP_FROM_RANKS) return 0;
   int g = (int)(4 * sqrt((double)size)); /* about sqrt(size) / 4 groups */
-  return g < 64 ? 64 : g > 256 ? 256 : g;
+  return g < 64 ? 64 : g > 128 ? 128 : g; /* a leader of 255 workers falls behind */
 }
 
 /// Does rank 0 compute units too? Flat and below JS_SERVE_ONLY_RANKS, unless overridden.
