@@ -37,10 +37,6 @@ typedef struct {
 char *js_ckpt_path(const char *out);
 /// FNV-1a 64-bit hash of a text (the study hash).
 uint64_t js_ckpt_hash(const char *text);
-/// The FNV-1a offset basis: the hash of nothing.
-#define JS_HASH_START 0xcbf29ce484222325ULL
-/// Continue an FNV-1a 64-bit hash h over len bytes.
-uint64_t js_hash_bytes(uint64_t h, const void *data, size_t len);
 /// Commit the units of res marked in done[nunits] to the checkpoint of cfg->out_path.
 js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_grid *grid,
                         const js_results *res, const unsigned char *done);

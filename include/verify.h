@@ -18,7 +18,7 @@
 #define JS_VERIFY_MIN_TRIALS 30
 
 typedef struct {
-  uint64_t hash;        ///< FNV-1a of every unit's per-trial cells and reference value
+  uint64_t hash;        ///< of the bits of every unit's per-trial cells and reference value
   int checked;          ///< (d, n) blocks self-checked (0: no k = 1 cell or < 30 trials)
   double max_z;         ///< the largest |z| over them
   int worst_d, worst_n; ///< where it is

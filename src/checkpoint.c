@@ -13,16 +13,14 @@
 
 #define CKPT_MAGIC "JSCKPT03"
 #define CKPT_MAGIC_02 "JSCKPT02" /* read too: no build identity */
-#define FNV_OFFSET JS_HASH_START
+#define FNV_OFFSET 0xcbf29ce484222325ULL
 
-uint64_t js_hash_bytes(uint64_t h, const void *data, size_t len) {
+/// Continue an FNV-1a hash over bytes.
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
   const unsigned char *p = data;
   for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
   return h;
 }
-
-/// Continue an FNV-1a hash over bytes.
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len) { return js_hash_bytes(h, data, len); }
 
 uint64_t js_ckpt_hash(const char *text) { return fnv1a(FNV_OFFSET, text, strlen(text)); }
 
