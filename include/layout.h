@@ -12,8 +12,10 @@
 /// From this many ranks on, rank 0 only serves (JUDGESIM_MASTER_COMPUTES=0 or 1 overrides).
 #define JS_SERVE_ONLY_RANKS 32
 /// From this many ranks on, ranks form groups with a leader each (JUDGESIM_GROUP_SIZE=G
-/// sets the group size; 0 keeps the layout flat).
-#define JS_GROUP_FROM_RANKS 512
+/// sets the group size; 0 keeps the layout flat). A server with about 255 clients falls
+/// behind (measured: workers idle 24-27 ms against 8-9 ms with at most 127), so groups start
+/// where two groups of 64 or more fit.
+#define JS_GROUP_FROM_RANKS 192
 /// Estimated seconds in a worker's batch, at most; units in a WORK message to a worker and
 /// in a leader's chunk, at most.
 #define JS_BATCH_MAX_S 0.5
