@@ -19,12 +19,16 @@ typedef enum {
   JS_TM_WRITE,    ///< the cube written
   JS_TM_COMMIT,   ///< the final checkpoint commit (waited for)
   JS_TM_IDLE,     ///< a worker waiting for work
+  JS_TM_IDLE_END, ///< a worker's last wait, ended by "no work left" (within IDLE)
+  JS_TM_BLOCKS,   ///< the master reducing and writing complete (d, n) blocks (within WORK)
   JS_TM_COUNT
 } js_timer_id;
 
 /// Start and stop a phase timer (time adds up over repeated use).
 void js_timer_start(js_timer_id t);
 void js_timer_stop(js_timer_id t);
+/// Add seconds to a phase timer.
+void js_timer_add(js_timer_id t, double seconds);
 /// Seconds accumulated by a phase timer on this rank.
 double js_timer_seconds(js_timer_id t);
 /// Count one unit of a kind (0 Monte Carlo, 1 theory) that took `seconds` on this rank.

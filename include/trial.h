@@ -13,14 +13,21 @@
 /// depends on it; the draws do not).
 #define JS_TRAIN_BLOCK 256
 
-/// Asked about every 0.2 ms of estimated compute (inside the fit and between test points);
-/// a non-zero return abandons the unit with JS_INTERRUPTED.
+/// Asked about every `every` seconds of estimated compute (inside the fit and between test
+/// points); a non-zero return abandons the unit with JS_INTERRUPTED.
 typedef int (*js_poll_fn)(void *ctx);
+
+/// A unit's poll hook: the function, its context and how often to ask it.
+typedef struct {
+  js_poll_fn fn;
+  void *ctx;
+  double every; ///< seconds of estimated compute between two questions
+} js_poll;
 
 /// Run unit id into payload[js_grid_payload(grid, id)]: for a Monte Carlo unit the mean over
 /// test points of E[loss | x] = s^2 + (m - mu_T)^2, then the per-trial mean of each cell's
-/// reranked loss; for a theory piece its values.
+/// reranked loss; for a theory piece its values. poll may be NULL.
 js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
-                      js_poll_fn poll, void *poll_ctx);
+                      const js_poll *poll);
 
 #endif

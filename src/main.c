@@ -94,8 +94,11 @@ static js_status cube_begin(void *ctx) {
 static js_status cube_block(void *ctx, int block) {
   cube_job *job = ctx;
   if (!job->file) return JS_OK;
+  js_timer_start(JS_TM_BLOCKS);
   js_results_reduce_block(job->res, block);
-  return js_store_put_block(job->file, job->res, block);
+  js_status s = js_store_put_block(job->file, job->res, block);
+  js_timer_stop(JS_TM_BLOCKS);
+  return s;
 }
 
 /// Write the data into the cube (begun now if it was not) and put it in place.

@@ -73,11 +73,22 @@ static void mean_se(const double *x, size_t stride, int count, double *mean, dou
 }
 
 void js_results_reduce_block(js_results *res, int g) {
-  size_t T = (size_t)res->trials;
-  const double *base = res->trial + (size_t)g * T * res->ncells;
-  for (size_t c = 0; c < res->ncells; c++)
-    mean_se(base + c, res->ncells, res->trials, &res->mean[(size_t)g * res->ncells + c],
-            &res->se[(size_t)g * res->ncells + c]);
+  size_t T = (size_t)res->trials, C = res->ncells;
+  const double *base = res->trial + (size_t)g * T * C;
+  double *mu = res->mean + (size_t)g * C, *ss = res->se + (size_t)g * C;
+  /* trial by trial over whole rows (the block is read in order, not once per cell); each
+     cell still adds its trials in trial order, as mean_se does */
+  memset(mu, 0, C * sizeof(double));
+  memset(ss, 0, C * sizeof(double));
+  for (size_t t = 0; t < T; t++)
+    for (size_t c = 0; c < C; c++) mu[c] += base[t * C + c];
+  for (size_t c = 0; c < C; c++) mu[c] /= (double)res->trials;
+  for (size_t t = 0; t < T; t++)
+    for (size_t c = 0; c < C; c++) {
+      double e = base[t * C + c] - mu[c];
+      ss[c] += e * e;
+    }
+  for (size_t c = 0; c < C; c++) ss[c] = sqrt(ss[c] / (res->trials - 1) / res->trials);
   mean_se(res->ref_trial + (size_t)g * T, 1, res->trials, &res->ref_mean[g], &res->ref_se[g]);
   res->reduced[g] = 1;
 }

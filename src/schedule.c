@@ -21,6 +21,7 @@
 
 #define JS_FORWARD_UNITS 64     /* a leader passes results up in messages of this many */
 #define JS_STOP_GRACE_S 60.0    /* how long a server waits for BYE after STOP */
+#define JS_ROOT_POLL_S 2e-4     /* rank 0 computing answers messages about this often */
 
 static volatile sig_atomic_t g_stop_signal;
 
@@ -366,7 +367,8 @@ static js_status compute_one(server *sv) {
   if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, sv->ids) == 0) return JS_OK;
   int id = sv->ids[0];
   double t0 = js_par_time();
-  JS_CALL(js_unit_run(sv->cfg, sv->grid, id, sv->payload, root_poll, sv));
+  js_poll poll = {root_poll, sv, JS_ROOT_POLL_S};
+  JS_CALL(js_unit_run(sv->cfg, sv->grid, id, sv->payload, &poll));
   js_timer_unit(id >= sv->grid->nmc, js_par_time() - t0);
   record(sv, id, sv->payload);
   return JS_OK;

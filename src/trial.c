@@ -17,23 +17,18 @@
 #include "theoryplan.h"
 #include "numutil.h"
 
-/// Estimated nanoseconds of compute between two questions to the poll hook (about 0.2 ms:
-/// a worker then enters MPI often enough to move its sends along and see STOP at once).
-#define JS_POLL_NS 2e5
-
 /// The poll hook and the compute done since it was last asked.
 typedef struct {
-  js_poll_fn fn;
-  void *ctx;
+  const js_poll *hook;
   double ns;
 } poller;
 
 /// Count ns of estimated compute; ask the hook when enough has accumulated.
 static int stop_wanted(poller *p, double ns) {
   p->ns += ns;
-  if (!p->fn || p->ns < JS_POLL_NS) return 0;
+  if (!p->hook || !p->hook->fn || p->ns < p->hook->every * 1e9) return 0;
   p->ns = 0;
-  return p->fn(p->ctx);
+  return p->hook->fn(p->hook->ctx);
 }
 
 typedef struct {
@@ -143,7 +138,7 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
 }
 
 js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
-                      js_poll_fn poll, void *poll_ctx) {
+                      const js_poll *poll) {
   js_unit u = js_grid_unit(grid, id);
   if (u.kind == JS_UNIT_THEORY) {
     JS_CALL(js_theory_plan_run(cfg, &grid->plan, u.piece, payload));
@@ -151,7 +146,7 @@ js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double 
   }
   workspace w;
   memset(&w, 0, sizeof w);
-  poller pl = {poll, poll_ctx, 0};
+  poller pl = {poll, 0};
   js_status s = ws_alloc(&w, cfg, cfg->d[u.id_d], cfg->n[u.id_n], grid->ncells);
   if (s == JS_OK) s = run(&w, cfg, u, payload, &pl, grid->ncells);
   ws_free(&w);
