@@ -1,8 +1,8 @@
 /// \file layout.h
 /// Who does what in a run. Flat (below JS_GROUP_FROM_RANKS ranks): rank 0 serves every
 /// other rank, and below JS_SERVE_ONLY_RANKS it computes units too. Grouped: the ranks
-/// 1 .. P-1 form groups of about 4 sqrt(P) (64 to 128) consecutive ranks; the first of a
-/// group is its leader, which serves the others; rank 0 serves the leaders. The first round
+/// 1 .. P-1 form groups of about 4 sqrt(P) (64 to 128) consecutive ranks, as few as fit,
+/// their sizes differing by one at most; the first of a group is its leader, which serves the others; rank 0 serves the leaders. The first round
 /// of work is implied, not sent: every rank deals it from the same queue and keeps its share.
 #ifndef JS_LAYOUT_H
 #define JS_LAYOUT_H
@@ -24,8 +24,8 @@
 
 typedef struct {
   int size;     ///< ranks
-  int group;    ///< ranks per group, leader included (0: flat)
-  int ngroups;  ///< groups (the last one takes the ranks left over)
+  int group;    ///< ranks per group at most, leader included (0: flat)
+  int ngroups;  ///< groups (of group or group - 1 ranks)
   int computes; ///< flat: rank 0 computes units too
 } js_layout;
 
@@ -48,7 +48,7 @@ int js_layout_group(const js_layout *L, int r, int *first, int *last);
 int js_layout_server(const js_layout *L, int r);
 /// Ranks that compute units.
 int js_layout_computing(const js_layout *L);
-/// Workers in one group (flat: every rank but 0).
+/// Workers in one group, at most (flat: every rank but 0).
 int js_layout_group_workers(const js_layout *L);
 /// Deal the implied first round: a batch for every computing rank in rank order (leaders
 /// skipped; rank 0 takes its units later), then a chunk for every leader.

@@ -29,27 +29,42 @@ static int root_computes(int size, int grouped) {
 
 js_layout js_layout_of(int size) {
   js_layout L = {size, group_size(size), 0, 0};
-  if (L.group) L.ngroups = (size - 1) / L.group;
+  if (L.group) { /* as few groups as fit, of sizes that differ by one at most */
+    L.ngroups = (size - 1 + L.group - 1) / L.group;
+    if (L.ngroups > (size - 1) / 2) L.ngroups = (size - 1) / 2; /* a worker in each */
+    L.group = (size - 1 + L.ngroups - 1) / L.ngroups;
+  }
   L.computes = root_computes(size, L.group > 0);
   return L;
 }
 
+/// The leader of group g (g = ngroups: size, one past the last rank).
+static int group_start(const js_layout *L, int g) {
+  return 1 + (int)((long)g * (L->size - 1) / L->ngroups);
+}
+
+/// The group of rank r >= 1 (grouped layout).
+static int group_of(const js_layout *L, int r) {
+  int g = (int)((long)(r - 1) * L->ngroups / (L->size - 1));
+  while (g + 1 < L->ngroups && group_start(L, g + 1) <= r) g++;
+  while (g > 0 && group_start(L, g) > r) g--;
+  return g;
+}
+
 int js_layout_is_leader(const js_layout *L, int r) {
-  return L->group && r >= 1 && (r - 1) % L->group == 0 && (r - 1) / L->group < L->ngroups;
+  return L->group && r >= 1 && r < L->size && group_start(L, group_of(L, r)) == r;
 }
 
 int js_layout_group(const js_layout *L, int r, int *first, int *last) {
-  int g = (r - 1) / L->group;
-  if (g >= L->ngroups) g = L->ngroups - 1;
-  *first = 2 + g * L->group;
-  *last = g == L->ngroups - 1 ? L->size - 1 : (g + 1) * L->group;
+  int g = group_of(L, r);
+  *first = group_start(L, g) + 1;
+  *last = group_start(L, g + 1) - 1;
   return g;
 }
 
 int js_layout_server(const js_layout *L, int r) {
   if (!L->group || js_layout_is_leader(L, r)) return 0;
-  int first, last;
-  return 1 + js_layout_group(L, r, &first, &last) * L->group;
+  return group_start(L, group_of(L, r));
 }
 
 int js_layout_computing(const js_layout *L) {
@@ -81,6 +96,6 @@ void js_layout_deal(js_queue *q, const js_layout *L, js_dealt *d) {
   for (int g = 0; g < L->ngroups; g++) {
     double cap = JS_BATCH_MAX_S * js_layout_group_workers(L);
     int n = js_queue_take(q, L->ngroups, cap, JS_CHUNK_MAX_UNITS, scratch);
-    if (keep(d, 1 + g * L->group, scratch, n)) return;
+    if (keep(d, group_start(L, g), scratch, n)) return;
   }
 }

@@ -60,11 +60,12 @@ static void batches_cover_every_unit_once(void **state) {
 /// Every rank has one role; servers and groups are consistent.
 static void layout_roles(void **state) {
   (void)state;
-  int sizes[] = {1, 2, 31, 32, 511, 512, 1024, 4096, 5000};
+  int sizes[] = {1, 2, 31, 32, 192, 511, 512, 1024, 4096, 5000};
   for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
     js_layout L = js_layout_of(sizes[i]);
     assert_int_equal(L.computes, sizes[i] < JS_SERVE_ONLY_RANKS);
     assert_int_equal(L.group > 0, sizes[i] >= JS_GROUP_FROM_RANKS);
+    assert_true(L.group <= 128); /* no leader serves more than 127 workers */
     int leaders = 0, workers = 0;
     for (int r = 1; r < L.size; r++) {
       if (js_layout_is_leader(&L, r)) {
@@ -84,6 +85,12 @@ static void layout_roles(void **state) {
     }
     assert_int_equal(leaders, L.ngroups);
     assert_int_equal(workers + L.computes, js_layout_computing(&L));
+    for (int r = 1; L.group && r < L.size; r++) { /* group sizes differ by one at most */
+      int first, last;
+      js_layout_group(&L, r, &first, &last);
+      assert_true(last - first + 2 == L.group || last - first + 3 == L.group);
+      assert_true(last - first + 1 <= js_layout_group_workers(&L));
+    }
   }
 }
 
@@ -96,8 +103,10 @@ static void first_round_shares_agree(void **state) {
   assert_int_equal(js_grid_build(&cfg, &grid), JS_OK);
   assert_int_equal(js_grid_order(&grid), JS_OK);
   unsigned char *done = calloc((size_t)grid.nunits, 1);
-  js_layout L = js_layout_of(14); /* root, then groups {1..4}, {5..8}, {9..13} */
-  assert_int_equal(L.ngroups, 3);
+  js_layout L = js_layout_of(14); /* root, then groups {1..3}, {4..6}, {7..9}, {10..13} */
+  assert_int_equal(L.ngroups, 4);
+  assert_true(js_layout_is_leader(&L, 4) && js_layout_is_leader(&L, 10));
+  assert_int_equal(js_layout_server(&L, 13), 10);
   int held[14], units[14], all[JS_CHUNK_MAX_UNITS], mine[JS_CHUNK_MAX_UNITS];
   for (int r = 1; r < 14; r++) {
     js_queue root, own;
