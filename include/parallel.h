@@ -56,10 +56,6 @@ js_status js_par_wait(int *src, int *tag, int *bytes);
 /// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set.
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
                             volatile int *flag);
-/// Wait for the next message from src (any tag) and receive it into buf (at most maxbytes):
-/// a blocking MPI_Recv when every rank of this node has a core of its own (the MPI library
-/// spins, and a simulator waits in one event), otherwise js_par_wait's naps.
-js_status js_par_wait_recv(int src, void *buf, int maxbytes, int *tag, int *bytes);
 /// Receive a message found by poll/wait into buf (bytes long).
 js_status js_par_recv(int src, int tag, void *buf, int bytes);
 /// Wall-clock seconds (simulated seconds under SimGrid's SMPI).

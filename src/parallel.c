@@ -216,21 +216,6 @@ js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double t
   return JS_OK;
 }
 
-js_status js_par_wait_recv(int src, void *buf, int maxbytes, int *tag, int *bytes) {
-  MPI_Status st;
-  if (!g_spin) {
-    int from;
-    JS_CALL(js_par_wait(&from, tag, bytes));
-    JS_CHECK(from == src && *bytes <= maxbytes, JS_ERR_MPI, "unexpected message (tag %d, %d "
-             "bytes) from rank %d while waiting for rank %d", *tag, *bytes, from, src);
-    return js_par_recv(src, *tag, buf, *bytes);
-  }
-  JS_MPI(MPI_Recv(buf, maxbytes, MPI_BYTE, src, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
-  *tag = st.MPI_TAG;
-  JS_MPI(MPI_Get_count(&st, MPI_BYTE, bytes));
-  return JS_OK;
-}
-
 js_status js_par_recv(int src, int tag, void *buf, int bytes) {
   JS_MPI(MPI_Recv(buf, bytes, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
   return JS_OK;

@@ -34,41 +34,28 @@ typedef struct {
   double candidates;
 } worker;
 
-/// File a message received into the next free slot: a batch, or the end (empty), or STOP.
-static js_status file_message(worker *wk, int tag, int bytes) {
-  JS_CHECK(tag == JS_TAG_WORK || tag == JS_TAG_STOP, JS_ERR_MPI,
-           "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, wk->server);
-  if (tag == JS_TAG_STOP) {
-    wk->stop = wk->stop_taken = 1;
-    return JS_OK;
-  }
-  int slot = (wk->head + wk->queued) % JS_QUEUE;
-  wk->len[slot] = bytes / (int)sizeof(int);
-  if (wk->len[slot] == 0) wk->end = 1;
-  else wk->queued++;
-  return JS_OK;
-}
-
 /// Receive every message the server has sent so far (batches, the end, STOP).
 static js_status drain(worker *wk) {
   for (;;) {
     int found = 0, src, tag, bytes;
     JS_CALL(js_par_poll(&found, &src, &tag, &bytes));
     if (!found) return JS_OK;
-    JS_CHECK(src == wk->server && bytes <= (int)sizeof wk->batch[0], JS_ERR_MPI,
+    JS_CHECK(src == wk->server && (tag == JS_TAG_WORK || tag == JS_TAG_STOP) &&
+                 bytes <= (int)sizeof wk->batch[0], JS_ERR_MPI,
              "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, src);
+    if (tag == JS_TAG_STOP) {
+      int unused;
+      JS_CALL(js_par_recv(src, tag, &unused, bytes));
+      wk->stop = wk->stop_taken = 1;
+      continue;
+    }
     JS_CHECK(wk->queued < JS_QUEUE, JS_ERR_MPI, "rank %d sent more than %d batches", src, JS_QUEUE);
-    JS_CALL(js_par_recv(src, tag, wk->batch[(wk->head + wk->queued) % JS_QUEUE], bytes));
-    JS_CALL(file_message(wk, tag, bytes));
+    int slot = (wk->head + wk->queued) % JS_QUEUE;
+    JS_CALL(js_par_recv(src, tag, wk->batch[slot], bytes));
+    wk->len[slot] = bytes / (int)sizeof(int);
+    if (wk->len[slot] == 0) wk->end = 1;
+    else wk->queued++;
   }
-}
-
-/// Wait for the server's next message (the queue is empty) and file it.
-static js_status wait_message(worker *wk) {
-  int tag, bytes;
-  JS_CALL(js_par_wait_recv(wk->server, wk->batch[wk->head], (int)sizeof wk->batch[0], &tag,
-                           &bytes));
-  return file_message(wk, tag, bytes);
 }
 
 /// The poll while computing: has a STOP arrived?
@@ -138,8 +125,9 @@ static js_status loop(worker *wk) {
         js_timer_add(JS_TM_IDLE_END, waited);
         break;
       }
+      int src, tag, bytes;
       double t0 = js_par_time();
-      js_status s = wait_message(wk);
+      js_status s = js_par_wait(&src, &tag, &bytes);
       waited = js_par_time() - t0;
       js_timer_add(JS_TM_IDLE, waited);
       JS_CALL(s);
@@ -152,12 +140,9 @@ static js_status loop(worker *wk) {
   JS_CALL(js_par_req_wait(&wk->req[1]));
   if (!wk->stop) return JS_OK;
   while (!wk->stop_taken) { /* the poll saw STOP: take it before answering */
-    int tag, bytes;
-    JS_CHECK(wk->queued < JS_QUEUE, JS_ERR_MPI, "rank %d sent more than %d batches",
-             wk->server, JS_QUEUE);
-    JS_CALL(js_par_wait_recv(wk->server, wk->batch[(wk->head + wk->queued) % JS_QUEUE],
-                             (int)sizeof wk->batch[0], &tag, &bytes));
-    JS_CALL(file_message(wk, tag, bytes));
+    int src, tag, bytes;
+    JS_CALL(js_par_wait(&src, &tag, &bytes));
+    JS_CALL(drain(wk));
   }
   JS_CALL(js_par_send_int(wk->server, JS_TAG_BYE, 0));
   JS_FAIL(JS_INTERRUPTED, "stopped");
