@@ -92,8 +92,8 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
 	@mkdir -p build/asan/tests
 	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) -lcmocka
 
-# Simulated strong and weak scaling (a benchmark, not a test: about 2.5 hours on 2 cores; one
-# simulation of 4,096 ranks with 8,192 trials alone took 44 minutes here).
+# Simulated strong and weak scaling (a benchmark, not a test: about an hour on 2 cores; the
+# simulation of 4,096 ranks with 8,192 trials alone took 34 to 47 minutes here).
 scale: deps all smpi
 	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024
 	@tools/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192

@@ -2,8 +2,9 @@
 /// Who does what in a run. Flat (below JS_GROUP_FROM_RANKS ranks): rank 0 serves every
 /// other rank, and below JS_SERVE_ONLY_RANKS it computes units too. Grouped: the ranks
 /// 1 .. P-1 form groups of about 4 sqrt(P) (64 to 128) consecutive ranks, as few as fit,
-/// their sizes differing by one at most; the first of a group is its leader, which serves the others; rank 0 serves the leaders. The first round
-/// of work is implied, not sent: every rank deals it from the same queue and keeps its share.
+/// their sizes differing by one at most; the first of a group is its leader, which serves
+/// the others; rank 0 serves the leaders. The first round of work is implied, not sent:
+/// every rank deals it from the same queue and keeps its share.
 #ifndef JS_LAYOUT_H
 #define JS_LAYOUT_H
 

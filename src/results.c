@@ -59,37 +59,27 @@ void js_results_count(const js_results *res, int *mc, int *theory) {
   for (int u = 0; u < res->nmc + res->nth; u++) *(u < res->nmc ? mc : theory) += res->done[u];
 }
 
-/// Mean and standard error of x[0], x[stride], ... (count values), in that order.
-static void mean_se(const double *x, size_t stride, int count, double *mean, double *se) {
-  double sum = 0.0;
-  for (int t = 0; t < count; t++) sum += x[(size_t)t * stride];
-  double mu = sum / count, ss = 0.0;
-  for (int t = 0; t < count; t++) {
-    double e = x[(size_t)t * stride] - mu;
-    ss += e * e;
-  }
-  *mean = mu;
-  *se = sqrt(ss / (count - 1) / count);
+/// Mean and standard error of each of the cols columns of x[rows][cols], over its rows in
+/// row order (x is read in order, row by row).
+static void mean_se_rows(const double *x, size_t rows, size_t cols, double *mean, double *se) {
+  memset(mean, 0, cols * sizeof(double));
+  memset(se, 0, cols * sizeof(double));
+  for (size_t t = 0; t < rows; t++)
+    for (size_t c = 0; c < cols; c++) mean[c] += x[t * cols + c];
+  for (size_t c = 0; c < cols; c++) mean[c] /= (double)rows;
+  for (size_t t = 0; t < rows; t++)
+    for (size_t c = 0; c < cols; c++) {
+      double e = x[t * cols + c] - mean[c];
+      se[c] += e * e;
+    }
+  for (size_t c = 0; c < cols; c++) se[c] = sqrt(se[c] / (double)(rows - 1) / (double)rows);
 }
 
 void js_results_reduce_block(js_results *res, int g) {
   size_t T = (size_t)res->trials, C = res->ncells;
-  const double *base = res->trial + (size_t)g * T * C;
-  double *mu = res->mean + (size_t)g * C, *ss = res->se + (size_t)g * C;
-  /* trial by trial over whole rows (the block is read in order, not once per cell); each
-     cell still adds its trials in trial order, as mean_se does */
-  memset(mu, 0, C * sizeof(double));
-  memset(ss, 0, C * sizeof(double));
-  for (size_t t = 0; t < T; t++)
-    for (size_t c = 0; c < C; c++) mu[c] += base[t * C + c];
-  for (size_t c = 0; c < C; c++) mu[c] /= (double)res->trials;
-  for (size_t t = 0; t < T; t++)
-    for (size_t c = 0; c < C; c++) {
-      double e = base[t * C + c] - mu[c];
-      ss[c] += e * e;
-    }
-  for (size_t c = 0; c < C; c++) ss[c] = sqrt(ss[c] / (res->trials - 1) / res->trials);
-  mean_se(res->ref_trial + (size_t)g * T, 1, res->trials, &res->ref_mean[g], &res->ref_se[g]);
+  mean_se_rows(res->trial + (size_t)g * T * C, T, C, res->mean + (size_t)g * C,
+               res->se + (size_t)g * C);
+  mean_se_rows(res->ref_trial + (size_t)g * T, T, 1, &res->ref_mean[g], &res->ref_se[g]);
   res->reduced[g] = 1;
 }
 
