@@ -14,7 +14,7 @@ CC      := mpicc
 VERSION := 0.1.0
 CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
            -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild
-LDLIBS  := -lsprng -lnetcdf -lyaml -llapacke -lopenblas -lgsl -lm
+LDLIBS  := -lsprng -lnetcdf -lyaml -lcsv -ljansson -llapacke -lopenblas -lgsl -lm
 
 # Open MPI refuses root unless told; BLAS stays single-threaded per rank.
 ifeq ($(shell id -u),0)

@@ -30,17 +30,21 @@
                                                    x_, #b, y_);                              \
   } while (0)
 
-/// Write text to a fresh temporary file; returns its path (static buffer).
-static inline const char *write_temp(const char *text) {
+/// Write text to a fresh temporary file whose name ends with suffix; returns its path
+/// (static buffer).
+static inline const char *write_temp_as(const char *text, const char *suffix) {
   static char path[64];
-  strcpy(path, "/tmp/judgesim-test-XXXXXX.yaml");
-  int fd = mkstemps(path, 5);
+  snprintf(path, sizeof path, "/tmp/judgesim-test-XXXXXX%s", suffix);
+  int fd = mkstemps(path, (int)strlen(suffix));
   if (fd < 0) fail_msg("mkstemps failed");
   size_t len = strlen(text);
   if (write(fd, text, len) != (ssize_t)len) fail_msg("write failed");
   close(fd);
   return path;
 }
+
+/// Write text to a fresh temporary .yaml file; returns its path (static buffer).
+static inline const char *write_temp(const char *text) { return write_temp_as(text, ".yaml"); }
 
 /// Small deterministic generator for test inputs (xorshift64*), uniform in (0, 1).
 static inline double test_uniform(uint64_t *s) {
