@@ -1,15 +1,33 @@
 /// \file numutil.h
-/// Small numeric helpers used in several files: the qsort order of doubles, 64-byte aligned
-/// arrays of doubles, and exp arguments clamped at a floor that the compiler cannot see.
+/// Small numeric helpers used in several files: the qsort order of doubles, the argmin and
+/// 95% percentile interval of bootstrap analyses, 64-byte aligned arrays of doubles, and exp
+/// arguments clamped at a floor that the compiler cannot see.
 #ifndef JS_NUMUTIL_H
 #define JS_NUMUTIL_H
 
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 /// Ascending order of doubles for qsort (infinities at the ends).
 static inline int js_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
+}
+
+/// Index of the smallest of n values spaced by stride (the first one on ties).
+static inline int js_argmin(const double *x, int n, size_t stride) {
+  int best = 0;
+  for (int i = 1; i < n; i++)
+    if (x[i * stride] < x[best * stride]) best = i;
+  return best;
+}
+
+/// 2.5% and 97.5% percentiles of n values (sorted in place; nearest rank).
+static inline void js_interval95(double *x, int n, double *lo, double *hi) {
+  qsort(x, (size_t)n, sizeof *x, js_cmp_double);
+  *lo = x[(int)floor(0.025 * (n - 1) + 0.5)];
+  *hi = x[(int)floor(0.975 * (n - 1) + 0.5)];
 }
 
 /// A 64-byte aligned array of count doubles (whole cache lines, as aligned_alloc wants);

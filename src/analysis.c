@@ -11,22 +11,6 @@
 #include "rng.h"
 #include "numutil.h"
 
-/// Index of the smallest of n values spaced by stride (first one on ties).
-static int argmin(const double *x, int n, size_t stride) {
-  int best = 0;
-  for (int i = 1; i < n; i++)
-    if (x[i * stride] < x[best * stride]) best = i;
-  return best;
-}
-
-
-/// 2.5% and 97.5% percentiles of n values (sorted in place; nearest rank).
-static void interval(double *x, int n, double *lo, double *hi) {
-  qsort(x, (size_t)n, sizeof *x, js_cmp_double);
-  *lo = x[(int)floor(0.025 * (n - 1) + 0.5)];
-  *hi = x[(int)floor(0.975 * (n - 1) + 0.5)];
-}
-
 /// First k index of the tail used for the best-of-k exponent (-1: too few points).
 static int tail_start(const js_config *cfg) {
   int from = cfg->nk / 2;
@@ -69,15 +53,15 @@ static void record(const js_config *cfg, const double *m, const double *se, int 
   for (int iT = 0; iT < nT; iT++)
     for (int r = 0; r < nr; r++)
       rows->k[(size_t)b * nT * nr + iT * nr + r] =
-          cfg->k[argmin(m + js_cell(cfg, 0, iT, r), nk, sk)];
+          cfg->k[js_argmin(m + js_cell(cfg, 0, iT, r), nk, sk)];
   for (int ik = 0; ik < nk; ik++)
     for (int r = 0; r < nr; r++)
       rows->T[(size_t)b * nk * nr + ik * nr + r] =
-          cfg->T[argmin(m + js_cell(cfg, ik, 0, r), nT, sT)];
+          cfg->T[js_argmin(m + js_cell(cfg, ik, 0, r), nT, sT)];
   for (int ik = 0; ik < nk; ik++)
     for (int iT = 0; iT < nT; iT++) {
       size_t at = (size_t)b * nk * nT + ik * nT + iT, c0 = js_cell(cfg, ik, iT, 0);
-      rows->best[at] = argmin(m + c0, nr, 1) == best_point[ik * nT + iT];
+      rows->best[at] = js_argmin(m + c0, nr, 1) == best_point[ik * nT + iT];
       rows->bestval[at] = m[c0 + best_point[ik * nT + iT]];
     }
   perfect_at_zero(cfg, &pr, &pT);
@@ -89,7 +73,7 @@ static void record(const js_config *cfg, const double *m, const double *se, int 
 static void column_interval(const double *rows, int boot, int w, int j, double *tmp,
                             double *lo, double *hi) {
   for (int b = 0; b < boot; b++) tmp[b] = rows[(size_t)b * w + j];
-  interval(tmp, boot, lo, hi);
+  js_interval95(tmp, boot, lo, hi);
 }
 
 /// Analyse one (d, n) block: point estimates, then `boot` resamples of its trials.
@@ -102,7 +86,8 @@ static js_status block(const js_analysis_input *in, int dn, int id_d, int id_n,
   const double *tr = in->trial + (size_t)dn * cfg->trials * nc;
   int *best = a->best + (size_t)dn * nk * nT;
   for (int ik = 0; ik < nk; ik++)
-    for (int iT = 0; iT < nT; iT++) best[ik * nT + iT] = argmin(m + js_cell(cfg, ik, iT, 0), nr, 1);
+    for (int iT = 0; iT < nT; iT++)
+      best[ik * nT + iT] = js_argmin(m + js_cell(cfg, ik, iT, 0), nr, 1);
   js_rng *rng;
   /* stream number `trials` of this (d, n): never one of the Monte Carlo streams */
   JS_CALL(js_rng_open(cfg->seed, cfg->d[id_d], cfg->n[id_n], cfg->trials, &rng));
