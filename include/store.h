@@ -39,6 +39,30 @@ void js_store_abort(js_cube_file *f);
 /// `verification_k1`: PASS, FAIL or "not run") in a cube being made.
 js_status js_store_put_verification(js_cube_file *f, const char *summary, const char *k1);
 
+/// A cube described by tables (e.g. judgesim rerank's): dimensions, variables over them
+/// (type 'd' double, 'i' int, 'b' byte, 's' string; data in C order), global text and
+/// double attributes.
+typedef struct {
+  const char *name;
+  size_t len;
+} js_table_dim;
+typedef struct {
+  const char *name;
+  char type;
+  int ndims;
+  const char *dims[4];
+  const char *long_name, *units; ///< units NULL for none
+  const void *data;
+} js_table_var;
+typedef struct {
+  const char *name, *text; ///< a text attribute, or (text NULL) a double
+  double value;
+} js_table_attr;
+/// Write such a cube atomically to path (replacing any file there).
+js_status js_store_write_table(const char *path, const js_table_dim *dims, int ndims,
+                               const js_table_var *vars, int nvars, const js_table_attr *attrs,
+                               int nattrs);
+
 /// A cube read back for analysis (arrays malloc'd; theory and v NULL when absent).
 typedef struct {
   js_config cfg;

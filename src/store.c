@@ -288,6 +288,65 @@ js_status js_store_write(const js_config *cfg, const js_results *res, const js_t
   return JS_OK;
 }
 
+/// NetCDF type of a table variable's type letter.
+static nc_type table_type(char t) {
+  return t == 'd' ? NC_DOUBLE : t == 'i' ? NC_INT : t == 'b' ? NC_BYTE : NC_STRING;
+}
+
+/// Define a table's dimensions, variables and attributes in an open file.
+static js_status define_table(int nc, const js_table_dim *dims, int ndims,
+                              const js_table_var *vars, int nvars, const js_table_attr *attrs,
+                              int nattrs, int *ids) {
+  for (int i = 0, dim; i < ndims; i++) NC_CALL(nc_def_dim(nc, dims[i].name, dims[i].len, &dim));
+  for (int i = 0; i < nvars; i++) {
+    int d[4];
+    for (int j = 0; j < vars[i].ndims; j++) NC_CALL(nc_inq_dimid(nc, vars[i].dims[j], &d[j]));
+    JS_CALL(def_var(nc, vars[i].name, table_type(vars[i].type), vars[i].ndims, d,
+                    vars[i].long_name, vars[i].units, &ids[i]));
+  }
+  for (int i = 0; i < nattrs; i++) {
+    if (attrs[i].text) JS_CALL(put_text(nc, NC_GLOBAL, attrs[i].name, attrs[i].text));
+    else NC_CALL(nc_put_att_double(nc, NC_GLOBAL, attrs[i].name, NC_DOUBLE, 1, &attrs[i].value));
+  }
+  return JS_OK;
+}
+
+/// Write a table's variables into an open file (defined, out of define mode).
+static js_status put_table(int nc, const js_table_var *vars, int nvars, const int *ids) {
+  for (int i = 0; i < nvars; i++) {
+    const void *x = vars[i].data;
+    switch (vars[i].type) {
+    case 'd': NC_CALL(nc_put_var_double(nc, ids[i], x)); break;
+    case 'i': NC_CALL(nc_put_var_int(nc, ids[i], x)); break;
+    case 'b': NC_CALL(nc_put_var_schar(nc, ids[i], x)); break;
+    default: NC_CALL(nc_put_var_string(nc, ids[i], (const char **)x)); break;
+    }
+  }
+  return JS_OK;
+}
+
+js_status js_store_write_table(const char *path, const js_table_dim *dims, int ndims,
+                               const js_table_var *vars, int nvars, const js_table_attr *attrs,
+                               int nattrs) {
+  char *tmp = NULL;
+  int nc = -1, *ids = malloc(sizeof(int) * (size_t)(nvars + 1));
+  JS_ALLOC_CHECK(ids, "variable ids");
+  js_status s = js_atomic_begin(path, &tmp);
+  if (s == JS_OK) s = nc_check(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &nc), "nc_create",
+                               __FILE__, __LINE__);
+  if (s == JS_OK) s = define_table(nc, dims, ndims, vars, nvars, attrs, nattrs, ids);
+  if (s == JS_OK) s = nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__);
+  if (s == JS_OK) s = put_table(nc, vars, nvars, ids);
+  if (nc >= 0) {
+    int rc = nc_close(nc);
+    if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
+  }
+  free(ids);
+  if (s == JS_OK) return js_atomic_commit(tmp, path);
+  if (tmp) js_atomic_abort(tmp);
+  return js_trace(s, __FILE__, __LINE__, __func__);
+}
+
 /// Read a whole double variable (malloc'd); *out stays NULL when optional and absent.
 static js_status read_var(int nc, const char *path, const char *name, size_t count, int optional,
                           double **out) {
