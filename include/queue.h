@@ -1,26 +1,25 @@
 /// \file queue.h
-/// The units not yet handed out, in cost order (grid->order, skipping units already done),
+/// The units not yet handed out, in cost order (work->order, skipping units already done),
 /// and how batches are cut from it: guided self-scheduling, a batch being about the
 /// remaining estimated cost / (JS_GUIDED x the ranks that share it), at most a cap, at
-/// least one unit. Every rank builds the same queue from the same grid
-/// and done flags, so a batch can be implied instead of sent (the first round).
+/// least one unit. Every rank builds the same queue from the same work and done flags, so a batch can be implied instead of sent (the first round).
 #ifndef JS_QUEUE_H
 #define JS_QUEUE_H
 
-#include "grid.h"
+#include "work.h"
 
 #define JS_GUIDED 4.0 /* a batch is about the remaining cost / (JS_GUIDED x sharers) */
 
 typedef struct {
-  const js_grid *grid;
+  const js_work *work;
   const unsigned char *done; ///< units already done (not handed out)
-  int next;                  ///< position in grid->order
+  int next;                  ///< position in work->order
   int left_units;            ///< units neither done nor handed out
   double left_cost;          ///< their estimated cost
 } js_queue;
 
-/// Start a queue over grid->order[0..nwork), skipping units marked in done.
-void js_queue_init(js_queue *q, const js_grid *grid, const unsigned char *done);
+/// Start a queue over work->order[0..nwork), skipping units marked in done.
+void js_queue_init(js_queue *q, const js_work *work, const unsigned char *done);
 /// Cut the next batch for one of `sharers` ranks into ids: about the remaining cost /
 /// (JS_GUIDED x sharers), at most cap estimated seconds and max units, at least one unit;
 /// returns its length (0 when nothing is left).

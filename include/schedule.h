@@ -14,12 +14,10 @@
 #define JS_SCHEDULE_H
 
 #include "commit.h"
-#include "config.h"
 #include "error.h"
-#include "grid.h"
 #include "layout.h"
 #include "progress.h"
-#include "results.h"
+#include "work.h"
 
 typedef struct {
   double wall;       ///< seconds from start of work to all results collected
@@ -27,11 +25,15 @@ typedef struct {
   int ranks;
 } js_run_stats;
 
-/// What rank 0 does besides serving: checkpoint commits, periodic (every `every` seconds)
-/// and on a stop; one task once the workers are busy (early: e.g. defining the cube); and
-/// one whenever a (d, n) block's last trial arrives (block_done: e.g. writing its slices).
-/// A failing task ends the run. Either task may be NULL.
+/// Rank 0's side: the units already done (done, per unit, kept up to date by put) and where
+/// a result goes (put, which returns a block the result completed, or -1); checkpoint
+/// commits, periodic (every `every` seconds) and on a stop; one task once the workers are
+/// busy (early: e.g. defining the cube); and one whenever a block is complete (block_done:
+/// e.g. writing a (d, n) block's slices). A failing task ends the run. committer, early
+/// and block_done may be NULL.
 typedef struct {
+  const unsigned char *done;
+  int (*put)(void *ctx, int id, const double *payload);
   js_committer *committer;
   double every;
   js_status (*early)(void *ctx);
@@ -43,12 +45,11 @@ typedef struct {
 /// (async-signal-safe: for SIGTERM, SIGUSR1, SIGINT handlers).
 void js_schedule_request_stop(int signo);
 
-/// Run every unit of grid->order[0..nwork) not yet done in res over all ranks (collective).
-/// On rank 0, res receives the results, prog reports and hook commits; other ranks pass
-/// NULL for all three. On a stop request the master commits, tells the workers, keeps the
+/// Run every unit of work->order[0..nwork) not yet done over all ranks (collective). On
+/// rank 0, hook takes the results and commits, prog reports; other ranks pass NULL for both. On a stop request the master commits, tells the workers, keeps the
 /// results that still arrive, commits again and every rank returns JS_INTERRUPTED. A failure
 /// on any rank ends every rank (MPI_Abort) after the master reported it and committed.
-js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
-                          js_progress *prog, const js_master_hooks *hook, js_run_stats *stats);
+js_status js_schedule_run(const js_work *work, js_progress *prog, const js_master_hooks *hook,
+                          js_run_stats *stats);
 
 #endif

@@ -8,26 +8,18 @@
 #include "config.h"
 #include "error.h"
 #include "grid.h"
+#include "work.h"
 
 /// Training inputs per block of the streamed fit (fixed: the fit's summation order
 /// depends on it; the draws do not).
 #define JS_TRAIN_BLOCK 256
-
-/// Asked about every `every` seconds of estimated compute (inside the fit and between test
-/// points); a non-zero return abandons the unit with JS_INTERRUPTED.
-typedef int (*js_poll_fn)(void *ctx);
-
-/// A unit's poll hook: the function, its context and how often to ask it.
-typedef struct {
-  js_poll_fn fn;
-  void *ctx;
-  double every; ///< seconds of estimated compute between two questions
-} js_poll;
 
 /// Run unit id into payload[js_grid_payload(grid, id)]: for a Monte Carlo unit the mean over
 /// test points of E[loss | x] = s^2 + (m - mu_T)^2, then the per-trial mean of each cell's
 /// reranked loss; for a theory piece its values. poll may be NULL.
 js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
                       const js_poll *poll);
+/// The study's units as schedulable work (ctx: the grid, which must outlive it).
+void js_trial_work(const js_grid *grid, js_work *w);
 
 #endif

@@ -27,6 +27,7 @@
 #include "store.h"
 #include "theoryplan.h"
 #include "timers.h"
+#include "trial.h"
 #include "verify.h"
 
 /// "2026-11-22T10:00:00Z judgesim run ..." (malloc'd).
@@ -99,6 +100,12 @@ static js_status cube_block(void *ctx, int block) {
   js_status s = js_store_put_block(job->file, job->res, block);
   js_timer_stop(JS_TM_BLOCKS);
   return s;
+}
+
+/// Store one unit's result (the schedule's put); returns the (d, n) block it completed or -1.
+static int cube_put(void *ctx, int id, const double *payload) {
+  cube_job *job = ctx;
+  return js_results_put(job->res, id, payload);
 }
 
 /// Write the data into the cube (begun now if it was not) and put it in place.
@@ -265,13 +272,15 @@ static js_status run(const js_args *args, int argc, char **argv) {
     goto done;
   }
   job.text = text;
-  js_master_hooks hook = {committer, cfg.checkpoint_every, args->nshards ? NULL : cube_begin,
-                          args->nshards ? NULL : cube_block, &job};
+  js_master_hooks hook = {res.done, cube_put, committer, cfg.checkpoint_every,
+                          args->nshards ? NULL : cube_begin, args->nshards ? NULL : cube_block,
+                          &job};
+  js_work work;
+  js_trial_work(&grid, &work);
   if (s == JS_OK) install_signals(master);
   if (s == JS_OK && master) start_progress(args, &grid, &res, &prog);
   if (s == JS_OK)
-    s = js_schedule_run(&cfg, &grid, master ? &res : NULL, master ? &prog : NULL,
-                        master ? &hook : NULL, &st);
+    s = js_schedule_run(&work, master ? &prog : NULL, master ? &hook : NULL, &st);
   if (s == JS_OK && master) js_progress_end(&prog);
   if (s == JS_OK && master) s = finish(&cfg, &grid, &res, committer, &job, &st, args);
   if (s == JS_OK && master && args->nshards && !args->quiet)

@@ -31,8 +31,7 @@ void js_schedule_request_stop(int signo) { g_stop_signal = signo; }
 
 /// A server: the root (serving workers, or leaders) or a leader (serving its workers).
 typedef struct {
-  const js_config *cfg;
-  const js_grid *grid;
+  const js_work *work;
   const js_layout *L;
   int rank, leader;        /* this rank; 1 for a group leader */
   int *held;               /* per rank: batches (or chunks) a client holds */
@@ -45,7 +44,7 @@ typedef struct {
   size_t bufcap;
   /* the root */
   js_queue q;
-  js_results *res;
+  const unsigned char *isdone; /* per unit: its result is in (the hook's flags) */
   js_progress *prog;
   const js_master_hooks *hook;
   double next_commit;      /* when the next periodic commit is due */
@@ -109,6 +108,9 @@ static void maybe_commit(server *sv) {
   if (started) sv->next_commit = js_par_time() + sv->hook->every;
 }
 
+/// Estimated seconds of unit id.
+static double cost_of(const server *sv, int id) { return sv->work->cost(sv->work->ctx, id); }
+
 /// Units this server has not handed out yet.
 static int left_units(const server *sv) { return sv->leader ? sv->fcount : sv->q.left_units; }
 
@@ -119,7 +121,7 @@ static int take(server *sv, int max) {
   int n = 0;
   while (n < max && sv->fcount > 0) {
     int id = sv->fifo[sv->fhead];
-    double c = js_grid_cost(sv->grid, id);
+    double c = cost_of(sv, id);
     if (n > 0 && cost + c > target) break;
     sv->ids[n++] = id, cost += c;
     sv->fhead = (sv->fhead + 1) % sv->fcap, sv->fcount--;
@@ -184,20 +186,19 @@ static js_status refill_all(server *sv) {
 
 /// The root stores one unit's result (and lets the hook know a (d, n) block is complete).
 static void record(server *sv, int id, const double *payload) {
-  int block = js_results_put(sv->res, id, payload);
+  int block = sv->hook->put(sv->hook->ctx, id, payload);
   if (block >= 0 && sv->hook && sv->hook->block_done) {
     js_status s = sv->hook->block_done(sv->hook->ctx, block);
     if (s != JS_OK) die(sv, s);
   }
   sv->done++;
   if (sv->prog)
-    js_progress_unit(sv->prog, js_grid_cost(sv->grid, id),
-                     id < sv->grid->nmc ? sv->grid->candidates : 0);
+    js_progress_unit(sv->prog, cost_of(sv, id), sv->work->count(sv->work->ctx, id));
 }
 
 /// A leader adds one unit's result to the next message up.
 static js_status pass_up(server *sv, int id, const double *payload) {
-  size_t p = (size_t)js_grid_payload(sv->grid, id);
+  size_t p = (size_t)sv->work->payload(sv->work->ctx, id);
   if (sv->uplen + 1 + p > sv->upcap) {
     size_t cap = 2 * (sv->upcap + 1 + p);
     double *b = realloc(sv->up, cap * sizeof(double));
@@ -250,10 +251,10 @@ static js_status take_results(server *sv, int src, int bytes) {
   sv->held[src] -= (int)sv->buf[0];
   for (size_t at = 1; at < count;) {
     double raw = sv->buf[at];
-    int id = raw >= 0 && raw < sv->grid->nunits ? (int)raw : -1;
-    JS_CHECK(id >= 0 && (sv->leader || !sv->res->done[id]), JS_ERR_MPI,
+    int id = raw >= 0 && raw < sv->work->nunits ? (int)raw : -1;
+    JS_CHECK(id >= 0 && (sv->leader || !sv->isdone[id]), JS_ERR_MPI,
              "rank %d returned an unknown or repeated unit %.0f", src, raw);
-    size_t p = (size_t)js_grid_payload(sv->grid, id);
+    size_t p = (size_t)sv->work->payload(sv->work->ctx, id);
     JS_CHECK(at + 1 + p <= count, JS_ERR_MPI, "rank %d sent a truncated result", src);
     if (sv->leader) JS_CALL(pass_up(sv, id, sv->buf + at + 1));
     else record(sv, id, sv->buf + at + 1);
@@ -299,7 +300,7 @@ static js_status take_chunk(server *sv, int bytes) {
   js_status s = js_par_recv(0, JS_TAG_WORK, ids, bytes);
   for (int i = 0; s == JS_OK && i < n; i++) {
     sv->fifo[(sv->fhead + sv->fcount++) % sv->fcap] = ids[i];
-    sv->fcost += js_grid_cost(sv->grid, ids[i]);
+    sv->fcost += cost_of(sv, ids[i]);
   }
   free(ids);
   JS_CALL(s);
@@ -368,8 +369,8 @@ static js_status compute_one(server *sv) {
   int id = sv->ids[0];
   double t0 = js_par_time();
   js_poll poll = {root_poll, sv, JS_ROOT_POLL_S};
-  JS_CALL(js_unit_run(sv->cfg, sv->grid, id, sv->payload, &poll));
-  js_timer_unit(id >= sv->grid->nmc, js_par_time() - t0);
+  JS_CALL(sv->work->run(sv->work->ctx, id, sv->payload, &poll));
+  js_timer_unit(sv->work->kind(sv->work->ctx, id), js_par_time() - t0);
   record(sv, id, sv->payload);
   return JS_OK;
 }
@@ -407,7 +408,7 @@ static js_status root_stop(server *sv) {
   if (!silent) JS_CALL(js_par_post_flush());
   js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__, "stopped by signal %d: "
                         "checkpoint committed with %d of %d units done; run the same command "
-                        "again to resume", (int)g_stop_signal, sv->done, sv->grid->nwork);
+                        "again to resume", (int)g_stop_signal, sv->done, sv->work->nwork);
   if (silent) { /* some rank is stuck past the grace period: end them all */
     fprintf(stderr, "judgesim: %d rank(s) did not answer the stop within %g s\n", silent,
             JS_STOP_GRACE_S);
@@ -420,14 +421,13 @@ static js_status root_stop(server *sv) {
 }
 
 /// Allocate a server's per-rank arrays and scratch.
-static js_status server_alloc(server *sv, const js_config *cfg, const js_grid *grid,
-                              const js_layout *L) {
-  sv->cfg = cfg, sv->grid = grid, sv->L = L, sv->rank = js_par_rank();
+static js_status server_alloc(server *sv, const js_work *work, const js_layout *L) {
+  sv->work = work, sv->L = L, sv->rank = js_par_rank();
   sv->held = calloc((size_t)L->size, sizeof(int));
   sv->ended = calloc((size_t)L->size, 1);
   sv->client = calloc((size_t)L->size, 1);
   sv->ids = malloc(sizeof(int) * JS_CHUNK_MAX_UNITS);
-  sv->payload = malloc(sizeof(double) * (grid->ncells + 1 + (size_t)cfg->nr * cfg->nk));
+  sv->payload = malloc(sizeof(double) * ((size_t)work->max_payload + 1));
   JS_CHECK(sv->held && sv->ended && sv->client && sv->ids && sv->payload, JS_ERR_SYS,
            "out of memory for a server's bookkeeping");
   return JS_OK;
@@ -443,8 +443,8 @@ static void server_free(server *sv) {
 /// then compute (flat, small runs) and serve until every unit is in.
 static js_status run_root(server *sv) {
   const js_layout *L = sv->L;
-  for (int p = 0; p < sv->grid->nwork; p++) sv->done += sv->res->done[sv->grid->order[p]];
-  js_queue_init(&sv->q, sv->grid, sv->res->done);
+  for (int p = 0; p < sv->work->nwork; p++) sv->done += sv->isdone[sv->work->order[p]];
+  js_queue_init(&sv->q, sv->work, sv->isdone);
   js_dealt d = {0, sv->ids, 0, sv->held, NULL};
   js_layout_deal(&sv->q, L, &d);
   for (int r = 1; r < L->size; r++) sv->client[r] = L->group ? js_layout_is_leader(L, r) : 1;
@@ -459,7 +459,7 @@ static js_status run_root(server *sv) {
     js_status s = sv->hook->early(sv->hook->ctx);
     if (s != JS_OK) die(sv, s);
   }
-  while (sv->done < sv->grid->nwork && !g_stop_signal) {
+  while (sv->done < sv->work->nwork && !g_stop_signal) {
     if (L->computes && sv->q.left_units > 0) {
       js_status s = compute_one(sv);
       if (s == JS_INTERRUPTED) break;
@@ -493,7 +493,7 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   JS_ALLOC_CHECK(units, "a leader's first round");
   js_layout_group(L, sv->rank, &first, &last);
   js_queue q;
-  js_queue_init(&q, sv->grid, done);
+  js_queue_init(&q, sv->work, done);
   js_dealt d = {sv->rank, sv->ids, 0, NULL, units};
   js_layout_deal(&q, L, &d);
   for (int r = first; r <= last; r++) sv->client[r] = 1, sv->held[r] = units[r] > 0;
@@ -503,7 +503,7 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   sv->fifo = malloc(sizeof(int) * (size_t)sv->fcap);
   JS_ALLOC_CHECK(sv->fifo, "a leader's units");
   for (int i = 0; i < d.n; i++)
-    sv->fifo[sv->fcount++] = d.ids[i], sv->fcost += js_grid_cost(sv->grid, d.ids[i]);
+    sv->fifo[sv->fcount++] = d.ids[i], sv->fcost += cost_of(sv, d.ids[i]);
   if (d.n > 0) sv->chunks[sv->nchunks++] = d.n;
   else sv->root_ended = 1; /* the root gives nothing to a leader it js_dealt nothing */
   JS_CALL(refill_all(sv));
@@ -526,56 +526,58 @@ static js_status run_leader(server *sv, const unsigned char *done) {
 /* -------------------------------------------------------------------- entry ------------ */
 
 /// Every rank gets rank 0's done flags (the implied first round depends on them).
-static js_status share_done(const js_grid *grid, js_results *res, unsigned char **done) {
-  *done = res ? res->done : malloc((size_t)grid->nunits + 1);
+static js_status share_done(const js_work *work, const js_master_hooks *hook,
+                            unsigned char **done) {
+  *done = hook ? (unsigned char *)hook->done : malloc((size_t)work->nunits + 1);
   JS_ALLOC_CHECK(*done, "done flags");
-  JS_CALL(js_par_bcast_bytes(*done, (size_t)grid->nunits));
+  JS_CALL(js_par_bcast_bytes(*done, (size_t)work->nunits));
   return JS_OK;
 }
 
 /// A worker: deal the first round up to its own batch, then compute.
-static js_status run_worker(const js_config *cfg, const js_grid *grid, const js_layout *L,
+static js_status run_worker(const js_work *work, const js_layout *L,
                             const unsigned char *done, double *cand) {
   int *ids = malloc(sizeof(int) * JS_BATCH_MAX_UNITS);
   if (!ids) js_worker_fail(js_layout_server(L, js_par_rank()), JS_ERR_SYS);
   js_queue q;
-  js_queue_init(&q, grid, done);
+  js_queue_init(&q, work, done);
   js_dealt d = {js_par_rank(), ids, 0, NULL, NULL};
   js_layout_deal(&q, L, &d);
   js_timer_stop(JS_TM_STARTUP);
-  js_status s = js_worker_run(cfg, grid, js_layout_server(L, js_par_rank()), ids, d.n, cand);
+  js_status s = js_worker_run(work, js_layout_server(L, js_par_rank()), ids, d.n, cand);
   free(ids);
   return s;
 }
 
 /// Rank 0 or a leader: set up a server and run it.
-static js_status run_server(const js_config *cfg, const js_grid *grid, const js_layout *L,
-                            js_results *res, js_progress *prog, const js_master_hooks *hook,
+static js_status run_server(const js_work *work, const js_layout *L, js_progress *prog,
+                            const js_master_hooks *hook,
                             const unsigned char *done) {
   server sv;
   memset(&sv, 0, sizeof sv);
-  js_status s = server_alloc(&sv, cfg, grid, L);
+  js_status s = server_alloc(&sv, work, L);
   sv.leader = js_par_rank() != 0;
-  sv.res = res, sv.prog = prog, sv.hook = hook, sv.next_commit = js_par_time() + (hook ? hook->every : 0);
+  sv.isdone = done, sv.prog = prog, sv.hook = hook;
+  sv.next_commit = js_par_time() + (hook ? hook->every : 0);
   if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
   if (s != JS_OK && s != JS_INTERRUPTED) die(&sv, s); /* never returns: no rank may wait */
   server_free(&sv);
   return s;
 }
 
-js_status js_schedule_run(const js_config *cfg, const js_grid *grid, js_results *res,
-                          js_progress *prog, const js_master_hooks *hook, js_run_stats *stats) {
+js_status js_schedule_run(const js_work *work, js_progress *prog, const js_master_hooks *hook,
+                          js_run_stats *stats) {
   int rank = js_par_rank();
   js_layout L = js_layout_of(js_par_size());
   double t0 = js_par_time(), cand = 0;
   unsigned char *done = NULL;
-  JS_CALL(share_done(grid, rank == 0 ? res : NULL, &done));
+  JS_CALL(share_done(work, rank == 0 ? hook : NULL, &done));
   js_status s;
   if (rank == 0 || js_layout_is_leader(&L, rank)) {
-    s = run_server(cfg, grid, &L, res, prog, hook, done);
+    s = run_server(work, &L, prog, rank == 0 ? hook : NULL, done);
     cand = prog ? prog->candidates : 0;
   } else {
-    s = run_worker(cfg, grid, &L, done, &cand);
+    s = run_worker(work, &L, done, &cand);
   }
   if (rank != 0) free(done);
   js_status g = js_timers_gather();

@@ -152,3 +152,31 @@ js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double 
   ws_free(&w);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
+
+/// The work interface's cost of unit id (ctx: the grid).
+static double work_cost(const void *ctx, int id) { return js_grid_cost(ctx, id); }
+
+/// The work interface's payload length of unit id.
+static int work_payload(const void *ctx, int id) { return js_grid_payload(ctx, id); }
+
+/// 0 for a Monte Carlo unit, 1 for a theory piece.
+static int work_kind(const void *ctx, int id) { return id >= ((const js_grid *)ctx)->nmc; }
+
+/// Candidates a unit scores (progress).
+static double work_count(const void *ctx, int id) {
+  const js_grid *g = ctx;
+  return id < g->nmc ? g->candidates : 0;
+}
+
+/// Run unit id of the grid's study.
+static js_status work_run(const void *ctx, int id, double *payload, const js_poll *poll) {
+  const js_grid *g = ctx;
+  return js_unit_run(g->cfg, g, id, payload, poll);
+}
+
+void js_trial_work(const js_grid *grid, js_work *w) {
+  const js_config *cfg = grid->cfg;
+  int theory = cfg->nr * cfg->nk, mc = (int)grid->ncells + 1;
+  *w = (js_work){grid->nunits, grid->nwork, grid->order, mc > theory ? mc : theory, grid,
+                 work_cost, work_payload, work_kind, work_count, work_run};
+}

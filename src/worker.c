@@ -19,8 +19,7 @@
 #define JS_WORKER_POLL_S 3e-3
 
 typedef struct {
-  const js_config *cfg;
-  const js_grid *grid;
+  const js_work *work;
   int server;
   int batch[JS_QUEUE][JS_BATCH_MAX_UNITS], len[JS_QUEUE];
   int head, queued;   /* FIFO of received batches */
@@ -31,7 +30,7 @@ typedef struct {
   js_par_req *req[2];
   int which;
   size_t max_payload;
-  double candidates;
+  double count;       /* the units' work->count */
 } worker;
 
 /// Receive every message the server has sent so far (batches, the end, STOP).
@@ -93,7 +92,8 @@ static js_status compute_batch(worker *wk) {
   for (int i = 0; i < n; i++) {
     double t0 = js_par_time();
     js_poll poll = {stop_asked, wk, JS_WORKER_POLL_S};
-    js_status s = js_unit_run(wk->cfg, wk->grid, ids[i], out + at + 1, &poll);
+    const js_work *w = wk->work;
+    js_status s = w->run(w->ctx, ids[i], out + at + 1, &poll);
     if (s == JS_INTERRUPTED) {
       wk->stop = 1;
       out[0] = 0;
@@ -101,10 +101,10 @@ static js_status compute_batch(worker *wk) {
       break;
     }
     JS_CALL(s);
-    js_timer_unit(ids[i] >= wk->grid->nmc, js_par_time() - t0);
-    if (ids[i] < wk->grid->nmc) wk->candidates += wk->grid->candidates;
+    js_timer_unit(w->kind(w->ctx, ids[i]), js_par_time() - t0);
+    wk->count += w->count(w->ctx, ids[i]);
     out[at] = ids[i];
-    at += 1 + (size_t)js_grid_payload(wk->grid, ids[i]);
+    at += 1 + (size_t)w->payload(w->ctx, ids[i]);
   }
   JS_CHECK(!(at > 1 || out[0] > 0) || !js_fault_hit(JS_FAULT_MPI), JS_ERR_MPI,
            "MPI_Isend of results to rank %d failed (injected fault)", wk->server);
@@ -148,20 +148,18 @@ static js_status loop(worker *wk) {
   JS_FAIL(JS_INTERRUPTED, "stopped");
 }
 
-js_status js_worker_run(const js_config *cfg, const js_grid *grid, int server, const int *first,
-                        int nfirst, double *candidates) {
+js_status js_worker_run(const js_work *work, int server, const int *first, int nfirst,
+                        double *count) {
   worker *wk = calloc(1, sizeof *wk);
   if (!wk) js_worker_fail(server, js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
                                           "out of memory"));
-  wk->cfg = cfg, wk->grid = grid, wk->server = server;
-  size_t theory = (size_t)cfg->nr * cfg->nk;
-  wk->max_payload = grid->ncells + 1 > theory ? grid->ncells + 1 : theory;
+  wk->work = work, wk->server = server, wk->max_payload = (size_t)work->max_payload;
   if (nfirst > 0) {
     memcpy(wk->batch[0], first, sizeof(int) * (size_t)nfirst);
     wk->len[0] = nfirst, wk->queued = 1;
   }
   js_status s = loop(wk);
-  *candidates = wk->candidates;
+  *count = wk->count;
   free(wk->out[0]);
   free(wk->out[1]);
   free(wk);

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "grid.h"
+#include "trial.h"
 #include "layout.h"
 #include "queue.h"
 #include "theoryplan.h"
@@ -33,8 +34,10 @@ static void batches_cover_every_unit_once(void **state) {
   assert_int_equal(js_grid_order(&grid), JS_OK);
   unsigned char *done = calloc((size_t)grid.nunits, 1), *seen = calloc((size_t)grid.nunits, 1);
   for (int i = 0; i < grid.nunits; i += 7) done[i] = 1; /* resumed units are skipped */
+  js_work work;
+  js_trial_work(&grid, &work);
   js_queue q;
-  js_queue_init(&q, &grid, done);
+  js_queue_init(&q, &work, done);
   int ids[JS_CHUNK_MAX_UNITS], taken = 0, batches = 0, expected = q.left_units;
   double prev_cost = INFINITY;
   for (int n; (n = js_queue_take(&q, 5, 0.5, 64, ids)) > 0; batches++) {
@@ -108,10 +111,12 @@ static void first_round_shares_agree(void **state) {
   assert_true(js_layout_is_leader(&L, 4) && js_layout_is_leader(&L, 10));
   assert_int_equal(js_layout_server(&L, 13), 10);
   int held[14], units[14], all[JS_CHUNK_MAX_UNITS], mine[JS_CHUNK_MAX_UNITS];
+  js_work work;
+  js_trial_work(&grid, &work);
   for (int r = 1; r < 14; r++) {
     js_queue root, own;
-    js_queue_init(&root, &grid, done);
-    js_queue_init(&own, &grid, done);
+    js_queue_init(&root, &work, done);
+    js_queue_init(&own, &work, done);
     js_dealt everything = {0, all, 0, held, units}, share = {r, mine, 0, NULL, NULL};
     js_layout_deal(&root, &L, &everything);
     js_layout_deal(&own, &L, &share);
