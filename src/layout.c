@@ -89,13 +89,14 @@ void js_layout_deal(js_queue *q, const js_layout *L, js_dealt *d) {
   int scratch[JS_CHUNK_MAX_UNITS];
   for (int r = 1; r < L->size; r++) {
     if (js_layout_is_leader(L, r)) continue;
-    int n = js_queue_take(q, js_layout_computing(L), JS_BATCH_MAX_S, JS_BATCH_MAX_UNITS,
+    int n = js_queue_take(q, js_layout_computing(L), JS_BATCH_MAX_S, JS_BATCH_MAX_UNITS, 1,
                           scratch);
     if (keep(d, r, scratch, n)) return;
   }
   for (int g = 0; g < L->ngroups; g++) {
     double cap = JS_BATCH_MAX_S * js_layout_group_workers(L);
-    int n = js_queue_take(q, L->ngroups, cap, JS_CHUNK_MAX_UNITS, scratch);
+    int n = js_queue_take(q, L->ngroups, cap, JS_CHUNK_MAX_UNITS, js_layout_group_workers(L),
+                          scratch);
     if (keep(d, group_start(L, g), scratch, n)) return;
   }
 }

@@ -38,6 +38,7 @@ typedef struct {
   unsigned char *ended;    /* per rank: told that no work is left */
   unsigned char *client;   /* per rank: served here */
   int sharers, max_units;  /* guided batches: shared by how many, at most how many units */
+  int min_units;           /* the root: units per chunk at least (a group's workers) */
   double cap;              /* at most this many estimated seconds */
   int *ids;                /* scratch: one batch */
   double *buf;             /* receive buffer */
@@ -116,7 +117,8 @@ static int left_units(const server *sv) { return sv->leader ? sv->fcount : sv->q
 
 /// Cut a client's next batch into sv->ids (a leader cuts from the units the root sent).
 static int take(server *sv, int max) {
-  if (!sv->leader) return js_queue_take(&sv->q, sv->sharers, sv->cap, max, sv->ids);
+  if (!sv->leader)
+    return js_queue_take(&sv->q, sv->sharers, sv->cap, max, sv->min_units, sv->ids);
   double target = fmin(sv->fcost / (JS_GUIDED * sv->sharers), sv->cap), cost = 0;
   int n = 0;
   while (n < max && sv->fcount > 0) {
@@ -365,7 +367,8 @@ static int root_poll(void *ctx) {
 
 /// Rank 0 computes one unit itself (answering clients about every 0.2 ms meanwhile).
 static js_status compute_one(server *sv) {
-  if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, sv->ids) == 0) return JS_OK;
+  if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, 1, sv->ids) == 0)
+    return JS_OK;
   int id = sv->ids[0];
   double t0 = js_par_time();
   js_poll poll = {root_poll, sv, JS_ROOT_POLL_S};
@@ -451,6 +454,7 @@ static js_status run_root(server *sv) {
   sv->sharers = L->group ? L->ngroups : js_layout_computing(L);
   sv->cap = JS_BATCH_MAX_S * (L->group ? js_layout_group_workers(L) : 1);
   sv->max_units = L->group ? JS_CHUNK_MAX_UNITS : JS_BATCH_MAX_UNITS;
+  sv->min_units = L->group ? js_layout_group_workers(L) : 1;
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(refill(sv, r));
   js_timer_stop(JS_TM_STARTUP);

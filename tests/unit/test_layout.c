@@ -40,7 +40,7 @@ static void batches_cover_every_unit_once(void **state) {
   js_queue_init(&q, &work, done);
   int ids[JS_CHUNK_MAX_UNITS], taken = 0, batches = 0, expected = q.left_units;
   double prev_cost = INFINITY;
-  for (int n; (n = js_queue_take(&q, 5, 0.5, 64, ids)) > 0; batches++) {
+  for (int n; (n = js_queue_take(&q, 5, 0.5, 64, 1, ids)) > 0; batches++) {
     double cost = 0;
     for (int i = 0; i < n; i++) {
       assert_false(done[ids[i]]);
@@ -56,6 +56,14 @@ static void batches_cover_every_unit_once(void **state) {
   assert_int_equal(taken, expected);
   assert_int_equal(q.left_units, 0);
   assert_true(batches > 5 && batches < taken); /* batches grow early, shrink at the end */
+  /* a group's chunk: at least min_units units while they fit in the fair share */
+  js_queue_init(&q, &work, done);
+  int left = q.left_units;
+  double share = q.left_cost / 3, cost = 0;
+  int n = js_queue_take(&q, 3, INFINITY, JS_CHUNK_MAX_UNITS, left, ids);
+  for (int i = 0; i < n; i++) cost += js_grid_cost(&grid, ids[i]);
+  assert_true(cost <= share + 1e-12 && cost + js_grid_cost(&grid, work.order[n + 1]) > share * 0.9);
+  assert_true(n > 1 && n < left);
   free(done), free(seen);
   js_grid_free(&grid);
 }
