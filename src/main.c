@@ -275,8 +275,8 @@ static js_status run(const js_args *args, int argc, char **argv) {
   js_master_hooks hook = {res.done, cube_put, committer, cfg.checkpoint_every,
                           args->nshards ? NULL : cube_begin, args->nshards ? NULL : cube_block,
                           &job};
-  js_work work;
-  js_trial_work(&grid, &work);
+  js_work work = {0};
+  if (s == JS_OK) js_trial_work(&grid, &work);
   if (s == JS_OK) install_signals(master);
   if (s == JS_OK && master) start_progress(args, &grid, &res, &prog);
   if (s == JS_OK)
