@@ -12,9 +12,11 @@
 #include "error.h"
 
 /// The column names (CSV header names, JSON keys) to read. Exactly one of loss and correct
-/// is used: loss when it is set, else correct.
+/// is used: loss when it is set, else correct; with either set (neither was named by the
+/// user), loss when the file (CSV) or line (JSON) has it, else correct.
 typedef struct {
   const char *question, *loss, *correct, *reward;
+  int either;
 } js_columns;
 
 /// Samples grouped by question.

@@ -16,6 +16,7 @@ typedef struct {
   const char *name[NCOL]; /* the wanted columns' names */
   int correct;            /* the loss column holds a correctness */
   int idx[NCOL];          /* their positions in the header */
+  int idx_correct;        /* cols->either: the position of the correctness column */
   int nfields;            /* fields in the header */
   int field;              /* position of the next field in this row */
   long line, row_line;    /* the next line; the line this row started on */
@@ -52,6 +53,8 @@ static void on_field(void *data, size_t len, void *ctx) {
     header_name(S, text);
     for (int c = 0; c < NCOL; c++)
       if (S->idx[c] < 0 && strcmp(text, S->name[c]) == 0) S->idx[c] = f;
+    if (S->cols->either && S->idx_correct < 0 && strcmp(text, S->cols->correct) == 0)
+      S->idx_correct = f;
     return;
   }
   for (int c = 0; c < NCOL; c++)
@@ -64,10 +67,13 @@ static void on_field(void *data, size_t len, void *ctx) {
 /// The header is read: every wanted column must be there.
 static void header_done(csv_state *S) {
   S->nfields = S->field;
+  if (S->cols->either && S->idx[COL_L] < 0 && S->idx_correct >= 0)
+    S->idx[COL_L] = S->idx_correct, S->correct = 1, S->name[COL_L] = S->cols->correct;
   for (int c = 0; c < NCOL; c++)
     if (S->idx[c] < 0)
-      CSV_FAIL(S, "%s: line %ld: no column '%s' (the header has: %s)", js_sink_path(S->sink),
-               S->row_line, S->name[c], S->header ? S->header : "");
+      CSV_FAIL(S, "%s: line %ld: no column '%s'%s (the header has: %s)", js_sink_path(S->sink),
+               S->row_line, S->name[c], c == COL_L && S->cols->either ? " or 'correct'" : "",
+               S->header ? S->header : "");
 }
 
 /// A data row is read: parse its values and hand the sample over.
@@ -110,6 +116,7 @@ js_status js_csv_read(FILE *f, const js_columns *cols, js_sink *sink) {
   S.name[COL_Q] = cols->question, S.name[COL_L] = S.correct ? cols->correct : cols->loss;
   S.name[COL_R] = cols->reward;
   for (int c = 0; c < NCOL; c++) S.idx[c] = -1;
+  S.idx_correct = -1;
   struct csv_parser p;
   JS_CHECK(csv_init(&p, CSV_APPEND_NULL) == 0, JS_ERR_SYS, "libcsv: csv_init failed");
   char buf[1 << 16];

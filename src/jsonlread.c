@@ -77,7 +77,8 @@ static js_status read_line(const char *text, long line, const js_columns *cols, 
   json_t *obj = json_loads(text, 0, &err);
   JS_CHECK(obj, JS_ERR_INPUT, "%s: line %ld: column %d: %s", path, line, err.column, err.text);
   char id[1024];
-  int correct = cols->loss == NULL, nl = 0, nr = 0;
+  int correct = cols->loss == NULL || (cols->either && !json_object_get(obj, cols->loss));
+  int nl = 0, nr = 0;
   const char *lkey = correct ? cols->correct : cols->loss;
   js_status s = json_is_object(obj) ? JS_OK
                                     : js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,

@@ -21,6 +21,7 @@
 #include "parallel.h"
 #include "posterior.h"
 #include "progress.h"
+#include "rerankcmd.h"
 #include "restart.h"
 #include "results.h"
 #include "schedule.h"
@@ -29,19 +30,6 @@
 #include "timers.h"
 #include "trial.h"
 #include "verify.h"
-
-/// "2026-11-22T10:00:00Z judgesim run ..." (malloc'd).
-static char *history_line(int argc, char **argv) {
-  size_t len = 64;
-  for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
-  char *h = malloc(len);
-  if (!h) return NULL;
-  time_t now = time(NULL);
-  struct tm tm;
-  size_t at = strftime(h, len, "%Y-%m-%dT%H:%M:%SZ:", gmtime_r(&now, &tm));
-  for (int i = 0; i < argc; i++) at += (size_t)snprintf(h + at, len - at, " %s", argv[i]);
-  return h;
-}
 
 /// A shard writes its part beside the cube: OUT.part-I-of-N.nc(.ckpt).
 static js_status use_shard_path(js_config *cfg, const js_args *args) {
@@ -83,7 +71,7 @@ typedef struct {
 /// Create and define the cube with its provenance (the master does it while workers compute).
 static js_status cube_begin(void *ctx) {
   cube_job *job = ctx;
-  char *history = history_line(job->argc, job->argv);
+  char *history = js_cli_history(job->argc, job->argv);
   JS_ALLOC_CHECK(history, "history");
   js_cube_meta meta = {job->text, history, js_version_string(), js_build_string()};
   js_status s = js_store_begin(job->cfg, job->mc, 1, &meta, &job->file);
@@ -362,7 +350,8 @@ int main(int argc, char **argv) {
     free(args.parts);
     return js_exit_code(s);
   }
-  if (args.cmd != JS_CMD_RUN && args.cmd != JS_CMD_HELP && args.cmd != JS_CMD_VERSION) {
+  if (args.cmd != JS_CMD_RUN && args.cmd != JS_CMD_RERANK && args.cmd != JS_CMD_HELP &&
+      args.cmd != JS_CMD_VERSION) {
     s = args.cmd == JS_CMD_INFO      ? js_info(args.config)
         : args.cmd == JS_CMD_MERGE   ? merge(&args, argc, argv)
         : args.cmd == JS_CMD_ANALYZE ? analyze(&args)
@@ -372,8 +361,9 @@ int main(int argc, char **argv) {
     free(args.parts);
     return js_exit_code(s);
   }
-  if (args.cmd != JS_CMD_RUN) {
-    if (args.cmd == JS_CMD_HELP) js_cli_usage(stdout);
+  if (args.cmd == JS_CMD_HELP || args.cmd == JS_CMD_VERSION) {
+    if (args.cmd == JS_CMD_HELP && args.config) js_cli_usage_rerank(stdout);
+    else if (args.cmd == JS_CMD_HELP) js_cli_usage(stdout);
     else printf("%s\nbuilt with: %s\n", js_version_string(), js_build_string());
     free(args.sets);
     free(args.parts);
@@ -382,7 +372,7 @@ int main(int argc, char **argv) {
   s = js_par_init(&argc, &argv);
   if (s == JS_OK) {
     js_timer_start(JS_TM_STARTUP);
-    s = run(&args, argc, argv);
+    s = args.cmd == JS_CMD_RUN ? run(&args, argc, argv) : js_rerank_command(&args, argc, argv);
     if (s != JS_OK && js_par_rank() == 0) js_error_report(s);
     js_par_finalize();
   } else {
