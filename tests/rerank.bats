@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# judgesim rerank: exact values against enumeration of every k-subset, CSV and JSON Lines
+# alike, the same cube at any rank count, bad input rejected with file, line and column.
+load helpers
+
+# Write a random sample set (seeded): 30 questions of 7 to 12 samples, rewards small
+# integers (many ties) or reals, losses 0/1 or graded.
+random_samples() {
+  /usr/bin/python3 - "$1" <<'PY'
+import random, sys
+rng = random.Random(7)
+with open(sys.argv[1], "w") as f:
+    f.write("question,loss,reward\n")
+    for q in range(30):
+        for _ in range(rng.randint(7, 12)):
+            r = rng.randint(1, 5) if q % 2 else round(rng.gauss(0, 2), 3)
+            l = rng.randint(0, 1) if q % 3 else round(rng.random(), 3)
+            f.write(f"item{q},{l},{r}\n")
+PY
+}
+
+# The result data of a rerank cube (no history).
+rerank_data() {
+  ncdump -p 9,17 -v delta,delta_se,delta_lo,delta_hi,delta_question,delta_oracle,k_opt,k_opt_lo,T_opt,cov_lr,cov_lr2 "$1" |
+    sed -n '/^data:/,$p'
+}
+
+@test "rerank: hand-computed values of a small CSV (ties, correctness column)" {
+  cd "$TMP"
+  cp "$ROOT/tests/data/rerank.csv" s.csv
+  run "$JS" rerank s.csv --k 1,2,4 --T 0,1,inf --boot 100
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ -f s.rerank.nc ]
+  # best of 2 at T = 0: questions 5/12, 1/2, 5/12 -> 4/9; best of 4: 1/3; k = 1: 5/12;
+  # oracle at k = 2: (1/6 + 1/6 + 0)/3 = 1/9
+  /usr/bin/python3 - <<'PY'
+import netCDF4
+c = netCDF4.Dataset("s.rerank.nc")
+d, o = c["delta"][:], c["delta_oracle"][:]
+want = {(0, 0): 5 / 12, (0, 1): 4 / 9, (0, 2): 1 / 3, (1, 0): 5 / 12, (2, 2): 5 / 12}
+for (i, j), v in want.items():
+    assert abs(d[i, j] - v) < 1e-12, (i, j, d[i, j], v)
+assert abs(o[1] - 1 / 9) < 1e-12 and abs(o[2]) < 1e-12, o
+assert list(c["question_id"][:]) == ["q1", "q2", "q3"]
+assert list(c["question_samples"][:]) == [4, 4, 4]
+assert c.questions == 3 and c.samples == 12
+PY
+  "$ROOT/tests/rerank_ref.py" s.csv s.rerank.nc
+}
+
+@test "rerank: every cell equals enumeration of all k-subsets (random data, finite T)" {
+  cd "$TMP"
+  random_samples r.csv
+  run "$JS" rerank r.csv --k 1,2,3,5,7 --T 0,0.05,0.3,1,4,inf --boot 50 -q -o r.nc
+  [ "$status" -eq 0 ]
+  run "$ROOT/tests/rerank_ref.py" r.csv r.nc
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "rerank: JSON Lines (per question or per sample) give the CSV's cube" {
+  cd "$TMP"
+  random_samples r.csv
+  /usr/bin/python3 - <<'PY'
+import csv, json
+rows = list(csv.DictReader(open("r.csv")))
+qs = {}
+for r in rows:
+    qs.setdefault(r["question"], []).append(r)
+with open("q.jsonl", "w") as f:
+    for q, rs in qs.items():
+        f.write(json.dumps({"question": q, "loss": [float(r["loss"]) for r in rs],
+                            "reward": [float(r["reward"]) for r in rs]}) + "\n")
+with open("s.jsonl", "w") as f:
+    for r in rows:
+        f.write(json.dumps({"question": r["question"], "loss": float(r["loss"]),
+                            "reward": float(r["reward"])}) + "\n")
+PY
+  for f in r.csv q.jsonl s.jsonl; do
+    "$JS" rerank "$f" --k 1,2,4,7 --T 0,0.5,inf --boot 60 -q -o "$f.nc"
+  done
+  [ "$(rerank_data r.csv.nc)" = "$(rerank_data q.jsonl.nc)" ]
+  [ "$(rerank_data r.csv.nc)" = "$(rerank_data s.jsonl.nc)" ]
+}
+
+@test "rerank: the same cube on 1 and 3 ranks" {
+  cd "$TMP"
+  random_samples r.csv
+  "$JS" rerank r.csv --k 1,2,4,7 --T 0,0.2,1,inf --boot 200 -q -o one.nc
+  mpirun -np 3 --oversubscribe "$JS" rerank r.csv --k 1,2,4,7 --T 0,0.2,1,inf --boot 200 -q -o three.nc
+  [ -n "$(rerank_data one.nc)" ]
+  [ "$(rerank_data one.nc)" = "$(rerank_data three.nc)" ]
+}
+
+# Expect exit 2, a message with the fragment, and the precious output untouched.
+expect_refused() {
+  local frag="$1"; shift
+  echo precious > out.nc
+  run "$JS" rerank "$@" -o out.nc
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"$frag"* ]]
+  [ "$(cat out.nc)" = precious ]
+  [ -z "$(ls | grep -v -e '^out.nc$' -e '\.csv$' -e '\.jsonl$')" ]
+}
+
+@test "rerank: bad input exits 2 naming file, line and column; nothing written" {
+  cd "$TMP"
+  cp "$ROOT/tests/data/rerank.csv" s.csv
+  expect_refused "s.csv: line 2: question 'q1' has 4 samples, fewer than the largest k (8)" s.csv --k 1,2,8
+  expect_refused "s.csv: line 1: no column 'score'" s.csv --reward score
+  sed '4s/,5$/,nan/' s.csv > n.csv
+  expect_refused "n.csv: line 4: column 'reward': 'nan' is not a finite number" n.csv
+  : > e.csv
+  expect_refused "e.csv: the file is empty" e.csv
+  head -1 s.csv > h.csv
+  expect_refused "h.csv: no samples" h.csv
+  printf '{"question": "a", "correct": [1, 0], "reward": [1]}\n' > a.jsonl
+  expect_refused "a.jsonl: line 1: key 'correct' has 2 values and key 'reward' 1" a.jsonl
+  expect_refused "option --k '1,x'" s.csv --k 1,x
+  expect_refused "option --T" s.csv --T 0,-1
+  expect_refused "give --loss or --correct" s.csv --loss a --correct b
+}
+
+@test "rerank: --help describes the command" {
+  run "$JS" rerank --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"usage: judgesim rerank SAMPLES"* ]]
+  [[ "$output" == *"--fit-k LO:HI"* ]]
+}
