@@ -18,3 +18,16 @@ load helpers
   run "$ROOT/tools/plot" "$ROOT/tests/data/small.yaml"
   [ "$status" -ne 0 ]
 }
+
+@test "tools/plot: a rerank cube gives delta against k and T, the fit and the expansion" {
+  cd "$TMP"
+  "$ROOT/tools/make-samples" --questions 40 --samples 16 > s.csv
+  "$JS" rerank s.csv --boot 100 -q
+  run "$ROOT/tools/plot" s.rerank.nc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for f in s.rerank_k s.rerank_T s.rerank_fit s.rerank_expansion; do
+    [ "$(head -c 8 "$f.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+    [ "$(stat -c %s "$f.png")" -gt 10000 ]
+  done
+}
