@@ -27,6 +27,7 @@ typedef struct {
   int quiet;
   int dry_run;          ///< run --dry-run: validate and print the plan only
   int timings;          ///< run --timings: print where the time went (stdout)
+  const char *samples_out; ///< run --samples-out PREFIX: the candidates as rerank files
   int boot;             ///< analyze, rerank --boot N (default 1000)
   long seed;            ///< rerank --seed S (of the bootstrap; default 1)
   const char *k_list, *T_list, *fit_k; ///< rerank --k, --T, --fit-k as typed (NULL: default)

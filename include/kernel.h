@@ -30,4 +30,10 @@ void js_kernel_free(js_kernel *kern);
 void js_kernel_point(js_kernel *kern, double s, double aT, const double *aR, const double *z,
                      double *acc);
 
+/// After js_kernel_point: the candidates' task losses (k_max), and the rewards of judge r
+/// at rewards[r * js_kernel_stride(kern) + i].
+const double *js_kernel_losses(const js_kernel *kern);
+const double *js_kernel_rewards(const js_kernel *kern);
+size_t js_kernel_stride(const js_kernel *kern);
+
 #endif

@@ -68,7 +68,10 @@ void js_cli_usage(FILE *out) {
         "                        stdout): phases, master load, units of each kind\n"
         "  --allow-other-build   use a checkpoint (or parts) written by another build or on\n"
         "                        another CPU type: refused by default, as the cube would mix\n"
-        "                        the two builds' bits\n\n"
+        "                        the two builds' bits\n"
+        "  --samples-out PREFIX  also write every candidate as sample files for judgesim\n"
+        "                        rerank: PREFIX-judgeR.csv per judge, one question per test\n"
+        "                        point (one rank only; a small study: k_max rows per point)\n\n"
         "Finished units are checkpointed to OUT.nc.ckpt (output.checkpoint_every seconds,\n"
         "default 60); running the same command again resumes. SIGTERM, SIGUSR1 and SIGINT\n"
         "commit a checkpoint and stop.\n\n"
@@ -90,7 +93,7 @@ static js_status parse_shard(const char *v, js_args *args) {
 
 /// Option ids beyond the short options' characters; 1 is a positional argument.
 enum { OPT_ARG = 1, OPT_SET = 256, OPT_SHARD, OPT_DRY_RUN, OPT_TIMINGS, OPT_ALLOW, OPT_BOOT,
-       OPT_K, OPT_T, OPT_QUESTION, OPT_LOSS, OPT_CORRECT, OPT_REWARD, OPT_SEED, OPT_FIT };
+       OPT_K, OPT_T, OPT_QUESTION, OPT_LOSS, OPT_CORRECT, OPT_REWARD, OPT_SEED, OPT_FIT, OPT_SAMPLES_OUT };
 
 /// What a missing value of option id should have been.
 void js_cli_usage_rerank(FILE *out) {
@@ -134,6 +137,7 @@ static const char *value_of(int id) {
   case OPT_QUESTION: case OPT_LOSS: case OPT_CORRECT: case OPT_REWARD: return "a column name";
   case OPT_SEED: return "a seed (an integer)";
   case OPT_FIT: return "a k window LO:HI, e.g. 2:64";
+  case OPT_SAMPLES_OUT: return "a file name prefix";
   default: return "a value";
   }
 }
@@ -223,6 +227,7 @@ static js_status take_run(int id, const char *v, js_args *args) {
   case OPT_DRY_RUN: args->dry_run = 1; break;
   case OPT_TIMINGS: args->timings = 1; break;
   case OPT_ALLOW: args->allow_other_build = 1; break;
+  case OPT_SAMPLES_OUT: args->samples_out = v; break;
   default:
     JS_CHECK(!args->config, JS_ERR_INPUT, "unexpected argument '%s': one study file only", v);
     args->config = v;
@@ -240,6 +245,7 @@ static js_status parse_run(int argc, char **argv, js_args *args) {
                                         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
                                         {"timings", no_argument, NULL, OPT_TIMINGS},
                                         {"allow-other-build", no_argument, NULL, OPT_ALLOW},
+                                        {"samples-out", required_argument, NULL, OPT_SAMPLES_OUT},
                                         {NULL, 0, NULL, 0}};
   args->sets = calloc((size_t)argc, sizeof *args->sets);
   JS_ALLOC_CHECK(args->sets, "options");

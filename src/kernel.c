@@ -161,3 +161,9 @@ void js_kernel_point(js_kernel *kern, double s, double aT, const double *aR, con
     lo = hi;
   }
 }
+
+const double *js_kernel_losses(const js_kernel *kern) { return kern->l; }
+
+const double *js_kernel_rewards(const js_kernel *kern) { return kern->r; }
+
+size_t js_kernel_stride(const js_kernel *kern) { return pad8((size_t)kern->kmax); }

@@ -24,6 +24,7 @@
 #include "rerankcmd.h"
 #include "restart.h"
 #include "results.h"
+#include "samplesout.h"
 #include "schedule.h"
 #include "store.h"
 #include "theoryplan.h"
@@ -218,6 +219,20 @@ static js_status prepare(const js_args *args, const js_config *cfg, js_grid *gri
   return JS_OK;
 }
 
+/// --samples-out: one rank, a fresh study (every unit computed here), then the files.
+static js_status open_samples_out(const js_args *args, const js_config *cfg,
+                                  const js_grid *grid, const js_results *res) {
+  JS_CHECK(js_par_size() == 1 && !args->nshards, JS_ERR_INPUT,
+           "--samples-out writes every candidate from one process: run without mpirun and "
+           "without --shard");
+  for (int p = 0; p < grid->nwork; p++)
+    JS_CHECK(!res->done[grid->order[p]], JS_ERR_INPUT,
+             "--samples-out needs a fresh study: %s.ckpt already holds finished units (remove "
+             "it or choose another -o)", cfg->out_path);
+  JS_CALL(js_samples_out_open(args->samples_out, cfg));
+  return JS_OK;
+}
+
 /// Start the master's progress line, counting resumed units as done.
 static void start_progress(const js_args *args, const js_grid *grid, const js_results *res,
                            js_progress *prog) {
@@ -249,6 +264,8 @@ static js_status run(const js_args *args, int argc, char **argv) {
   if (s == JS_OK && args->nshards) js_grid_shard(&grid, args->shard, args->nshards);
   if (s == JS_OK) { /* the master prepares; every rank learns whether it succeeded */
     js_status m = master ? prepare(args, &cfg, &grid, &res, &study) : JS_OK;
+    if (master && m == JS_OK && !args->dry_run && args->samples_out)
+      m = open_samples_out(args, &cfg, &grid, &res);
     if (master && m == JS_OK && !args->dry_run)
       m = js_commit_create(&cfg, &grid, &res, study, &committer);
     int code = (int)m;
@@ -270,6 +287,10 @@ static js_status run(const js_args *args, int argc, char **argv) {
   if (s == JS_OK)
     s = js_schedule_run(&work, master ? &prog : NULL, master ? &hook : NULL, &st);
   if (s == JS_OK && master) js_progress_end(&prog);
+  if (js_samples_out_on()) { /* closed on every path; a write error fails the run */
+    js_status c = js_samples_out_close();
+    if (s == JS_OK) s = c;
+  }
   if (s == JS_OK && master) s = finish(&cfg, &grid, &res, committer, &job, &st, args);
   if (s == JS_OK && master && args->nshards && !args->quiet)
     fprintf(stderr, "judgesim: shard %d/%d done: %d units and %d theory pieces in %s.ckpt; "

@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "posterior.h"
 #include "rng.h"
+#include "samplesout.h"
 #include "theoryplan.h"
 #include "numutil.h"
 
@@ -91,9 +92,19 @@ static js_status fit(workspace *w, const js_config *cfg, int d, int n, const cha
   return JS_OK;
 }
 
-/// One block of B test points: inputs, predictions, candidates, kernel; returns sum of refs.
-static js_status test_block(workspace *w, const js_config *cfg, int d, int B, double *ref_sum,
-                            poller *pl, double point_ns) {
+/// With --samples-out: write test point `point` of unit u's candidates.
+static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u, int point) {
+  if (!js_samples_out_on()) return JS_OK;
+  return js_samples_out_point(cfg->d[u.id_d], cfg->n[u.id_n], u.trial, point,
+                              js_kernel_losses(&w->kern), js_kernel_rewards(&w->kern),
+                              js_kernel_stride(&w->kern), js_config_kmax(cfg));
+}
+
+/// One block of B test points (the first numbered first): inputs, predictions, candidates,
+/// kernel; returns sum of refs.
+static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int first, int B,
+                            double *ref_sum, poller *pl, double point_ns) {
+  int d = cfg->d[u.id_d];
   int kmax = js_config_kmax(cfg);
   JS_CALL(js_rng_normals(w->rng, w->Xt, (size_t)d * B));
   scale(w->Xt, (size_t)d * B, cfg->input_scale);
@@ -104,6 +115,7 @@ static js_status test_block(workspace *w, const js_config *cfg, int d, int B, do
       w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
     JS_CALL(js_rng_normals(w->rng, w->z, (size_t)kmax));
     js_kernel_point(&w->kern, sqrt(w->s2[j]), aT, w->aR, w->z, w->acc);
+    JS_CALL(sample_out(w, cfg, u, first + j));
     *ref_sum += w->s2[j] + aT * aT;
     JS_CHECK(!stop_wanted(pl, point_ns), JS_INTERRUPTED, "interrupted");
   }
@@ -130,7 +142,7 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
   double ref_sum = 0.0, point_ns = point_cost_ns(cfg, d);
   for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
     int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;
-    JS_CALL(test_block(w, cfg, d, B, &ref_sum, pl, point_ns));
+    JS_CALL(test_block(w, cfg, u, done, B, &ref_sum, pl, point_ns));
   }
   for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
   payload[0] = ref_sum / cfg->test_points;

@@ -129,3 +129,32 @@ expect_refused() {
   [[ "$output" == *"usage: judgesim rerank SAMPLES"* ]]
   [[ "$output" == *"--fit-k LO:HI"* ]]
 }
+
+@test "rerank: a study's own candidates (run --samples-out) give the run's delta" {
+  cd "$TMP"
+  "$JS" run "$ROOT/tests/data/samplesout.yaml" -o run.nc --samples-out cand --quiet
+  for j in 0 1; do
+    [ "$(head -1 cand-judge$j.csv)" = "question,loss,reward" ]
+    [ "$(wc -l < cand-judge$j.csv)" -eq $((20 * 40 * 16 + 1)) ]
+    "$JS" rerank cand-judge$j.csv --k 1,2,4,16 --T 0,0.5,inf --boot 50 -q -o r$j.nc
+  done
+  # Given the 16 candidates of a test point, the run's first-k estimate averages to the
+  # rerank's all-k-subsets value, so they differ by less than the run's SE (4 SE allowed);
+  # at k = 16 = N both use every candidate and agree to rounding.
+  run /usr/bin/python3 - <<'PY'
+import netCDF4, numpy as np
+c = netCDF4.Dataset("run.nc")
+d, se = c["delta"][0, 0], c["delta_se"][0, 0]          # (k, T, reward)
+for j in range(2):
+    r = netCDF4.Dataset(f"r{j}.nc")["delta"][:].T     # (k, T)
+    z = (r - d[:, :, j]) / se[:, :, j]
+    print("judge", j, "difference in run SEs:", np.round(z, 2).tolist())
+    assert np.all(np.abs(z) < 4), z
+    assert np.allclose(r[-1], d[-1, :, j], rtol=1e-8, atol=0), (r[-1], d[-1, :, j])
+PY
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run mpirun -np 2 --oversubscribe "$JS" run "$ROOT/tests/data/samplesout.yaml" -o two.nc --samples-out c2 --quiet
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--samples-out writes every candidate from one process"* ]]
+}
