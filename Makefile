@@ -116,7 +116,8 @@ paper: deps all
 	$(MPIRUN) -np $(RANKS) bin/judgesim run inputs/paper.yaml && \
 	bin/judgesim analyze outputs/paper.nc --quiet && \
 	tools/plot outputs/paper.nc --out outputs/paper && \
-	tools/paper outputs/paper.nc; rc=$$?; \
+	$(MPIRUN) -np $(RANKS) bin/judgesim run inputs/paper-scaling.yaml --quiet && \
+	tools/paper outputs/paper.nc outputs/paper-scaling.nc; rc=$$?; \
 	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
 check: deps all smpi asan $(UNIT)

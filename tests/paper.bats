@@ -1,15 +1,31 @@
 #!/usr/bin/env bats
-# tools/paper's PASS/FAIL logic on synthetic analysed cubes (tests/paper_cube.py): all six
+# tools/paper's PASS/FAIL logic on synthetic analysed cubes (tests/paper_cube.py): all seven
 # claims pass on the planted truth, and each planted counterexample fails its claim.
 load helpers
 
-@test "tools/paper: six PASS lines on a cube where every claim holds" {
+@test "tools/paper: six PASS lines on a cube where every claim holds, seven with claim 7's" {
   "$ROOT/tests/paper_cube.py" "$TMP/ok.nc"
   run "$ROOT/tools/paper" "$TMP/ok.nc"
   echo "$output"
   [ "$status" -eq 0 ]
   [ "$(grep -c '^PASS' <<< "$output")" -eq 6 ]
   [[ "$output" == *"6 of 6 claims pass"* ]]
+  "$ROOT/tests/paper_cube.py" "$TMP/scaling.nc" --scaling
+  run "$ROOT/tools/paper" "$TMP/ok.nc" "$TMP/scaling.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"7 of 7 claims pass"* ]]
+  [[ "$output" == *"Not at n=40 (near d)"* ]]
+}
+
+@test "tools/paper: claim 7 fails when doubling k does not beat doubling n" {
+  "$ROOT/tests/paper_cube.py" "$TMP/ok.nc"
+  "$ROOT/tests/paper_cube.py" "$TMP/bad7.nc" --scaling --break 7
+  run "$ROOT/tools/paper" "$TMP/ok.nc" "$TMP/bad7.nc"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  grep -q "^FAIL  7 " <<< "$output"
+  [ "$(grep -c '^FAIL' <<< "$output")" -eq 1 ]
 }
 
 @test "tools/paper: each planted counterexample fails its claim (exit 1)" {

@@ -3,6 +3,8 @@
 --break CLAIM (1..6) plants a counterexample to that one claim.
 
   tests/paper_cube.py OUT.nc [--break N]
+  tests/paper_cube.py SCALING.nc --scaling [--break 7]   (claim 7's cube: one d, n and k
+                                                          grids, the perfect judge at T = 0)
 """
 import argparse
 
@@ -40,11 +42,33 @@ def truth(k, t, r, brk):
     return val
 
 
+def scaling_cube(out, brk):
+    """Claim 7's cube: delta(n, k) = (sigma^2 + bias(n)) / k^p(n), bias = sigma^2 d / (n - d),
+    p = 2 (1 - d/n): the judge's gain grows with n/d (broken: p = 0.02, the judge barely helps)."""
+    d, n, k, s2 = 32, np.array([40, 80, 160, 512, 1024]), K, 0.25
+    p = np.full(len(n), 0.02) if brk == 7 else 2 * (1 - d / n)
+    th = np.array([[(s2 + s2 * d / (nn - d)) / kk ** pp for kk in k] for nn, pp in zip(n, p)])
+    nc = netCDF4.Dataset(out, "w")
+    for name, size in (("d", 1), ("n", len(n)), ("k", len(k)), ("T", 1), ("reward", 1)):
+        nc.createDimension(name, size)
+    for name, data in (("d", [d]), ("n", n), ("k", k), ("T", [0.0])):
+        nc.createVariable(name, "f8", (name,))[:] = data
+    dims = ("d", "n", "k", "T", "reward")
+    shape = (1, len(n), len(k), 1, 1)
+    nc.createVariable("delta", "f8", dims)[:] = (th * 1.001).reshape(shape)
+    nc.createVariable("delta_se", "f8", dims)[:] = (th * 0.002).reshape(shape)
+    nc.createVariable("delta_theory", "f8", dims)[:] = th.reshape(shape)
+    nc.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--break", dest="brk", type=int, default=0)
+    ap.add_argument("--scaling", action="store_true")
     a = ap.parse_args()
+    if a.scaling:
+        return scaling_cube(a.out, a.brk)
     rng = np.random.default_rng(5)
     shape = (len(D), len(N), len(K), len(T), len(R))
     th = np.zeros(shape)
