@@ -66,10 +66,13 @@ static void fit_law(const js_rerank_opts *o, const double *delta0, const double 
   fit[2] = exp((sy - slope * sx) / sw);
 }
 
-/// The optima of one set of means: k_opt[T] and T_opt[k] (values, first on ties).
+/// The optima of one set of means: k_opt[T] and T_opt[k] (values, first on ties; NaN where
+/// the choice cannot matter: k_opt at T = inf, a uniform pick, and T_opt at k = 1).
 static void optima(const js_rerank_opts *o, const double *delta, double *kopt, double *Topt) {
-  for (int iT = 0; iT < o->nT; iT++) kopt[iT] = o->k[js_argmin(delta + iT * o->nk, o->nk, 1)];
-  for (int ik = 0; ik < o->nk; ik++) Topt[ik] = o->T[js_argmin(delta + ik, o->nT, (size_t)o->nk)];
+  for (int iT = 0; iT < o->nT; iT++)
+    kopt[iT] = isinf(o->T[iT]) ? NAN : o->k[js_argmin(delta + iT * o->nk, o->nk, 1)];
+  for (int ik = 0; ik < o->nk; ik++)
+    Topt[ik] = o->k[ik] == 1 ? NAN : o->T[js_argmin(delta + ik, o->nT, (size_t)o->nk)];
 }
 
 /// Bootstrap rows: per resample the means, the optima and the fit.

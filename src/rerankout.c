@@ -102,13 +102,13 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
       V("delta_expansion2", 'd', 2, T, K, 0,
         "large-T expansion to order 1/T^2 (+ ((k-1)(k-2)/(2k^2)) Cov(l,(r-mu_r)^2)/T^2)",
         L, S->expand2),
-      V("k_opt", 'd', 1, T, 0, 0, "k minimising delta at each T", L, S->k_opt),
+      V("k_opt", 'd', 1, T, 0, 0, "k minimising delta at each T (NaN at T = inf: any k)", L, S->k_opt),
       V("k_opt_lo", 'd', 1, T, 0, 0, "k_opt: 95% bootstrap interval, lower end", L, S->k_lo),
       V("k_opt_hi", 'd', 1, T, 0, 0, "k_opt: 95% bootstrap interval, upper end", L, S->k_hi),
       V("k_opt_edge", 'b', 1, T, 0, 0,
         "1: k_opt is at an end of the k axis (the optimum may lie beyond)",
         NULL, S->k_edge),
-      V("T_opt", 'd', 1, K, 0, 0, "T minimising delta at each k", L, S->T_opt),
+      V("T_opt", 'd', 1, K, 0, 0, "T minimising delta at each k (NaN at k = 1: any T)", L, S->T_opt),
       V("T_opt_lo", 'd', 1, K, 0, 0, "T_opt: 95% bootstrap interval, lower end", L, S->T_lo),
       V("T_opt_hi", 'd', 1, K, 0, 0, "T_opt: 95% bootstrap interval, upper end", L, S->T_hi),
       V("T_opt_edge", 'b', 1, K, 0, 0,
@@ -176,11 +176,13 @@ static void print_grid(FILE *out, const js_rerank_opts *o, const double *x, cons
 /// The optima with their intervals and edge flags.
 static void print_optima(FILE *out, const js_rerank_opts *o, const js_rerank_summary *S) {
   for (int iT = 0; iT < o->nT; iT++)
-    fprintf(out, "  T = %-8.4g k_opt %g [%g, %g]%s\n", o->T[iT], S->k_opt[iT], S->k_lo[iT],
-            S->k_hi[iT], S->k_edge[iT] ? " (at the edge of the k axis)" : "");
+    if (isnan(S->k_opt[iT])) fprintf(out, "  T = %-8.4g k_opt: any (a uniform pick)\n", o->T[iT]);
+    else fprintf(out, "  T = %-8.4g k_opt %g [%g, %g]%s\n", o->T[iT], S->k_opt[iT],
+                 S->k_lo[iT], S->k_hi[iT], S->k_edge[iT] ? " (at the edge of the k axis)" : "");
   for (int ik = 0; ik < o->nk; ik++)
-    fprintf(out, "  k = %-8d T_opt %g [%g, %g]%s\n", o->k[ik], S->T_opt[ik], S->T_lo[ik],
-            S->T_hi[ik], S->T_edge[ik] ? " (at the edge of the T axis)" : "");
+    if (isnan(S->T_opt[ik])) fprintf(out, "  k = %-8d T_opt: any (nothing to choose)\n", o->k[ik]);
+    else fprintf(out, "  k = %-8d T_opt %g [%g, %g]%s\n", o->k[ik], S->T_opt[ik],
+                 S->T_lo[ik], S->T_hi[ik], S->T_edge[ik] ? " (at the edge of the T axis)" : "");
 }
 
 void js_rerank_print(FILE *out, const js_rerank_output *r, const char *path) {

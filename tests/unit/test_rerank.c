@@ -22,7 +22,7 @@ static void make_rows(const js_rerank_opts *o, double *rows) {
       r[0 * NK + ik] = a * pow(ks[ik], -0.8);
       r[1 * NK + ik] = a + 0.05 * (lk - 2) * (lk - 2);  /* k_opt = 4 inside the grid */
       r[2 * NK + ik] = a - 0.01 * lk;                  /* k_opt = 16, at the edge */
-      r[3 * NK + ik] = a;                              /* flat: the first k */
+      r[3 * NK + ik] = a;                              /* flat (T = inf): any k */
       r[NT * NK + ik] = a / (1 + ik);                  /* oracle */
     }
     double *m = r + NT * NK + NK;
@@ -50,7 +50,9 @@ static void summary_of_known_rows(void **state) {
   assert_close(s.k_opt[1], 4, 0); assert_int_equal(s.k_edge[1], 0);
   assert_close(s.k_lo[1], 4, 0); assert_close(s.k_hi[1], 4, 0);
   assert_close(s.k_opt[2], 16, 0); assert_int_equal(s.k_edge[2], 1);
-  assert_close(s.k_opt[3], 1, 0);
+  assert_true(isnan(s.k_opt[3])); assert_int_equal(s.k_edge[3], 0); /* T = inf: any k */
+  assert_true(isnan(s.k_lo[3]) && isnan(s.k_hi[3]));
+  assert_true(isnan(s.T_opt[0])); assert_int_equal(s.T_edge[0], 0); /* k = 1: any T */
   assert_close(s.T_opt[4], 0, 0); /* k = 16: T = 0 is lowest */
   assert_int_equal(s.fit_n, 4);   /* k = 2..16 */
   assert_close(s.expo, 0.8, 1e-12);
