@@ -7,14 +7,57 @@ DEBUG    ?= -g
 RANKS    ?= $(shell nproc)
 CONFIG   ?= inputs/default.yaml
 SMPICC   ?= smpicc
-# (SMPICC: SimGrid's SMPI compiler wrapper, for make smpi)
+MPICC    ?= mpicc
+BLAS     ?= openblas
+# (SMPICC: SimGrid's SMPI compiler wrapper, for make smpi. MPICC: the MPI compiler wrapper
+#  (Open MPI's, MPICH's or a vendor's). BLAS: openblas, blis (with LAPACK from liblapack)
+#  or generic (reference BLAS and LAPACK); any other library through BLAS_LIBS.)
+# ---- libraries: found with nc-config and pkg-config; set any of these to override ------
+PKG_CONFIG ?= pkg-config
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
+ifeq ($(origin NETCDF_LIBS),undefined)
+NETCDF_CFLAGS := $(shell nc-config --cflags 2>/dev/null)
+NETCDF_LIBS := $(or $(shell nc-config --libs 2>/dev/null),-lnetcdf)
+endif
+ifeq ($(origin GSL_LIBS),undefined)
+GSL_CFLAGS := $(call pc_cflags,gsl)
+GSL_LIBS := $(filter-out -lgslcblas,$(call pc_libs,gsl,-lgsl))
+endif
+ifeq ($(origin YAML_LIBS),undefined)
+YAML_CFLAGS := $(call pc_cflags,yaml-0.1)
+YAML_LIBS := $(call pc_libs,yaml-0.1,-lyaml)
+endif
+ifeq ($(origin JANSSON_LIBS),undefined)
+JANSSON_CFLAGS := $(call pc_cflags,jansson)
+JANSSON_LIBS := $(call pc_libs,jansson,-ljansson)
+endif
+ifeq ($(origin CMOCKA_LIBS),undefined)
+CMOCKA_CFLAGS := $(call pc_cflags,cmocka)
+CMOCKA_LIBS := $(call pc_libs,cmocka,-lcmocka)
+endif
+CSV_LIBS   ?= -lcsv
+SPRNG_LIBS ?= -lsprng
+ifeq ($(BLAS),openblas)
+BLAS_LIBS  ?= -llapacke -lopenblas
+BLAS_FLAGS := -DJS_BLAS_OPENBLAS
+else ifeq ($(BLAS),blis)
+BLAS_LIBS  ?= -llapacke -llapack -lblis
+BLAS_FLAGS := -DJS_BLAS_BLIS
+else
+BLAS_LIBS  ?= -llapacke -llapack -lcblas -lblas
+BLAS_FLAGS := -DJS_BLAS_GENERIC
+endif
 # ----------------------------------------------------------------------------------------
 
-CC      := mpicc
+CC      := $(MPICC)
 VERSION := 0.1.0
+LIB_CFLAGS := $(sort $(NETCDF_CFLAGS) $(GSL_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS))
 CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
-           -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild
-LDLIBS  := -lsprng -lnetcdf -lyaml -lcsv -ljansson -llapacke -lopenblas -lgsl -lm
+           -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild $(BLAS_FLAGS) \
+           $(filter-out -I/usr/include,$(LIB_CFLAGS))
+LDLIBS  := $(SPRNG_LIBS) $(NETCDF_LIBS) $(YAML_LIBS) $(CSV_LIBS) $(JANSSON_LIBS) $(BLAS_LIBS) \
+           $(GSL_LIBS) -lm
 
 # Open MPI refuses root unless told; BLAS stays single-threaded per rank.
 ifeq ($(shell id -u),0)
@@ -45,11 +88,18 @@ build/version.h: FORCE
 	@mkdir -p build
 	@printf '#define JS_VERSION "%s"\n#define JS_COMMIT "%s"\n#define JS_BUILD "%s"\n' \
 	  "$(VERSION)" "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo +dirty)" \
-	  "$$($(CC) --version | head -1) $(CFLAGS)" > build/version.h.new
+	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)" > build/version.h.new
 	@cmp -s build/version.h.new build/version.h || mv build/version.h.new build/version.h
 	@rm -f build/version.h.new
 
-build/%.o: src/%.c $(wildcard include/*.h) | build
+# The compiler, flags and libraries in use: objects are rebuilt when they change.
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(SMPICC) $(CFLAGS) $(LDLIBS)' > build/flags.new
+	@cmp -s build/flags.new build/flags || mv build/flags.new build/flags
+	@rm -f build/flags.new
+
+build/%.o: src/%.c $(wildcard include/*.h) build/flags | build
 	$(CC) $(CFLAGS) -c $< -o $@
 
 build/cli.o build/buildid.o: build/version.h
@@ -62,7 +112,7 @@ build:
 # is per rank instead of per thread (SMPI ranks are threads of one process).
 smpi: bin/judgesim-smpi
 
-build/smpi/%.o: src/%.c $(wildcard include/*.h)
+build/smpi/%.o: src/%.c $(wildcard include/*.h) build/flags
 	@mkdir -p build/smpi
 	$(SMPICC) $(CFLAGS) -DJS_SMPI -c $< -o $@
 
@@ -77,7 +127,7 @@ bin/judgesim-smpi: build/smpi/main.o $(SMPI_OBJ)
 # (tests/sanitize.bats runs them in make check).
 asan: bin/judgesim-asan $(ASAN_UNIT)
 
-build/asan/%.o: src/%.c $(wildcard include/*.h)
+build/asan/%.o: src/%.c $(wildcard include/*.h) build/flags
 	@mkdir -p build/asan
 	$(CC) $(ASAN_FLAGS) -c $< -o $@
 
@@ -90,7 +140,7 @@ bin/judgesim-asan: build/asan/main.o $(ASAN_OBJ)
 
 build/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
 	@mkdir -p build/asan/tests
-	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
 # Simulated strong and weak scaling (a benchmark, not a test: about an hour on 2 cores; the
 # simulation of 4,096 ranks with 8,192 trials alone took 34 to 47 minutes here).
@@ -104,7 +154,7 @@ bin/judgesim: build/main.o $(OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build
-	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
 run: deps all
 	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)

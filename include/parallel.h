@@ -16,6 +16,8 @@ typedef struct js_par_req js_par_req;
 
 /// Initialise MPI (collective; works without mpirun as a single rank).
 js_status js_par_init(int *argc, char ***argv);
+/// The MPI library's version text (callable before MPI starts).
+const char *js_par_library(void);
 /// Finalise MPI (collective).
 void js_par_finalize(void);
 /// This rank and the number of ranks.

@@ -19,6 +19,8 @@ typedef struct {
 void js_linalg_init(void);
 /// The BLAS kernel in use (OpenBLAS chooses one for the CPU at run time).
 const char *js_linalg_core(void);
+/// The BLAS/LAPACK library the build uses, with its version where it reports one.
+const char *js_linalg_library(void);
 /// Allocate a posterior for dimension d and label noise sigma (64-byte aligned).
 js_status js_posterior_alloc(int d, double sigma, js_posterior *post);
 /// Free a posterior's arrays.

@@ -69,6 +69,8 @@ typedef struct {
   double *mean, *se, *trial, *theory, *v;
 } js_cube;
 
+/// The NetCDF library's version text.
+const char *js_store_library(void);
 /// Read a run cube's study and Monte Carlo results (input error if it has none).
 js_status js_store_read(const char *path, js_cube *cube);
 /// Free a cube read back.

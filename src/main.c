@@ -385,7 +385,9 @@ int main(int argc, char **argv) {
   if (args.cmd == JS_CMD_HELP || args.cmd == JS_CMD_VERSION) {
     if (args.cmd == JS_CMD_HELP && args.config) js_cli_usage_rerank(stdout);
     else if (args.cmd == JS_CMD_HELP) js_cli_usage(stdout);
-    else printf("%s\nbuilt with: %s\n", js_version_string(), js_build_string());
+    else printf("%s\nbuilt with: %s\nMPI: %s\nBLAS/LAPACK: %s\nNetCDF: %s\n",
+                js_version_string(), js_build_string(), js_par_library(), js_linalg_library(),
+                js_store_library());
     free(args.sets);
     free(args.parts);
     return 0;

@@ -66,6 +66,16 @@ js_status js_par_bcast_int(int *value) {
   return JS_OK;
 }
 
+const char *js_par_library(void) {
+  static char text[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  if (MPI_Get_library_version(text, &len) != MPI_SUCCESS) return "unknown";
+  text[len < MPI_MAX_LIBRARY_VERSION_STRING ? len : MPI_MAX_LIBRARY_VERSION_STRING - 1] = 0;
+  char *nl = strchr(text, '\n');
+  if (nl) *nl = 0;
+  return text;
+}
+
 js_status js_par_bcast_bytes(void *buf, size_t count) {
   for (size_t at = 0; at < count;) { /* in pieces below INT_MAX */
     int n = count - at > (1u << 30) ? 1 << 30 : (int)(count - at);

@@ -11,9 +11,25 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#ifdef JS_BLAS_OPENBLAS
 void js_linalg_init(void) { openblas_set_num_threads(1); }
 
 const char *js_linalg_core(void) { return openblas_get_corename(); }
+
+const char *js_linalg_library(void) { return openblas_get_config(); }
+#else
+void js_linalg_init(void) {} /* BLIS and reference BLAS run single-threaded unless told */
+
+#ifdef JS_BLAS_BLIS
+const char *js_linalg_core(void) { return "blis"; }
+
+const char *js_linalg_library(void) { return "BLIS with LAPACK (liblapack)"; }
+#else
+const char *js_linalg_core(void) { return "generic"; }
+
+const char *js_linalg_library(void) { return "reference BLAS and LAPACK"; }
+#endif
+#endif
 
 js_status js_posterior_alloc(int d, double sigma, js_posterior *post) {
   memset(post, 0, sizeof *post);

@@ -21,6 +21,8 @@ static js_status nc_check(int rc, const char *call, const char *file, int line) 
 }
 #define NC_CALL(call) JS_CALL(nc_check((call), #call, __FILE__, __LINE__))
 
+const char *js_store_library(void) { return nc_inq_libvers(); }
+
 js_status js_store_check_path(const char *path) {
   char *dir = js_folder_of(path);
   JS_ALLOC_CHECK(dir, "path");
