@@ -77,7 +77,36 @@ ASAN_UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/
 ASAN_FLAGS := $(filter-out $(OPTIMIZE),$(CFLAGS)) -O1 -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all deps run check bench clean FORCE paper smpi scale asan
+.PHONY: all deps run check bench clean FORCE paper smpi scale asan install uninstall
+
+# ---- install (no root needed with a PREFIX of your own) --------------------------------
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SHARE   := $(DESTDIR)$(PREFIX)/share/judgesim
+TOOLS   := make-samples paper plot rerankplot.py table
+JOBS    := submit lib.sh run.sbatch array.sbatch merge.sbatch
+
+# The binary in PREFIX/bin; tools, job scripts, inputs and docs in PREFIX/share/judgesim,
+# laid out like a checkout (its bin/ points at PREFIX/bin) so the scripts find the binary;
+# PREFIX/bin/judgesim-submit and the man page judgesim(1).
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/tools $(SHARE)/jobs $(SHARE)/inputs \
+	  $(SHARE)/docs $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 bin/judgesim $(DESTDIR)$(PREFIX)/bin/judgesim
+	install -m 755 $(addprefix tools/,$(filter-out rerankplot.py,$(TOOLS))) $(SHARE)/tools
+	install -m 644 tools/rerankplot.py $(SHARE)/tools
+	install -m 755 $(addprefix jobs/,$(JOBS)) $(SHARE)/jobs
+	install -m 644 inputs/*.yaml $(SHARE)/inputs
+	install -m 644 docs/*.md README.md $(SHARE)/docs
+	install -m 644 docs/judgesim.1 $(DESTDIR)$(PREFIX)/share/man/man1/judgesim.1
+	ln -sfn ../../bin $(SHARE)/bin
+	ln -sfn ../share/judgesim/jobs/submit $(DESTDIR)$(PREFIX)/bin/judgesim-submit
+	echo "$(PREFIX)" > $(SHARE)/.installed
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/judgesim $(DESTDIR)$(PREFIX)/bin/judgesim-submit \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/judgesim.1
+	rm -rf $(SHARE)
 
 all: bin/judgesim
 
