@@ -9,9 +9,13 @@ CONFIG   ?= inputs/default.yaml
 SMPICC   ?= smpicc
 MPICC    ?= mpicc
 BLAS     ?= openblas
+BUILD    ?= build
+BIN      ?= $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
 # (SMPICC: SimGrid's SMPI compiler wrapper, for make smpi. MPICC: the MPI compiler wrapper
 #  (Open MPI's, MPICH's or a vendor's). BLAS: openblas, blis (with LAPACK from liblapack)
-#  or generic (reference BLAS and LAPACK); any other library through BLAS_LIBS.)
+#  or generic (reference BLAS and LAPACK); any other library through BLAS_LIBS. BUILD: the
+#  folder of objects, e.g. BUILD=build-mpich-blis keeps a configuration apart, its binaries
+#  in BUILD/bin; the default build/ puts them in bin/.)
 # ---- libraries: found with nc-config and pkg-config; set any of these to override ------
 PKG_CONFIG ?= pkg-config
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -38,15 +42,26 @@ CMOCKA_LIBS := $(call pc_libs,cmocka,-lcmocka)
 endif
 CSV_LIBS   ?= -lcsv
 SPRNG_LIBS ?= -lsprng
+# Debian keeps the reference LAPACK apart from the alternatives OpenBLAS takes over:
+# LAPACK_DIR points at it (and the binary's run path too), so BLAS=blis really is BLIS
+# with the reference LAPACK.
+LAPACK_DIR ?= $(firstword $(wildcard /usr/lib/*-linux-gnu/lapack /usr/lib64/lapack))
+comma := ,
+lapack_path = $(if $(LAPACK_DIR),-L$(LAPACK_DIR) -Wl$(comma)--disable-new-dtags$(comma)-rpath$(comma)$(LAPACK_DIR))
 ifeq ($(BLAS),openblas)
 BLAS_LIBS  ?= -llapacke -lopenblas
 BLAS_FLAGS := -DJS_BLAS_OPENBLAS
 else ifeq ($(BLAS),blis)
-BLAS_LIBS  ?= -llapacke -llapack -lblis
-BLAS_FLAGS := -DJS_BLAS_BLIS
-else
-BLAS_LIBS  ?= -llapacke -llapack -lcblas -lblas
+BLIS_CFLAGS ?= $(addprefix -isystem ,$(firstword $(wildcard /usr/include/*-linux-gnu/blis-openmp \
+               /usr/include/*-linux-gnu/blis-pthread /usr/include/*-linux-gnu/blis-serial \
+               /usr/include/blis)))
+BLAS_LIBS  ?= $(lapack_path) -llapacke -llapack -lblis
+BLAS_FLAGS := -DJS_BLAS_BLIS $(BLIS_CFLAGS)
+else ifeq ($(BLAS),generic)
+BLAS_LIBS  ?= $(lapack_path) -llapacke -llapack -lblas
 BLAS_FLAGS := -DJS_BLAS_GENERIC
+else
+$(error BLAS=$(BLAS): choose openblas, blis or generic, or name the libraries in BLAS_LIBS)
 endif
 # ----------------------------------------------------------------------------------------
 
@@ -54,7 +69,7 @@ CC      := $(MPICC)
 VERSION := 0.1.0
 LIB_CFLAGS := $(sort $(NETCDF_CFLAGS) $(GSL_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS))
 CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
-           -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Ibuild $(BLAS_FLAGS) \
+           -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -I$(BUILD) $(BLAS_FLAGS) \
            $(filter-out -I/usr/include,$(LIB_CFLAGS))
 LDLIBS  := $(SPRNG_LIBS) $(NETCDF_LIBS) $(YAML_LIBS) $(CSV_LIBS) $(JANSSON_LIBS) $(BLAS_LIBS) \
            $(GSL_LIBS) -lm
@@ -65,15 +80,15 @@ export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 endif
 export OPENBLAS_NUM_THREADS := 1
-MPIRUN := mpirun --oversubscribe
+MPIRUN := mpirun $(if $(findstring Open MPI,$(shell mpirun --version 2>&1)),--oversubscribe)
 
 SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
-OBJ  := $(SRC:src/%.c=build/%.o)
-UNIT := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
+OBJ  := $(SRC:src/%.c=$(BUILD)/%.o)
+UNIT := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-SMPI_OBJ := $(SRC:src/%.c=build/smpi/%.o)
-ASAN_OBJ := $(SRC:src/%.c=build/asan/%.o)
-ASAN_UNIT := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+SMPI_OBJ := $(SRC:src/%.c=$(BUILD)/smpi/%.o)
+ASAN_OBJ := $(SRC:src/%.c=$(BUILD)/asan/%.o)
+ASAN_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(wildcard tests/unit/test_*.c))
 ASAN_FLAGS := $(filter-out $(OPTIMIZE),$(CFLAGS)) -O1 -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
@@ -92,7 +107,7 @@ JOBS    := submit lib.sh run.sbatch array.sbatch merge.sbatch
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/tools $(SHARE)/jobs $(SHARE)/inputs \
 	  $(SHARE)/docs $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 bin/judgesim $(DESTDIR)$(PREFIX)/bin/judgesim
+	install -m 755 $(BIN)/judgesim $(DESTDIR)$(PREFIX)/bin/judgesim
 	install -m 755 $(addprefix tools/,$(filter-out rerankplot.py,$(TOOLS))) $(SHARE)/tools
 	install -m 644 tools/rerankplot.py $(SHARE)/tools
 	install -m 755 $(addprefix jobs/,$(JOBS)) $(SHARE)/jobs
@@ -108,67 +123,67 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man1/judgesim.1
 	rm -rf $(SHARE)
 
-all: bin/judgesim
+all: $(BIN)/judgesim
 
 deps:
 	@tools/install-deps
 
-build/version.h: FORCE
-	@mkdir -p build
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
 	@printf '#define JS_VERSION "%s"\n#define JS_COMMIT "%s"\n#define JS_BUILD "%s"\n' \
 	  "$(VERSION)" "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo +dirty)" \
-	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)" > build/version.h.new
-	@cmp -s build/version.h.new build/version.h || mv build/version.h.new build/version.h
-	@rm -f build/version.h.new
+	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)" > $(BUILD)/version.h.new
+	@cmp -s $(BUILD)/version.h.new $(BUILD)/version.h || mv $(BUILD)/version.h.new $(BUILD)/version.h
+	@rm -f $(BUILD)/version.h.new
 
 # The compiler, flags and libraries in use: objects are rebuilt when they change.
-build/flags: FORCE
-	@mkdir -p build
-	@echo '$(CC) $(SMPICC) $(CFLAGS) $(LDLIBS)' > build/flags.new
-	@cmp -s build/flags.new build/flags || mv build/flags.new build/flags
-	@rm -f build/flags.new
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(SMPICC) $(CFLAGS) $(LDLIBS)' > $(BUILD)/flags.new
+	@cmp -s $(BUILD)/flags.new $(BUILD)/flags || mv $(BUILD)/flags.new $(BUILD)/flags
+	@rm -f $(BUILD)/flags.new
 
-build/%.o: src/%.c $(wildcard include/*.h) build/flags | build
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags | $(BUILD)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-build/cli.o build/buildid.o: build/version.h
-build/cli.o build/buildid.o: CFLAGS += -include build/version.h
+$(BUILD)/cli.o $(BUILD)/buildid.o: $(BUILD)/version.h
+$(BUILD)/cli.o $(BUILD)/buildid.o: CFLAGS += -include $(BUILD)/version.h
 
-build:
-	@mkdir -p build build/tests
+$(BUILD):
+	@mkdir -p $(BUILD) $(BUILD)/tests
 
 # The same sources for SimGrid's SMPI (simulated clusters; tools/scale): the failure state
 # is per rank instead of per thread (SMPI ranks are threads of one process).
-smpi: bin/judgesim-smpi
+smpi: $(BIN)/judgesim-smpi
 
-build/smpi/%.o: src/%.c $(wildcard include/*.h) build/flags
-	@mkdir -p build/smpi
+$(BUILD)/smpi/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags
+	@mkdir -p $(BUILD)/smpi
 	$(SMPICC) $(CFLAGS) -DJS_SMPI -c $< -o $@
 
-build/smpi/cli.o build/smpi/buildid.o: build/version.h
-build/smpi/cli.o build/smpi/buildid.o: CFLAGS += -include build/version.h
+$(BUILD)/smpi/cli.o $(BUILD)/smpi/buildid.o: $(BUILD)/version.h
+$(BUILD)/smpi/cli.o $(BUILD)/smpi/buildid.o: CFLAGS += -include $(BUILD)/version.h
 
-bin/judgesim-smpi: build/smpi/main.o $(SMPI_OBJ)
-	@mkdir -p bin
+$(BIN)/judgesim-smpi: $(BUILD)/smpi/main.o $(SMPI_OBJ)
+	@mkdir -p $(BIN)
 	$(SMPICC) $(CFLAGS) -DJS_SMPI $^ -o $@ $(LDLIBS)
 
 # The same sources and unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
 # (tests/sanitize.bats runs them in make check).
-asan: bin/judgesim-asan $(ASAN_UNIT)
+asan: $(BIN)/judgesim-asan $(ASAN_UNIT)
 
-build/asan/%.o: src/%.c $(wildcard include/*.h) build/flags
-	@mkdir -p build/asan
+$(BUILD)/asan/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags
+	@mkdir -p $(BUILD)/asan
 	$(CC) $(ASAN_FLAGS) -c $< -o $@
 
-build/asan/cli.o build/asan/buildid.o: build/version.h
-build/asan/cli.o build/asan/buildid.o: ASAN_FLAGS += -include build/version.h
+$(BUILD)/asan/cli.o $(BUILD)/asan/buildid.o: $(BUILD)/version.h
+$(BUILD)/asan/cli.o $(BUILD)/asan/buildid.o: ASAN_FLAGS += -include $(BUILD)/version.h
 
-bin/judgesim-asan: build/asan/main.o $(ASAN_OBJ)
-	@mkdir -p bin
+$(BIN)/judgesim-asan: $(BUILD)/asan/main.o $(ASAN_OBJ)
+	@mkdir -p $(BIN)
 	$(CC) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)
 
-build/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
-	@mkdir -p build/asan/tests
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
+	@mkdir -p $(BUILD)/asan/tests
 	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
 # Simulated strong and weak scaling (a benchmark, not a test: about an hour on 2 cores; the
@@ -178,24 +193,24 @@ scale: deps all smpi
 	@tools/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
 	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024 --weak 8 --set 'grid.T=[0,.inf]'
 
-bin/judgesim: build/main.o $(OBJ)
-	@mkdir -p bin
+$(BIN)/judgesim: $(BUILD)/main.o $(OBJ)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build
+$(BUILD)/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | $(BUILD)
 	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
 run: deps all
-	$(MPIRUN) -np $(RANKS) bin/judgesim run $(CONFIG)
-	@cube=$$(bin/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
-	  tools/table "$$cube" && bin/judgesim analyze "$$cube" --quiet && tools/plot "$$cube"
+	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run $(CONFIG)
+	@cube=$$($(BIN)/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
+	  tools/table "$$cube" && $(BIN)/judgesim analyze "$$cube" --quiet && tools/plot "$$cube"
 
 paper: deps all
 	@start=$$(date +%s); \
-	$(MPIRUN) -np $(RANKS) bin/judgesim run inputs/paper.yaml && \
-	bin/judgesim analyze outputs/paper.nc --quiet && \
+	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run inputs/paper.yaml && \
+	$(BIN)/judgesim analyze outputs/paper.nc --quiet && \
 	tools/plot outputs/paper.nc --out outputs/paper && \
-	$(MPIRUN) -np $(RANKS) bin/judgesim run inputs/paper-scaling.yaml --quiet && \
+	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run inputs/paper-scaling.yaml --quiet && \
 	tools/paper outputs/paper.nc outputs/paper-scaling.nc; rc=$$?; \
 	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
@@ -206,4 +221,4 @@ bench: deps all
 	@tools/bench
 
 clean:
-	rm -rf build bin
+	rm -rf $(BUILD) $(BIN)

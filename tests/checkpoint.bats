@@ -32,14 +32,14 @@ slow() { echo --set sampling.test_points=12000 --set 'grid.k=[1,2,4,8,512]' --se
 @test "resume with a different rank count is bitwise identical" {
   "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
   cube_data "$TMP/ref.nc" > "$TMP/ref.txt"
-  mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
+  $MPIRUN -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $(slow) &
   pid=$!
   sleep 0.8
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" || true
   pkill -9 -f "judgesim run $STUDY -o $TMP/out.nc" || true   # ranks orphaned by mpirun's death
   for i in $(seq 100); do pgrep -f "judgesim run $STUDY -o $TMP/out.nc" >/dev/null || break; sleep 0.05; done
-  run mpirun --oversubscribe -np 3 "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
+  run $MPIRUN -np 3 "$JS" run "$STUDY" -o "$TMP/out.nc" $(slow)
   echo "$output"
   [ "$status" -eq 0 ]
   cube_data "$TMP/out.nc" | cmp - "$TMP/ref.txt"
@@ -246,14 +246,14 @@ on_node() {
 
 @test "SIGUSR1 to mpirun (2 ranks): checkpoint, exit 3, lock released; resume completes" {
   long="--set sampling.test_points=60000 --set grid.k=[1,2,4,8,512]"  # ~4.5 s on 2 ranks
-  mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $long 2>/dev/null &
+  $MPIRUN -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $long 2>/dev/null &
   pid=$!
   sleep 1.5
   kill -USR1 "$pid"
   rc=0; wait "$pid" || rc=$?
   [ "$rc" -eq 3 ]
   [ -e "$TMP/out.nc.ckpt" ] && [ ! -e "$TMP/out.nc.lock" ] && [ ! -e "$TMP/out.nc" ]
-  run mpirun --oversubscribe -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" $long
+  run $MPIRUN -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" $long
   [ "$status" -eq 0 ]
   [[ "$output" == *"resuming from"* ]]
 }
@@ -351,7 +351,7 @@ on_node() {
 # signal to the exit and the exit code.
 stop_after() {
   local wait=$1; shift
-  mpirun --oversubscribe -np 2 "$JS" "$@" --quiet 2>/dev/null &
+  $MPIRUN -np 2 "$JS" "$@" --quiet 2>/dev/null &
   local pid=$!
   sleep "$wait"
   local t0=$(date +%s.%N)

@@ -14,7 +14,7 @@ fault_case() {
   local spec=$1 want=$2 out="$TMP/out-${1//:/-}.nc"
   [ -e "$TMP/ref.nc" ] || "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet $(slow)
   local t0=$(date +%s.%N)
-  run env JUDGESIM_FAULT="$spec" mpirun --oversubscribe -np "${RANKS:-3}" "$JS" run "$STUDY" -o "$out" \
+  run env JUDGESIM_FAULT="$spec" $MPIRUN -np "${RANKS:-3}" "$JS" run "$STUDY" -o "$out" \
     --quiet $(slow)
   local secs=$(echo "$(date +%s.%N) - $t0" | bc)
   echo "$output" | tee "$TMP/fault.log"
@@ -25,7 +25,7 @@ fault_case() {
   [[ "$output" == *"  at "* ]]                       # the failed rank's traceback
   [ ! -e "$out.lock" ]
   if [ -e "$out.ckpt" ]; then "$JS" info "$out.ckpt" > /dev/null; fi   # valid if there
-  run mpirun --oversubscribe -np 3 "$JS" run "$STUDY" -o "$out" $(slow)
+  run $MPIRUN -np 3 "$JS" run "$STUDY" -o "$out" $(slow)
   echo "$output"
   [ "$status" -eq 0 ]
   diff <(cube_data "$TMP/ref.nc") <(cube_data "$out")

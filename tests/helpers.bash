@@ -1,6 +1,8 @@
 # Shared set-up for the bats tests: paths, MPI as root, a scratch folder per test.
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-JS="$ROOT/bin/judgesim"
+JS="${JUDGESIM_BIN:-$ROOT/bin}/judgesim"   # JUDGESIM_BIN: another build's bin folder
+# Open MPI needs --oversubscribe for more ranks than cores; MPICH's mpirun has no such flag.
+if mpirun --version 2>&1 | grep -q "Open MPI"; then MPIRUN="mpirun --oversubscribe"; else MPIRUN="mpirun"; fi
 export OPENBLAS_NUM_THREADS=1
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -8,7 +8,7 @@ load helpers
   cube_data "$TMP/serial.nc" > "$TMP/serial.txt"
   [ "$(grep -c ',' "$TMP/serial.txt")" -gt 10 ]
   for P in 1 2 3 4; do
-    run mpirun --oversubscribe -np $P "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/p$P.nc" --quiet
+    run $MPIRUN -np $P "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/p$P.nc" --quiet
     echo "$output"
     [ "$status" -eq 0 ]
     cube_data "$TMP/p$P.nc" | cmp - "$TMP/serial.txt"
@@ -18,7 +18,7 @@ load helpers
   done
   # 5 trials: too few for the self-check; 40 trials: PASS
   ncdump -h "$TMP/serial.nc" | grep -q ':verification_k1 = "not run"'
-  run mpirun --oversubscribe -np 3 "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/t40.nc" \
+  run $MPIRUN -np 3 "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/t40.nc" \
     --set sampling.trials=40
   echo "$output"
   [[ "$output" == *"verification: results hash "*"; k = 1 self-check PASS (largest |z| "*" over 4 (d, n); limit 8)"* ]]
@@ -27,7 +27,7 @@ load helpers
 
 @test "bad input under mpirun: exit 2 from every rank, one message, nothing written" {
   sed 's/sigma: 0.5/sigma: 0/' "$ROOT/tests/data/small.yaml" > "$TMP/bad.yaml"
-  run mpirun --oversubscribe -np 3 "$JS" run "$TMP/bad.yaml" -o "$TMP/out.nc"
+  run $MPIRUN -np 3 "$JS" run "$TMP/bad.yaml" -o "$TMP/out.nc"
   echo "$output"
   [ "$status" -eq 2 ]
   [ "$(grep -c 'model.sigma: 0 is out of range' <<< "$output")" -eq 1 ]
@@ -36,11 +36,11 @@ load helpers
 
 @test "serve-only rank 0 and groups with leaders: bitwise the same cube" {
   "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/serial.nc" --quiet
-  JUDGESIM_MASTER_COMPUTES=0 mpirun --oversubscribe -np 3 "$JS" run "$ROOT/tests/data/small.yaml" \
+  JUDGESIM_MASTER_COMPUTES=0 $MPIRUN -np 3 "$JS" run "$ROOT/tests/data/small.yaml" \
     -o "$TMP/serve.nc" --quiet
   cube_data "$TMP/serve.nc" | cmp - <(cube_data "$TMP/serial.nc")
   # root, then two groups of a leader and two workers
-  run env JUDGESIM_GROUP_SIZE=3 mpirun --oversubscribe -np 7 "$JS" run \
+  run env JUDGESIM_GROUP_SIZE=3 $MPIRUN -np 7 "$JS" run \
     "$ROOT/tests/data/small.yaml" -o "$TMP/groups.nc" --timings
   echo "$output"
   [ "$status" -eq 0 ]

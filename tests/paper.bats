@@ -44,7 +44,7 @@ load helpers
 }
 
 @test "tools/paper refuses a cube without the analysis" {
-  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/c.nc" --quiet
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/c.nc" --quiet --set 'grid.T=[0,.inf]'
   run "$ROOT/tools/paper" "$TMP/c.nc"
   [ "$status" -ne 0 ]
   [[ "$output" == *"judgesim analyze"* ]]

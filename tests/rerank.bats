@@ -88,7 +88,7 @@ PY
   cd "$TMP"
   random_samples r.csv
   "$JS" rerank r.csv --k 1,2,4,7 --T 0,0.2,1,inf --boot 200 -q -o one.nc
-  mpirun -np 3 --oversubscribe "$JS" rerank r.csv --k 1,2,4,7 --T 0,0.2,1,inf --boot 200 -q -o three.nc
+  $MPIRUN -np 3 "$JS" rerank r.csv --k 1,2,4,7 --T 0,0.2,1,inf --boot 200 -q -o three.nc
   [ -n "$(rerank_data one.nc)" ]
   [ "$(rerank_data one.nc)" = "$(rerank_data three.nc)" ]
 }
@@ -154,7 +154,7 @@ for j in range(2):
 PY
   echo "$output"
   [ "$status" -eq 0 ]
-  run mpirun -np 2 --oversubscribe "$JS" run "$ROOT/tests/data/samplesout.yaml" -o two.nc --samples-out c2 --quiet
+  run $MPIRUN -np 2 "$JS" run "$ROOT/tests/data/samplesout.yaml" -o two.nc --samples-out c2 --quiet
   [ "$status" -eq 2 ]
   [[ "$output" == *"--samples-out writes every candidate from one process"* ]]
 }

@@ -27,7 +27,7 @@ clean() {
   "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/ref.nc" --quiet
   run "$ASAN" run "$ROOT/tests/data/small.yaml" -o "$TMP/one.nc" --quiet
   clean
-  run mpirun --oversubscribe -np 2 "$ASAN" run "$ROOT/tests/data/small.yaml" -o "$TMP/two.nc" --quiet
+  run $MPIRUN -np 2 "$ASAN" run "$ROOT/tests/data/small.yaml" -o "$TMP/two.nc" --quiet
   clean
   cube_data "$TMP/one.nc" | cmp - <(cube_data "$TMP/two.nc")   # one binary: bitwise
   /usr/bin/python3 - "$TMP/ref.nc" "$TMP/one.nc" <<'EOF'

@@ -4,7 +4,7 @@
 load helpers
 
 @test "the model's facts: k=1/T=inf reference, k^-2 decay, U shape in k, interior T minimum" {
-  mpirun --oversubscribe -np 2 "$JS" run "$ROOT/tests/data/stats.yaml" -o "$TMP/stats.nc" --quiet
+  $MPIRUN -np 2 "$JS" run "$ROOT/tests/data/stats.yaml" -o "$TMP/stats.nc" --quiet
   run /usr/bin/python3 "$ROOT/tests/check_stats.py" "$TMP/stats.nc"
   echo "$output"
   [ "$status" -eq 0 ]
