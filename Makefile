@@ -143,8 +143,13 @@ $(BUILD)/flags: FORCE
 	@cmp -s $(BUILD)/flags.new $(BUILD)/flags || mv $(BUILD)/flags.new $(BUILD)/flags
 	@rm -f $(BUILD)/flags.new
 
+# On a failed compile or link: name the missing library and what to install or set.
+DEPCHECK = tools/check-build "$(CC)" "$(CFLAGS)" "SPRNG=$(SPRNG_LIBS)" "NETCDF=$(NETCDF_LIBS)" \
+  "YAML=$(YAML_LIBS)" "CSV=$(CSV_LIBS)" "JANSSON=$(JANSSON_LIBS)" "GSL=$(GSL_LIBS)" \
+  "BLAS=$(BLAS_LIBS)" "LAPACKE=$(BLAS_LIBS)"
+
 $(BUILD)/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags | $(BUILD)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -c $< -o $@ || { $(DEPCHECK); exit 1; }
 
 $(BUILD)/cli.o $(BUILD)/buildid.o: $(BUILD)/version.h
 $(BUILD)/cli.o $(BUILD)/buildid.o: CFLAGS += -include $(BUILD)/version.h
@@ -195,7 +200,7 @@ scale: deps all smpi
 
 $(BIN)/judgesim: $(BUILD)/main.o $(OBJ)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) || { $(DEPCHECK); exit 1; }
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | $(BUILD)
 	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
