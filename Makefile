@@ -74,13 +74,17 @@ CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-si
 LDLIBS  := $(SPRNG_LIBS) $(NETCDF_LIBS) $(YAML_LIBS) $(CSV_LIBS) $(JANSSON_LIBS) $(BLAS_LIBS) \
            $(GSL_LIBS) -lm
 
-# Open MPI refuses root unless told; BLAS stays single-threaded per rank.
+# Open MPI refuses root unless told and wants --oversubscribe for more ranks than cores
+# (MPICH needs neither); BLAS stays single-threaded per rank.
+OPEN_MPI := $(findstring Open MPI,$(shell mpirun --version 2>&1))
+ifneq ($(OPEN_MPI),)
 ifeq ($(shell id -u),0)
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 endif
+endif
 export OPENBLAS_NUM_THREADS := 1
-MPIRUN := mpirun $(if $(findstring Open MPI,$(shell mpirun --version 2>&1)),--oversubscribe)
+MPIRUN := mpirun $(if $(OPEN_MPI),--oversubscribe)
 
 SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ  := $(SRC:src/%.c=$(BUILD)/%.o)
