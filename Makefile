@@ -207,6 +207,7 @@ $(BIN)/judgesim: $(BUILD)/main.o $(OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) || { $(DEPCHECK); exit 1; }
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
 run: deps all

@@ -107,7 +107,9 @@ static void test_not_positive_definite(void **state) {
   js_posterior_begin(&post);
   js_posterior_add(&post, X, N, y);
   assert_int_equal(js_posterior_solve(&post, 1.0, "unit d=7 n=11 trial=3"), JS_ERR_NUMERIC);
-  assert_non_null(strstr(js_error_message(), "non-finite posterior precision"));
+  /* OpenBLAS's dpotrf passes NaN through (caught after it); the reference LAPACK's stops */
+  assert_true(strstr(js_error_message(), "non-finite posterior precision") ||
+              strstr(js_error_message(), "not positive definite"));
   assert_non_null(strstr(js_error_message(), "unit d=7 n=11 trial=3"));
   js_posterior_free(&post);
 }
