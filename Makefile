@@ -42,12 +42,16 @@ CMOCKA_LIBS := $(call pc_libs,cmocka,-lcmocka)
 endif
 CSV_LIBS   ?= -lcsv
 SPRNG_LIBS ?= -lsprng
+SPRNG_CFLAGS ?=
 # Debian keeps the reference LAPACK apart from the alternatives OpenBLAS takes over:
 # LAPACK_DIR points at it (and the binary's run path too), so BLAS=blis really is BLIS
 # with the reference LAPACK.
 LAPACK_DIR ?= $(firstword $(wildcard /usr/lib/*-linux-gnu/lapack /usr/lib64/lapack))
 comma := ,
 lapack_path = $(if $(LAPACK_DIR),-L$(LAPACK_DIR) -Wl$(comma)--disable-new-dtags$(comma)-rpath$(comma)$(LAPACK_DIR))
+# ... and the reference BLAS the same way (BLAS=generic).
+REFBLAS_DIR ?= $(firstword $(wildcard /usr/lib/*-linux-gnu/blas /usr/lib64/blas))
+refblas_path = $(if $(REFBLAS_DIR),-L$(REFBLAS_DIR) -Wl$(comma)--disable-new-dtags$(comma)-rpath$(comma)$(REFBLAS_DIR))
 ifeq ($(BLAS),openblas)
 BLAS_LIBS  ?= -llapacke -lopenblas
 BLAS_FLAGS := -DJS_BLAS_OPENBLAS
@@ -58,7 +62,7 @@ BLIS_CFLAGS ?= $(addprefix -isystem ,$(firstword $(wildcard /usr/include/*-linux
 BLAS_LIBS  ?= $(lapack_path) -llapacke -llapack -lblis
 BLAS_FLAGS := -DJS_BLAS_BLIS $(BLIS_CFLAGS)
 else ifeq ($(BLAS),generic)
-BLAS_LIBS  ?= $(lapack_path) -llapacke -llapack -lblas
+BLAS_LIBS  ?= $(lapack_path) $(refblas_path) -llapacke -llapack -lblas
 BLAS_FLAGS := -DJS_BLAS_GENERIC
 else
 $(error BLAS=$(BLAS): choose openblas, blis or generic, or name the libraries in BLAS_LIBS)
@@ -67,7 +71,7 @@ endif
 
 CC      := $(MPICC)
 VERSION := 0.1.0
-LIB_CFLAGS := $(sort $(NETCDF_CFLAGS) $(GSL_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS))
+LIB_CFLAGS := $(sort $(NETCDF_CFLAGS) $(GSL_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(SPRNG_CFLAGS))
 CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
            -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -I$(BUILD) $(BLAS_FLAGS) \
            $(filter-out -I/usr/include,$(LIB_CFLAGS))

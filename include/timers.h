@@ -24,6 +24,18 @@ typedef enum {
   JS_TM_COUNT
 } js_timer_id;
 
+/// Moments on rank 0's clock (absolute js_par_time(): simulated seconds from the simulation's
+/// start under SMPI), so a report can show the time between the phases too.
+typedef enum {
+  JS_AT_INIT,     ///< MPI started
+  JS_AT_WORK_END, ///< every unit's result in
+  JS_AT_GATHERED, ///< every rank done with the schedule (timers gathered)
+  JS_AT_EPILOG,   ///< the cube written and the final commit done
+  JS_AT_COUNT
+} js_mark_id;
+
+/// Record the moment m now.
+void js_timer_mark(js_mark_id m);
 /// Start and stop a phase timer (time adds up over repeated use).
 void js_timer_start(js_timer_id t);
 void js_timer_stop(js_timer_id t);

@@ -185,6 +185,7 @@ static js_status finish(const js_config *cfg, const js_grid *grid, js_results *r
   js_timer_start(JS_TM_COMMIT);
   js_status w = js_commit_wait(c);
   js_timer_stop(JS_TM_COMMIT);
+  js_timer_mark(JS_AT_EPILOG);
   JS_CALL(s);
   JS_CALL(w);
   return JS_OK;
@@ -395,8 +396,11 @@ int main(int argc, char **argv) {
   s = js_par_init(&argc, &argv);
   if (s == JS_OK) {
     js_timer_start(JS_TM_STARTUP);
+    js_timer_mark(JS_AT_INIT);
     s = args.cmd == JS_CMD_RUN ? run(&args, argc, argv) : js_rerank_command(&args, argc, argv);
     if (s != JS_OK && js_par_rank() == 0) js_error_report(s);
+    if (s == JS_OK && js_par_rank() == 0 && args.timings && args.cmd == JS_CMD_RUN)
+      printf("timing at_exit_s %.6f\n", js_par_time()); /* after every rank's clean-up */
     js_par_finalize();
   } else {
     js_error_report(s);

@@ -474,6 +474,7 @@ static js_status run_root(server *sv) {
     serve(sv, 0.5);
   }
   js_timer_stop(JS_TM_WORK);
+  js_timer_mark(JS_AT_WORK_END);
   if (g_stop_signal) return root_stop(sv);
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(end_client(sv, r));
@@ -585,6 +586,7 @@ js_status js_schedule_run(const js_work *work, js_progress *prog, const js_maste
   }
   if (rank != 0) free(done);
   js_status g = js_timers_gather();
+  js_timer_mark(JS_AT_GATHERED);
   JS_CALL(s);
   JS_CALL(g);
   stats->wall = js_par_time() - t0;

@@ -8,9 +8,12 @@ static double g_total[JS_TM_COUNT], g_since[JS_TM_COUNT];
 static double g_units[2], g_unit_s[2], g_unit_max[2];   /* this rank: count, total, longest */
 static double g_all[4], g_all_max[2];                    /* rank 0 after gathering */
 static double g_busy_max;                                /* busiest rank's unit seconds */
+static double g_at[JS_AT_COUNT];                         /* moments (js_timer_mark) */
 static double g_idle[4];          /* workers' idle seconds: sum, max, min; last waits' sum */
 
 void js_timer_start(js_timer_id t) { g_since[t] = js_par_time(); }
+
+void js_timer_mark(js_mark_id m) { g_at[m] = js_par_time(); }
 
 void js_timer_stop(js_timer_id t) { g_total[t] += js_par_time() - g_since[t]; }
 
@@ -56,4 +59,6 @@ void js_timers_print(FILE *out, int ranks) {
     fprintf(out, "timing %s_units %.0f\ntiming %s_core_s %.6f\ntiming %s_longest_unit_s %.6f\n",
             kind[k], g_all[k], kind[k], g_all[2 + k], kind[k], g_all_max[k]);
   fprintf(out, "timing busiest_rank_compute_s %.6f\n", g_busy_max);
+  static const char *at[JS_AT_COUNT] = {"init", "work_end", "gathered", "epilog"};
+  for (int m = 0; m < JS_AT_COUNT; m++) fprintf(out, "timing at_%s_s %.6f\n", at[m], g_at[m]);
 }
