@@ -13,7 +13,8 @@ BUILD    ?= build
 BIN      ?= $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
 # (SMPICC: SimGrid's SMPI compiler wrapper, for make smpi. MPICC: the MPI compiler wrapper
 #  (Open MPI's, MPICH's or a vendor's). BLAS: openblas, blis (with LAPACK from liblapack)
-#  or generic (reference BLAS and LAPACK); any other library through BLAS_LIBS. BUILD: the
+#  or generic (reference BLAS and LAPACK); any other library (MKL, LibSci) through BLAS_LIBS
+#  alone (BLAS=custom: CBLAS and LAPACKE calls only). BUILD: the
 #  folder of objects, e.g. BUILD=build-mpich-blis keeps a configuration apart, its binaries
 #  in BUILD/bin; the default build/ puts them in bin/.)
 # ---- libraries: found with nc-config and pkg-config; set any of these to override ------
@@ -52,7 +53,16 @@ lapack_path = $(if $(LAPACK_DIR),-L$(LAPACK_DIR) -Wl$(comma)--disable-new-dtags$
 # ... and the reference BLAS the same way (BLAS=generic).
 REFBLAS_DIR ?= $(firstword $(wildcard /usr/lib/*-linux-gnu/blas /usr/lib64/blas))
 refblas_path = $(if $(REFBLAS_DIR),-L$(REFBLAS_DIR) -Wl$(comma)--disable-new-dtags$(comma)-rpath$(comma)$(REFBLAS_DIR))
-ifeq ($(BLAS),openblas)
+# BLAS_LIBS without BLAS=: a library of the user's (MKL, Cray LibSci, ...), used through
+# CBLAS and LAPACKE only (no OpenBLAS-only calls).
+ifeq ($(origin BLAS),file)
+ifneq ($(origin BLAS_LIBS),undefined)
+BLAS := custom
+endif
+endif
+ifeq ($(BLAS),custom)
+BLAS_FLAGS := -DJS_BLAS_CUSTOM
+else ifeq ($(BLAS),openblas)
 BLAS_LIBS  ?= -llapacke -lopenblas
 BLAS_FLAGS := -DJS_BLAS_OPENBLAS
 else ifeq ($(BLAS),blis)
@@ -140,7 +150,7 @@ $(BUILD)/version.h: FORCE
 	@mkdir -p $(BUILD)
 	@printf '#define JS_VERSION "%s"\n#define JS_COMMIT "%s"\n#define JS_BUILD "%s"\n' \
 	  "$(VERSION)" "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo +dirty)" \
-	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)" > $(BUILD)/version.h.new
+	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)$(if $(filter custom,$(BLAS)), BLAS_LIBS=$(BLAS_LIBS))" > $(BUILD)/version.h.new
 	@cmp -s $(BUILD)/version.h.new $(BUILD)/version.h || mv $(BUILD)/version.h.new $(BUILD)/version.h
 	@rm -f $(BUILD)/version.h.new
 

@@ -18,12 +18,16 @@ const char *js_linalg_core(void) { return openblas_get_corename(); }
 
 const char *js_linalg_library(void) { return openblas_get_config(); }
 #else
-void js_linalg_init(void) {} /* BLIS and reference BLAS run single-threaded unless told */
+void js_linalg_init(void) {} /* BLIS, reference and custom BLAS: threads as their environment says */
 
-#ifdef JS_BLAS_BLIS
+#if defined JS_BLAS_BLIS
 const char *js_linalg_core(void) { return "blis"; }
 
 const char *js_linalg_library(void) { return "BLIS with LAPACK (liblapack)"; }
+#elif defined JS_BLAS_CUSTOM
+const char *js_linalg_core(void) { return "custom"; }
+
+const char *js_linalg_library(void) { return "the BLAS and LAPACK of BLAS_LIBS (see the build)"; }
 #else
 const char *js_linalg_core(void) { return "generic"; }
 
