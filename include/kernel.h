@@ -1,6 +1,7 @@
 /// \file kernel.h
 /// The selection kernel: for one test point, score the same k_max candidates for every
 /// (k, T, reward) cell and add each cell's reranked loss sum_i p_i l_i to an accumulator.
+/// Candidates come in chunks, so memory does not grow with k_max.
 /// T = 0 is exactly the argmax, T = inf exactly the mean; finite T uses a per-segment
 /// shift so tiny T neither overflows nor divides 0 by 0.
 #ifndef JS_KERNEL_H
@@ -9,6 +10,13 @@
 #include "config.h"
 #include "error.h"
 
+/// Candidates are reduced in pieces that end at multiples of JS_KERNEL_PIECE (and at the k
+/// values): the pieces fix the summation order, so the results do not depend on the chunk.
+#define JS_KERNEL_PIECE 4096
+/// Candidates scored per chunk by default (a multiple of JS_KERNEL_PIECE; scratch stays in
+/// cache); JUDGESIM_KERNEL_CHUNK=C sets another multiple (same results, other memory).
+#define JS_KERNEL_CHUNK 16384
+
 typedef struct {
   int nk, nT, nr, kmax;
   const int *k;         ///< ascending k values (segment ends)
@@ -16,22 +24,36 @@ typedef struct {
   int nfin;             ///< number of finite positive T
   int *fin;             ///< their indices in the T axis
   double *invT;         ///< their 1/T
-  double *l;            ///< kmax task losses (scratch)
-  double *r;            ///< nr x kmax rewards (scratch)
+  int chunk;            ///< candidates per chunk, at most
+  double *l;            ///< chunk task losses (scratch)
+  double *r;            ///< nr x chunk rewards (scratch)
   double *state;        ///< running per-reward state (scratch)
+  double s, aT, *aR;    ///< the point in progress: spread, m - mu_T, m - mu_R per reward
+  int at, ik;           ///< candidates fed so far; the segment being filled
+  double suml;          ///< sum of the losses fed so far
 } js_kernel;
 
-/// Set up a kernel for a study's k, T and reward axes (allocates scratch of O(nr k_max)).
+/// Set up a kernel for a study's k, T and reward axes (scratch of O(nr x chunk), chunk =
+/// min(k_max, JS_KERNEL_CHUNK or JUDGESIM_KERNEL_CHUNK)).
 js_status js_kernel_init(js_kernel *kern, const js_config *cfg);
+/// Refuse a malformed JUDGESIM_KERNEL_CHUNK (input error) before any work.
+js_status js_kernel_check_env(void);
 /// Free a kernel's scratch.
 void js_kernel_free(js_kernel *kern);
-/// Candidates Y_i = m + s z_i (z: kmax standard normals); add each cell's reranked loss
-/// to acc[(ik * nT + iT) * nr + ir]. aT = m - mu_T, aR[r] = m - mu_R for each reward.
+/// Candidates per chunk (what js_kernel_feed takes at most).
+int js_kernel_chunk(const js_kernel *kern);
+/// Start a test point: candidates Y_i = m + s z_i; aT = m - mu_T, aR[r] = m - mu_R for
+/// each reward.
+void js_kernel_begin(js_kernel *kern, double s, double aT, const double *aR);
+/// Score the point's next count (<= chunk) candidates from their standard normals z and add
+/// each cell whose k they complete: its reranked loss to acc[(ik * nT + iT) * nr + ir].
+void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc);
+/// A whole point at once (z: k_max standard normals): begin, then feed chunk by chunk.
 void js_kernel_point(js_kernel *kern, double s, double aT, const double *aR, const double *z,
                      double *acc);
 
-/// After js_kernel_point: the candidates' task losses (k_max), and the rewards of judge r
-/// at rewards[r * js_kernel_stride(kern) + i].
+/// After js_kernel_feed: the chunk's task losses, and the rewards of judge r at
+/// rewards[r * js_kernel_stride(kern) + i].
 const double *js_kernel_losses(const js_kernel *kern);
 const double *js_kernel_rewards(const js_kernel *kern);
 size_t js_kernel_stride(const js_kernel *kern);

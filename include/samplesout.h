@@ -14,9 +14,10 @@
 js_status js_samples_out_open(const char *prefix, const js_config *cfg);
 /// Are sample files being written?
 int js_samples_out_on(void);
-/// Write one test point's k_max candidates: losses l[i], rewards r[j * stride + i] of judge j.
+/// Write count more candidates of a test point (its k_max come in the kernel's chunks, in
+/// order): losses l[i], rewards r[j * stride + i] of judge j.
 js_status js_samples_out_point(int d, int n, int trial, int point, const double *l,
-                               const double *r, size_t stride, int kmax);
+                               const double *r, size_t stride, int count);
 /// Flush and close the files (a write error is reported here).
 js_status js_samples_out_close(void);
 

@@ -17,6 +17,7 @@
 #include "grid.h"
 #include "analysis.h"
 #include "info.h"
+#include "kernel.h"
 #include "merge.h"
 #include "parallel.h"
 #include "posterior.h"
@@ -259,6 +260,7 @@ static js_status run(const js_args *args, int argc, char **argv) {
   js_linalg_init();
   int master = js_par_rank() == 0;
   js_status s = js_fault_init(js_par_rank());
+  if (s == JS_OK) s = js_kernel_check_env();
   if (s == JS_OK) s = load_study(args, &cfg, &text);
   if (s == JS_OK) s = js_grid_build(&cfg, &grid);
   if (s == JS_OK) s = js_grid_order(&grid); /* every rank: the first round is implied */

@@ -57,10 +57,10 @@ js_status js_samples_out_open(const char *prefix, const js_config *cfg) {
 int js_samples_out_on(void) { return g_count > 0; }
 
 js_status js_samples_out_point(int d, int n, int trial, int point, const double *l,
-                               const double *r, size_t stride, int kmax) {
+                               const double *r, size_t stride, int count) {
   for (int j = 0; j < g_count; j++) {
     const double *rj = r + (size_t)j * stride;
-    for (int i = 0; i < kmax; i++)
+    for (int i = 0; i < count; i++)
       if (fprintf(g_file[j], "d%d-n%d-t%d-x%d,%.17g,%.17g\n", d, n, trial, point, l[i],
                   rj[i]) < 0)
         JS_FAIL(JS_ERR_SYS, "%s: write failed: %s", g_name[j], strerror(errno));

@@ -2,7 +2,8 @@
 /// One work unit. A Monte Carlo unit from draws to cell means; draw order from the unit's
 /// stream: w_T and w_perp normals (2d), label noise (n), the n training inputs (d each, one
 /// after another, fitted in blocks of JS_TRAIN_BLOCK); then per block of JS_TEST_BLOCK test
-/// points: their inputs (d each), then k_max candidate normals per point.
+/// points: their inputs (d each), then k_max candidate normals per point (drawn and scored
+/// in the kernel's chunks: the same normals whatever the chunk).
 #include "trial.h"
 
 #include <math.h>
@@ -48,12 +49,15 @@ static void ws_free(workspace *w) {
   for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
 }
 
-/// Allocate the arrays of one unit: O(d^2 + n + d + k_max), independent of test_points.
+/// Allocate the arrays of one unit: O(d^2 + n + d + chunk), independent of test_points and
+/// k_max.
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
-  size_t kmax = (size_t)js_config_kmax(cfg), B = JS_TEST_BLOCK;
+  size_t B = JS_TEST_BLOCK;
+  JS_CALL(js_kernel_init(&w->kern, cfg));
+  size_t chunk = (size_t)js_kernel_chunk(&w->kern);
   w->X = js_alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
   w->y = js_alloc_doubles((size_t)n);
-  w->z = js_alloc_doubles(kmax > 2 * (size_t)d ? kmax : 2 * (size_t)d);
+  w->z = js_alloc_doubles(chunk > 2 * (size_t)d ? chunk : 2 * (size_t)d);
   w->Xt = js_alloc_doubles((size_t)d * B);
   w->proj = js_alloc_doubles(3 * B);
   w->m = js_alloc_doubles(B), w->s2 = js_alloc_doubles(B), w->muT = js_alloc_doubles(B);
@@ -63,7 +67,6 @@ static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size
            w->aR && w->acc, JS_ERR_SYS, "out of memory for a unit with d=%d n=%d", d, n);
   memset(w->acc, 0, ncells * sizeof(double));
   JS_CALL(js_posterior_alloc(d, cfg->sigma, &w->post));
-  JS_CALL(js_kernel_init(&w->kern, cfg));
   return JS_OK;
 }
 
@@ -92,20 +95,35 @@ static js_status fit(workspace *w, const js_config *cfg, int d, int n, const cha
   return JS_OK;
 }
 
-/// With --samples-out: write test point `point` of unit u's candidates.
-static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u, int point) {
+/// With --samples-out: write the chunk's count candidates of test point `point` of unit u.
+static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u, int point,
+                            int count) {
   if (!js_samples_out_on()) return JS_OK;
   return js_samples_out_point(cfg->d[u.id_d], cfg->n[u.id_n], u.trial, point,
                               js_kernel_losses(&w->kern), js_kernel_rewards(&w->kern),
-                              js_kernel_stride(&w->kern), js_config_kmax(cfg));
+                              js_kernel_stride(&w->kern), count);
+}
+
+/// One test point's k_max candidates, chunk by chunk (asking the poll hook after each).
+static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int point,
+                            double s, double aT, poller *pl, double candidate_ns) {
+  int kmax = js_config_kmax(cfg), chunk = js_kernel_chunk(&w->kern);
+  js_kernel_begin(&w->kern, s, aT, w->aR);
+  for (int at = 0; at < kmax; at += chunk) {
+    int count = kmax - at < chunk ? kmax - at : chunk;
+    JS_CALL(js_rng_normals(w->rng, w->z, (size_t)count));
+    js_kernel_feed(&w->kern, w->z, count, w->acc);
+    JS_CALL(sample_out(w, cfg, u, point, count));
+    JS_CHECK(!stop_wanted(pl, count * candidate_ns), JS_INTERRUPTED, "interrupted");
+  }
+  return JS_OK;
 }
 
 /// One block of B test points (the first numbered first): inputs, predictions, candidates,
 /// kernel; returns sum of refs.
 static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int first, int B,
-                            double *ref_sum, poller *pl, double point_ns) {
+                            double *ref_sum, poller *pl, double candidate_ns) {
   int d = cfg->d[u.id_d];
-  int kmax = js_config_kmax(cfg);
   JS_CALL(js_rng_normals(w->rng, w->Xt, (size_t)d * B));
   scale(w->Xt, (size_t)d * B, cfg->input_scale);
   JS_CALL(js_posterior_predict(&w->post, w->Xt, B, w->proj, w->m, w->s2, w->muT, w->p));
@@ -113,20 +131,18 @@ static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int f
     double aT = w->m[j] - w->muT[j];
     for (int r = 0; r < cfg->nr; r++)
       w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
-    JS_CALL(js_rng_normals(w->rng, w->z, (size_t)kmax));
-    js_kernel_point(&w->kern, sqrt(w->s2[j]), aT, w->aR, w->z, w->acc);
-    JS_CALL(sample_out(w, cfg, u, first + j));
+    JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, pl, candidate_ns));
     *ref_sum += w->s2[j] + aT * aT;
-    JS_CHECK(!stop_wanted(pl, point_ns), JS_INTERRUPTED, "interrupted");
   }
+  JS_CHECK(!stop_wanted(pl, (double)B * d * d / 20), JS_INTERRUPTED, "interrupted");
   return JS_OK;
 }
 
-/// Estimated nanoseconds of one test point (its solve and its k_max candidates).
-static double point_cost_ns(const js_config *cfg, int d) {
+/// Estimated nanoseconds of one candidate (its normal and its scores).
+static double candidate_cost_ns(const js_config *cfg) {
   int nfin = 0;
   for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
-  return (double)d * d / 20 + js_config_kmax(cfg) * (4 + cfg->nr * (1 + 0.5 * nfin));
+  return 4 + cfg->nr * (1 + 0.5 * nfin);
 }
 
 /// A Monte Carlo unit on an allocated workspace.
@@ -139,10 +155,10 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
   JS_CALL(fit(w, cfg, d, n, ctx, pl));
   JS_CHECK(!js_fault_hit(JS_FAULT_TRIAL), JS_ERR_NUMERIC,
            "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
-  double ref_sum = 0.0, point_ns = point_cost_ns(cfg, d);
+  double ref_sum = 0.0, candidate_ns = candidate_cost_ns(cfg);
   for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
     int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;
-    JS_CALL(test_block(w, cfg, u, done, B, &ref_sum, pl, point_ns));
+    JS_CALL(test_block(w, cfg, u, done, B, &ref_sum, pl, candidate_ns));
   }
   for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
   payload[0] = ref_sum / cfg->test_points;

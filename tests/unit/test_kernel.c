@@ -1,7 +1,7 @@
 /// \file test_kernel.c
 /// Selection kernel against direct formulas: T = 0 exact argmax, T = inf exact mean, finite T
 /// against a long-double softmax, tiny and denormal T equal to the argmax, k = 1 the same
-/// bits for every T and reward.
+/// bits for every T and reward; k beyond one piece: the same bits for every chunk size.
 #include "testutil.h"
 
 #include "config.h"
@@ -102,11 +102,54 @@ static void test_extreme_rewards_finite(void **state) {
   js_kernel_free(&kern);
 }
 
+static int BK[] = {1, 3000, 4096, 5000, 12289, 20000};
+enum { BNK = 6, BKMAX = 20000 };
+
+/// Cells of one point with k up to 20,000 (several pieces) for a chunk size ("" default).
+static double *big_point(const char *chunk, const double *z, const double *aR) {
+  setenv("JUDGESIM_KERNEL_CHUNK", chunk, 1);
+  js_config cfg = make_cfg();
+  cfg.nk = BNK, cfg.k = BK;
+  js_kernel kern;
+  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  double *acc = calloc(BNK * NT * NR, sizeof(double));
+  js_kernel_point(&kern, 0.7, 0.2, aR, z, acc);
+  js_kernel_free(&kern);
+  unsetenv("JUDGESIM_KERNEL_CHUNK");
+  return acc;
+}
+
+static void test_chunks_same_bits(void **state) {
+  (void)state;
+  uint64_t seed = 11;
+  double *z = malloc(sizeof(double) * BKMAX), aR[NR] = {0.3, -0.4, 1.1};
+  for (int i = 0; i < BKMAX; i++) z[i] = test_normal(&seed);
+  double *ref = big_point("4096", z, aR);
+  const char *chunks[] = {"8192", "16384", "", "1048576"};
+  for (int c = 0; c < 4; c++) {
+    double *acc = big_point(chunks[c], z, aR);
+    for (int i = 0; i < BNK * NT * NR; i++) assert_same_bits(acc[i], ref[i]);
+    free(acc);
+  }
+  for (int ik = 0; ik < BNK; ik++)
+    for (int iT = 0; iT < NT; iT++)
+      for (int r = 0; r < NR; r++) {
+        double want = direct(z, BK[ik], TT[iT], 0.7, 0.2, aR[r]);
+        assert_close(ref[(ik * NT + iT) * NR + r], want, 1e-11 * fabs(want) + 1e-300);
+      }
+  setenv("JUDGESIM_KERNEL_CHUNK", "1000", 1); /* not a multiple of the piece */
+  assert_int_equal(js_kernel_check_env(), JS_ERR_INPUT);
+  unsetenv("JUDGESIM_KERNEL_CHUNK");
+  free(ref);
+  free(z);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_against_direct),
       cmocka_unit_test(test_k1_same_bits),
       cmocka_unit_test(test_extreme_rewards_finite),
+      cmocka_unit_test(test_chunks_same_bits),
   };
   return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
 }
