@@ -81,34 +81,66 @@ int js_grid_payload(const js_grid *grid, int id) {
   return id < grid->nmc ? 1 + (int)grid->ncells : grid->cfg->nr * grid->cfg->nk;
 }
 
-/// A unit and its cost, for sorting.
+/// A cost class (a (d, n) pair's Monte Carlo units, or the theory pieces at T = 0 or at
+/// finite T) and its cost, for sorting.
 typedef struct {
   double cost;
-  int id;
+  int cls;
 } costed;
 
-/// Descending cost, then ascending id.
+/// Descending cost, then ascending class.
 static int cmp_costed(const void *a, const void *b) {
   const costed *x = a, *y = b;
   if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
-  return (x->id > y->id) - (x->id < y->id);
+  return (x->cls > y->cls) - (x->cls < y->cls);
 }
 
+/// The cost class of unit id: its (d, n) pair, or npairs + (finite T) for a theory piece.
+static int cost_class(const js_grid *grid, int id) {
+  const js_config *cfg = grid->cfg;
+  if (id < grid->nmc) return id / cfg->trials;
+  js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, id - grid->nmc);
+  return cfg->nd * cfg->nn + (cfg->T[p.iT] > 0);
+}
+
+/// Rank of every cost class in descending cost (classes of equal cost share a rank) into
+/// rank[]; returns the number of ranks.
+static int class_ranks(const js_grid *grid, int nclass, int *rank) {
+  costed c[nclass];
+  for (int k = 0; k < nclass; k++)
+    c[k] = (costed){k < nclass - 2 ? grid->mc_cost[k] : grid->th_cost[k - (nclass - 2)], k};
+  qsort(c, (size_t)nclass, sizeof *c, cmp_costed);
+  int r = -1;
+  for (int k = 0; k < nclass; k++) {
+    if (k == 0 || c[k].cost != c[k - 1].cost) r++;
+    rank[c[k].cls] = r;
+  }
+  return r + 1;
+}
+
+/// Most expensive first, ties by id: a counting sort over the cost ranks (in O(units), as
+/// the units of a class share one cost), the same order as sorting the units themselves.
 js_status js_grid_order(js_grid *grid) {
-  costed *c = malloc(sizeof(costed) * (size_t)grid->nunits);
+  const js_config *cfg = grid->cfg;
+  int nclass = cfg->nd * cfg->nn + 2;
+  int *rank = malloc(sizeof(int) * (size_t)nclass);
+  int *start = calloc((size_t)nclass + 1, sizeof(int));
+  int *cls = malloc(sizeof(int) * (size_t)grid->nunits + 1);
   free(grid->order);
-  grid->order = malloc(sizeof(int) * (size_t)grid->nunits);
-  if (!c || !grid->order) free(c);
-  JS_CHECK(c && grid->order, JS_ERR_SYS, "out of memory ordering %d units", grid->nunits);
+  grid->order = malloc(sizeof(int) * (size_t)grid->nunits + 1);
+  if (!rank || !start || !cls || !grid->order) free(rank), free(start), free(cls);
+  JS_CHECK(rank && start && cls && grid->order, JS_ERR_SYS, "out of memory ordering %d units",
+           grid->nunits);
+  class_ranks(grid, nclass, rank);
   grid->total_cost = 0;
   for (int i = 0; i < grid->nunits; i++) {
-    c[i].id = i;
-    c[i].cost = js_grid_cost(grid, i);
-    grid->total_cost += c[i].cost;
+    cls[i] = rank[cost_class(grid, i)];
+    start[cls[i] + 1]++;
+    grid->total_cost += js_grid_cost(grid, i);
   }
-  qsort(c, (size_t)grid->nunits, sizeof *c, cmp_costed);
-  for (int i = 0; i < grid->nunits; i++) grid->order[i] = c[i].id;
-  free(c);
+  for (int r = 0; r < nclass; r++) start[r + 1] += start[r];
+  for (int i = 0; i < grid->nunits; i++) grid->order[start[cls[i]]++] = i;
+  free(rank), free(start), free(cls);
   grid->nwork = grid->nunits;
   grid->nwork_mc = grid->nmc;
   return JS_OK;

@@ -2,7 +2,8 @@
 /// The distribution's bookkeeping: guided batches hand out every unit exactly once and stay
 /// within their target; the layout gives every rank one role and one server; each rank's
 /// share of the implied first round is the one the root deals; theory pieces round-trip
-/// through their values and a (d, n) pair shares the pieces of its ratio.
+/// through their values and a (d, n) pair shares the pieces of its ratio; the cost order is
+/// that of sorting every unit by (cost descending, id ascending).
 #include "testutil.h"
 
 #include "grid.h"
@@ -159,12 +160,41 @@ static void theory_pieces_round_trip(void **state) {
   js_theory_plan_free(&plan);
 }
 
+/// Reference order: every unit sorted by cost, descending, then id.
+static const js_grid *g_sort_grid;
+static int by_cost_then_id(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  double cx = js_grid_cost(g_sort_grid, x), cy = js_grid_cost(g_sort_grid, y);
+  if (cx != cy) return cx < cy ? 1 : -1;
+  return (x > y) - (x < y);
+}
+
+/// js_grid_order (a counting sort over cost classes) equals sorting the units themselves.
+static void order_is_cost_then_id(void **state) {
+  (void)state;
+  js_config cfg = make_cfg();
+  js_grid grid = {0};
+  assert_int_equal(js_grid_build(&cfg, &grid), JS_OK);
+  assert_int_equal(js_grid_order(&grid), JS_OK);
+  int *ref = malloc(sizeof(int) * (size_t)grid.nunits);
+  double total = 0;
+  for (int i = 0; i < grid.nunits; i++) ref[i] = i, total += js_grid_cost(&grid, i);
+  g_sort_grid = &grid;
+  qsort(ref, (size_t)grid.nunits, sizeof(int), by_cost_then_id);
+  for (int i = 0; i < grid.nunits; i++) assert_int_equal(grid.order[i], ref[i]);
+  assert_true(grid.total_cost == total);
+  assert_true(grid.nth > 0 && grid.nmc > 0); /* both kinds, in one order */
+  free(ref);
+  js_grid_free(&grid);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(batches_cover_every_unit_once),
       cmocka_unit_test(layout_roles),
       cmocka_unit_test(first_round_shares_agree),
       cmocka_unit_test(theory_pieces_round_trip),
+      cmocka_unit_test(order_is_cost_then_id),
   };
   return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
 }
