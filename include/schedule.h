@@ -29,8 +29,9 @@ typedef struct {
 /// a result goes (put, which returns a block the result completed, or -1); checkpoint
 /// commits, periodic (every `every` seconds) and on a stop; one task once the workers are
 /// busy (early: e.g. defining the cube); and one whenever a block is complete (block_done:
-/// e.g. writing a (d, n) block's slices). A failing task ends the run. committer, early
-/// and block_done may be NULL.
+/// e.g. writing a (d, n) block's slices). A failing task ends the run; before the job is
+/// aborted, `aborting` removes what must not outlive it (e.g. a half-written cube).
+/// committer, early, block_done and aborting may be NULL.
 typedef struct {
   const unsigned char *done;
   int (*put)(void *ctx, int id, const double *payload);
@@ -39,6 +40,7 @@ typedef struct {
   js_status (*early)(void *ctx);
   js_status (*block_done)(void *ctx, int block);
   void *ctx;
+  void (*aborting)(void *ctx);
 } js_master_hooks;
 
 /// Ask a running master to stop handing out work, commit and return JS_INTERRUPTED

@@ -92,6 +92,13 @@ static js_status cube_block(void *ctx, int block) {
   return s;
 }
 
+/// The job is being aborted: remove the cube's temporary file (the checkpoint stays).
+static void cube_abort(void *ctx) {
+  cube_job *job = ctx;
+  js_store_abort(job->file);
+  job->file = NULL;
+}
+
 /// Store one unit's result (the schedule's put); returns the (d, n) block it completed or -1.
 static int cube_put(void *ctx, int id, const double *payload) {
   cube_job *job = ctx;
@@ -282,7 +289,7 @@ static js_status run(const js_args *args, int argc, char **argv) {
   job.text = text;
   js_master_hooks hook = {res.done, cube_put, committer, cfg.checkpoint_every,
                           args->nshards ? NULL : cube_begin, args->nshards ? NULL : cube_block,
-                          &job};
+                          &job, cube_abort};
   js_work work = {0};
   if (s == JS_OK) js_trial_work(&grid, &work);
   if (s == JS_OK) install_signals(master);

@@ -76,6 +76,7 @@ static void die(server *sv, js_status s) {
     js_status c = js_commit_now(sv->hook->committer);
     if (c != JS_OK) js_error_report(c);
   }
+  if (sv->hook && sv->hook->aborting) sv->hook->aborting(sv->hook->ctx);
   js_lock_release();
   fflush(stderr);
   js_par_abort(js_exit_code(s));

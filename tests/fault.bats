@@ -24,6 +24,7 @@ fault_case() {
   [[ "$output" == *"error: $want"*"(injected fault)"* ]]
   [[ "$output" == *"  at "* ]]                       # the failed rank's traceback
   [ ! -e "$out.lock" ]
+  [ -z "$(ls "$TMP" | grep -F "$(basename "$out").tmp.")" ]  # no half-written cube left
   if [ -e "$out.ckpt" ]; then "$JS" info "$out.ckpt" > /dev/null; fi   # valid if there
   run $MPIRUN -np 3 "$JS" run "$STUDY" -o "$out" $(slow)
   echo "$output"
