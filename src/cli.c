@@ -157,6 +157,12 @@ static js_status parse_with(int argc, char **argv, const char *shorts,
   optind = 0; /* GNU: start over (the tests parse several command lines) */
   for (int id; (id = getopt_long(sub_argc, sub_argv, shorts, longs, NULL)) != -1;) {
     const char *typed = sub_argv[optind - 1];
+    const char *eq = strchr(typed, '=');
+    if (id == '?' && optopt && eq && typed[0] == '-' && typed[1] == '-')
+      JS_FAIL(JS_ERR_INPUT, "option '%.*s' takes no value (in '%s')", (int)(eq - typed), typed,
+              typed);
+    if (id == '?' && !(typed[0] == '-' && typed[1] == '-') && optopt > ' ' && optopt < 127)
+      JS_FAIL(JS_ERR_INPUT, "unknown option '-%c' (see judgesim --help)", optopt); /* -xyz */
     if (id == '?') JS_FAIL(JS_ERR_INPUT, "unknown option '%s' (see judgesim --help)", typed);
     if (id == ':') JS_FAIL(JS_ERR_INPUT, "option %s needs %s", typed, value_of(optopt));
     JS_CALL(take(id, optarg, args));

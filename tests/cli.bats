@@ -37,6 +37,12 @@ expect_rejected() {
   run "$JS" run "$ROOT/tests/data/small.yaml" --bogus
   [ "$status" -eq 2 ]
   [[ "$output" == *"unknown option '--bogus'"* ]]
+  run "$JS" run "$ROOT/tests/data/small.yaml" --dry-run=3
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"option '--dry-run' takes no value (in '--dry-run=3')"* ]]
+  run "$JS" run "$ROOT/tests/data/small.yaml" -qx
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"unknown option '-x'"* ]]
   run "$JS" run
   [ "$status" -eq 2 ]
 }
