@@ -25,8 +25,25 @@ typedef struct {
   int pass;             ///< max_z <= JS_VERIFY_Z (1 when nothing could be checked)
 } js_verification;
 
-/// Hash and self-check complete, reduced Monte Carlo results.
-js_verification js_verify(const js_config *cfg, const js_results *res);
+/// The per-(d, n) parts of a verification: each block's hash and z, computed when the block
+/// completes (during the work), so that the end of a run only folds them.
+typedef struct {
+  int nblocks;
+  uint64_t *hash;       ///< per block: hash of its per-trial cells and reference values
+  double *z;            ///< per block: z of the k = 1 self-check (NaN: not checked)
+  unsigned char *done;  ///< per block: computed
+} js_verify_parts;
+
+/// Allocate the parts of a study's blocks (none computed).
+js_status js_verify_parts_alloc(const js_config *cfg, js_verify_parts *vp);
+/// Compute block g's part from its complete results.
+void js_verify_block(const js_config *cfg, const js_results *res, int g, js_verify_parts *vp);
+/// Free the parts.
+void js_verify_parts_free(js_verify_parts *vp);
+/// Hash and self-check complete, reduced Monte Carlo results, from the parts already
+/// computed (vp may be NULL) and the rest now. The hash folds the blocks' hashes in block
+/// order, so it does not depend on when each was computed.
+js_verification js_verify(const js_config *cfg, const js_results *res, js_verify_parts *vp);
 /// One line: "results hash H; k = 1 self-check PASS (...)" into buf.
 void js_verify_text(const js_verification *v, char *buf, size_t size);
 

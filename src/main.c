@@ -68,6 +68,7 @@ typedef struct {
   int mc;             ///< with Monte Carlo results
   js_cube_file *file; ///< defined, not yet written
   js_results *res;    ///< the results (for blocks written early)
+  js_verify_parts *vp; ///< the blocks' verification parts (NULL: all at the end)
 } cube_job;
 
 /// Create and define the cube with its provenance (the master does it while workers compute).
@@ -87,6 +88,7 @@ static js_status cube_block(void *ctx, int block) {
   if (!job->file) return JS_OK;
   js_timer_start(JS_TM_BLOCKS);
   js_results_reduce_block(job->res, block);
+  if (job->vp) js_verify_block(job->cfg, job->res, block, job->vp);
   js_status s = js_store_put_block(job->file, job->res, block);
   js_timer_stop(JS_TM_BLOCKS);
   return s;
@@ -132,7 +134,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   double t0 = js_now();
   if (s == JS_OK) s = js_theory_study(&cfg, &th);
-  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL};
+  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL, NULL};
   if (s == JS_OK) s = cube_finish(&job, NULL, &th);
   if (s == JS_OK && !args->quiet)
     fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
@@ -153,7 +155,7 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   js_theory th;
   JS_CALL(js_theory_assemble(cfg, &grid->plan, res->theory, &th));
   js_timer_stop(JS_TM_ASSEMBLE);
-  js_verification v = js_verify(cfg, res);
+  js_verification v = js_verify(cfg, res, job->vp);
   char line[512];
   js_verify_text(&v, line, sizeof line);
   js_timer_start(JS_TM_WRITE);
@@ -253,47 +255,67 @@ static void start_progress(const js_args *args, const js_grid *grid, const js_re
   js_progress_resumed(prog, units, cost);
 }
 
-/// The `run` command on every rank.
-static js_status run(const js_args *args, int argc, char **argv) {
+/// What a run holds to its end: freed after MPI_Finalize, as process exit would free it
+/// (tens of MB on the master; unmapping them before MPI_Finalize only delays the job's end).
+typedef struct {
   js_config cfg;
-  char *text = NULL, *study = NULL;
-  js_grid grid = {0};
-  js_results res = {0};
+  char *text, *study;
+  js_grid grid;
+  js_results res;
+  js_verify_parts vp; ///< the master's
+} run_data;
+
+/// Free a run's data.
+static void run_data_free(run_data *d) {
+  js_results_free(&d->res);
+  js_verify_parts_free(&d->vp);
+  js_grid_free(&d->grid);
+  js_config_free(&d->cfg);
+  free(d->text);
+  free(d->study);
+}
+
+/// The `run` command on every rank (d: zeroed; the caller frees it, after MPI_Finalize).
+static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
+  js_config *cfg = &d->cfg;
+  js_grid *grid = &d->grid;
+  js_results *res = &d->res;
   js_progress prog;
   js_run_stats st = {0};
   js_committer *committer = NULL;
-  cube_job job = {&cfg, NULL, argc, argv, 1, NULL, &res};
-  memset(&cfg, 0, sizeof cfg);
+  cube_job job = {cfg, NULL, argc, argv, 1, NULL, res, NULL};
   js_linalg_init();
   int master = js_par_rank() == 0;
   js_status s = js_fault_init(js_par_rank());
   if (s == JS_OK) s = js_kernel_check_env();
-  if (s == JS_OK) s = load_study(args, &cfg, &text);
-  if (s == JS_OK) s = js_grid_build(&cfg, &grid);
-  if (s == JS_OK) s = js_grid_order(&grid); /* every rank: the first round is implied */
-  if (s == JS_OK && args->nshards) js_grid_shard(&grid, args->shard, args->nshards);
+  if (s == JS_OK) s = load_study(args, cfg, &d->text);
+  if (s == JS_OK) s = js_grid_build(cfg, grid);
+  if (s == JS_OK) s = js_grid_order(grid); /* every rank: the first round is implied */
+  if (s == JS_OK && args->nshards) js_grid_shard(grid, args->shard, args->nshards);
   if (s == JS_OK) { /* the master prepares; every rank learns whether it succeeded */
-    js_status m = master ? prepare(args, &cfg, &grid, &res, &study) : JS_OK;
+    js_status m = master ? prepare(args, cfg, grid, res, &d->study) : JS_OK;
     if (master && m == JS_OK && !args->dry_run && args->samples_out)
-      m = open_samples_out(args, &cfg, &grid, &res);
+      m = open_samples_out(args, cfg, grid, res);
     if (master && m == JS_OK && !args->dry_run)
-      m = js_commit_create(&cfg, &grid, &res, study, &committer);
+      m = js_commit_create(cfg, grid, res, d->study, &committer);
+    if (master && m == JS_OK && !args->dry_run && (m = js_verify_parts_alloc(cfg, &d->vp)) == JS_OK)
+      job.vp = &d->vp;
     int code = (int)m;
     s = js_par_bcast_int(&code);
     if (s == JS_OK) s = master ? m : (js_status)code;
   }
   if (s == JS_OK && args->dry_run) {
-    if (master) print_plan(&cfg, &grid);
+    if (master) print_plan(cfg, grid);
     goto done;
   }
-  job.text = text;
-  js_master_hooks hook = {res.done, cube_put, committer, cfg.checkpoint_every,
+  job.text = d->text;
+  js_master_hooks hook = {res->done, cube_put, committer, cfg->checkpoint_every,
                           args->nshards ? NULL : cube_begin, args->nshards ? NULL : cube_block,
                           &job, cube_abort};
   js_work work = {0};
-  if (s == JS_OK) js_trial_work(&grid, &work);
+  if (s == JS_OK) js_trial_work(grid, &work);
   if (s == JS_OK) install_signals(master);
-  if (s == JS_OK && master) start_progress(args, &grid, &res, &prog);
+  if (s == JS_OK && master) start_progress(args, grid, res, &prog);
   if (s == JS_OK)
     s = js_schedule_run(&work, master ? &prog : NULL, master ? &hook : NULL, &st);
   if (s == JS_OK && master) js_progress_end(&prog);
@@ -301,21 +323,16 @@ static js_status run(const js_args *args, int argc, char **argv) {
     js_status c = js_samples_out_close();
     if (s == JS_OK) s = c;
   }
-  if (s == JS_OK && master) s = finish(&cfg, &grid, &res, committer, &job, &st, args);
+  if (s == JS_OK && master) s = finish(cfg, grid, res, committer, &job, &st, args);
   if (s == JS_OK && master && args->nshards && !args->quiet)
     fprintf(stderr, "judgesim: shard %d/%d done: %d units and %d theory pieces in %s.ckpt; "
-            "join the parts with judgesim merge\n", args->shard, args->nshards, grid.nwork_mc,
-            grid.nwork - grid.nwork_mc, cfg.out_path);
+            "join the parts with judgesim merge\n", args->shard, args->nshards, grid->nwork_mc,
+            grid->nwork - grid->nwork_mc, cfg->out_path);
   if (s == JS_OK && master && args->timings) js_timers_print(stdout, js_par_size());
 done:
   js_store_abort(job.file);
   js_commit_free(committer);
   if (master) js_lock_release();
-  js_results_free(&res);
-  js_grid_free(&grid);
-  js_config_free(&cfg);
-  free(text);
-  free(study);
   return s;
 }
 
@@ -334,7 +351,7 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
   js_committer *c = NULL;
   if (s == JS_OK) s = js_commit_create(&cfg, &grid, &res, study, &c);
-  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res};
+  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res, NULL};
   if (s == JS_OK) s = finish(&cfg, &grid, &res, c, &job, NULL, args);
   js_commit_free(c);
   if (locked) js_lock_release();
@@ -404,13 +421,17 @@ int main(int argc, char **argv) {
   }
   s = js_par_init(&argc, &argv);
   if (s == JS_OK) {
+    run_data d;
+    memset(&d, 0, sizeof d);
     js_timer_start(JS_TM_STARTUP);
     js_timer_mark(JS_AT_INIT);
-    s = args.cmd == JS_CMD_RUN ? run(&args, argc, argv) : js_rerank_command(&args, argc, argv);
+    s = args.cmd == JS_CMD_RUN ? run(&args, argc, argv, &d)
+                               : js_rerank_command(&args, argc, argv);
     if (s != JS_OK && js_par_rank() == 0) js_error_report(s);
     if (s == JS_OK && js_par_rank() == 0 && args.timings && args.cmd == JS_CMD_RUN)
-      printf("timing at_exit_s %.6f\n", js_par_time()); /* after every rank's clean-up */
+      printf("timing at_exit_s %.6f\n", js_par_time());
     js_par_finalize();
+    run_data_free(&d);
   } else {
     js_error_report(s);
   }

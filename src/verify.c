@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -37,21 +38,57 @@ static double block_z(const js_results *res, int g, size_t cell) {
   return se > 0 ? mu / se : (mu == 0 ? 0 : INFINITY);
 }
 
-js_verification js_verify(const js_config *cfg, const js_results *res) {
-  js_verification v = {0xcbf29ce484222325ULL, 0, 0, 0, 0, 1};
-  v.hash = hash_doubles(v.hash, res->trial, res->ncells * (size_t)res->nmc);
-  v.hash = hash_doubles(v.hash, res->ref_trial, (size_t)res->nmc);
-  int k1 = -1;
+/// The k = 1 cell index of a study, or -1 (no k = 1, or too few trials to check).
+static long k1_cell(const js_config *cfg) {
   for (int i = 0; i < cfg->nk; i++)
-    if (cfg->k[i] == 1) k1 = i;
-  if (k1 < 0 || res->trials < JS_VERIFY_MIN_TRIALS) return v;
-  size_t cell = js_cell(cfg, k1, 0, 0); /* k = 1 cells are equal for every T and judge */
-  for (int id = 0; id < cfg->nd; id++)
-    for (int in = 0; in < cfg->nn; in++) {
-      double z = fabs(block_z(res, id * cfg->nn + in, cell));
-      v.checked++;
-      if (!(z <= v.max_z)) v.max_z = z, v.worst_d = cfg->d[id], v.worst_n = cfg->n[in];
-    }
+    if (cfg->k[i] == 1 && cfg->trials >= JS_VERIFY_MIN_TRIALS)
+      return (long)js_cell(cfg, i, 0, 0); /* k = 1 cells are equal for every T and judge */
+  return -1;
+}
+
+js_status js_verify_parts_alloc(const js_config *cfg, js_verify_parts *vp) {
+  vp->nblocks = cfg->nd * cfg->nn;
+  vp->hash = malloc(sizeof(uint64_t) * (size_t)vp->nblocks);
+  vp->z = malloc(sizeof(double) * (size_t)vp->nblocks);
+  vp->done = calloc((size_t)vp->nblocks, 1);
+  if (!vp->hash || !vp->z || !vp->done) js_verify_parts_free(vp);
+  JS_CHECK(vp->done != NULL, JS_ERR_SYS, "out of memory for the verification");
+  return JS_OK;
+}
+
+void js_verify_parts_free(js_verify_parts *vp) {
+  free(vp->hash), free(vp->z), free(vp->done);
+  vp->hash = NULL, vp->z = NULL, vp->done = NULL;
+}
+
+/// Block g's hash and z into the caller's slots.
+static void block_part(const js_config *cfg, const js_results *res, int g, uint64_t *hash,
+                       double *z) {
+  size_t T = (size_t)res->trials;
+  *hash = hash_doubles(0xcbf29ce484222325ULL, res->trial + (size_t)g * T * res->ncells,
+                       T * res->ncells);
+  *hash = hash_doubles(*hash, res->ref_trial + (size_t)g * T, T);
+  long cell = k1_cell(cfg);
+  *z = cell >= 0 ? fabs(block_z(res, g, (size_t)cell)) : NAN;
+}
+
+void js_verify_block(const js_config *cfg, const js_results *res, int g, js_verify_parts *vp) {
+  block_part(cfg, res, g, &vp->hash[g], &vp->z[g]);
+  vp->done[g] = 1;
+}
+
+js_verification js_verify(const js_config *cfg, const js_results *res, js_verify_parts *vp) {
+  js_verification v = {0xcbf29ce484222325ULL, 0, 0, 0, 0, 1};
+  for (int g = 0; g < cfg->nd * cfg->nn; g++) {
+    uint64_t hg;
+    double z;
+    if (vp && vp->done[g]) hg = vp->hash[g], z = vp->z[g];
+    else block_part(cfg, res, g, &hg, &z);
+    v.hash = hash_doubles(v.hash, (const double *)&hg, 1); /* the blocks in block order */
+    if (isnan(z)) continue;
+    v.checked++;
+    if (!(z <= v.max_z)) v.max_z = z, v.worst_d = cfg->d[g / cfg->nn], v.worst_n = cfg->n[g % cfg->nn];
+  }
   v.pass = v.max_z <= JS_VERIFY_Z;
   return v;
 }

@@ -42,18 +42,25 @@ static void self_check(void **state) {
   js_results res;
   char line[512];
   make(&cfg, &res, ks1, (double[]){0, 0});
-  js_verification ok = js_verify(&cfg, &res);
+  js_verification ok = js_verify(&cfg, &res, NULL);
   assert_int_equal(ok.checked, 2);
   assert_true(ok.pass && ok.max_z < 4);
   js_verify_text(&ok, line, sizeof line);
   assert_non_null(strstr(line, "PASS"));
   double *x = &res.trial[5 * res.ncells + 3]; /* the last bit of one cell: another hash */
   *x = nextafter(*x, INFINITY);
-  assert_true(js_verify(&cfg, &res).hash != ok.hash);
+  assert_true(js_verify(&cfg, &res, NULL).hash != ok.hash);
+  *x = nextafter(*x, -INFINITY);
+  js_verify_parts vp; /* parts computed early (one block) give the same verification */
+  assert_int_equal(js_verify_parts_alloc(&cfg, &vp), JS_OK);
+  js_verify_block(&cfg, &res, 1, &vp);
+  js_verification early = js_verify(&cfg, &res, &vp);
+  assert_true(early.hash == ok.hash && early.max_z == ok.max_z && early.checked == 2);
+  js_verify_parts_free(&vp);
   free(res.trial), free(res.ref_trial);
 
   make(&cfg, &res, ks1, (double[]){0, 0.05}); /* block (16, 32) off by many se */
-  js_verification bad = js_verify(&cfg, &res);
+  js_verification bad = js_verify(&cfg, &res, NULL);
   assert_false(bad.pass);
   assert_true(bad.max_z > JS_VERIFY_Z);
   assert_int_equal(bad.worst_d, 16);
@@ -63,7 +70,7 @@ static void self_check(void **state) {
   free(res.trial), free(res.ref_trial);
 
   make(&cfg, &res, ks2, (double[]){0, 0.05}); /* no k = 1 cell: nothing to check */
-  js_verification none = js_verify(&cfg, &res);
+  js_verification none = js_verify(&cfg, &res, NULL);
   assert_int_equal(none.checked, 0);
   assert_true(none.pass);
   free(res.trial), free(res.ref_trial);
