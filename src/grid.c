@@ -104,18 +104,15 @@ static int cost_class(const js_grid *grid, int id) {
 }
 
 /// Rank of every cost class in descending cost (classes of equal cost share a rank) into
-/// rank[]; returns the number of ranks.
-static int class_ranks(const js_grid *grid, int nclass, int *rank) {
-  costed c[nclass];
+/// rank[]; c: scratch of nclass.
+static void class_ranks(const js_grid *grid, int nclass, costed *c, int *rank) {
   for (int k = 0; k < nclass; k++)
     c[k] = (costed){k < nclass - 2 ? grid->mc_cost[k] : grid->th_cost[k - (nclass - 2)], k};
   qsort(c, (size_t)nclass, sizeof *c, cmp_costed);
-  int r = -1;
-  for (int k = 0; k < nclass; k++) {
+  for (int k = 0, r = -1; k < nclass; k++) {
     if (k == 0 || c[k].cost != c[k - 1].cost) r++;
     rank[c[k].cls] = r;
   }
-  return r + 1;
 }
 
 /// Most expensive first, ties by id: a counting sort over the cost ranks (in O(units), as
@@ -124,14 +121,16 @@ js_status js_grid_order(js_grid *grid) {
   const js_config *cfg = grid->cfg;
   int nclass = cfg->nd * cfg->nn + 2;
   int *rank = malloc(sizeof(int) * (size_t)nclass);
+  costed *c = malloc(sizeof(costed) * (size_t)nclass); /* heap: a big (d, n) grid */
   int *start = calloc((size_t)nclass + 1, sizeof(int));
   int *cls = malloc(sizeof(int) * (size_t)grid->nunits + 1);
   free(grid->order);
   grid->order = malloc(sizeof(int) * (size_t)grid->nunits + 1);
-  if (!rank || !start || !cls || !grid->order) free(rank), free(start), free(cls);
-  JS_CHECK(rank && start && cls && grid->order, JS_ERR_SYS, "out of memory ordering %d units",
-           grid->nunits);
-  class_ranks(grid, nclass, rank);
+  if (!rank || !c || !start || !cls || !grid->order) free(rank), free(c), free(start), free(cls);
+  JS_CHECK(rank && c && start && cls && grid->order, JS_ERR_SYS,
+           "out of memory ordering %d units", grid->nunits);
+  class_ranks(grid, nclass, c, rank);
+  free(c);
   grid->total_cost = 0;
   for (int i = 0; i < grid->nunits; i++) {
     cls[i] = rank[cost_class(grid, i)];
