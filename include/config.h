@@ -5,6 +5,7 @@
 #define JS_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -13,14 +14,28 @@ typedef struct {
   double alpha, beta;
 } js_reward;
 
+/// How T = 0 cells are estimated (docs/model.md, "Estimators").
+typedef enum {
+  JS_BOK_AUTO,       ///< exact when k_max > JS_BOK_AUTO_KMAX, else candidates
+  JS_BOK_EXACT,      ///< exact conditional expectation per test point (any k up to 2^53)
+  JS_BOK_CANDIDATES  ///< the argmax of the drawn candidates
+} js_bestofk_mode;
+
+/// sampling.best_of_k: auto picks the exact estimator above this k_max.
+#define JS_BOK_AUTO_KMAX 65536
+/// Most candidates a test point may draw (finite T, or best_of_k: candidates).
+#define JS_KDRAW_MAX 2147483647
+
 typedef struct {
   double sigma, gamma, input_scale; ///< label noise, prior std, input scale S
   int nd, nn, nk, nT, nr;           ///< axis lengths
-  int *d, *n, *k;                   ///< ascending, distinct
+  int *d, *n;                       ///< ascending, distinct
+  int64_t *k;                       ///< ascending, distinct, 1 .. 2^53
   double *T;                        ///< ascending, distinct; 0 = argmax, +inf = uniform
   js_reward *reward;                ///< in the order given
   int trials, test_points;
   long seed;                        ///< 0 .. 2^31-1
+  js_bestofk_mode best_of_k;        ///< as given (sampling.best_of_k, default auto)
   char *out_path;
   double checkpoint_every;          ///< seconds between checkpoint commits (default 60)
 } js_config;
@@ -47,7 +62,12 @@ typedef enum {
 /// Compare studies; *key names the key that changed (NULL when the same).
 js_study_change js_config_compare(const js_config *a, const js_config *b, const char **key);
 /// Largest k of the grid.
-int js_config_kmax(const js_config *cfg);
+int64_t js_config_kmax(const js_config *cfg);
+/// Does the study use the exact estimator at T = 0 (and exact k = 1 and T = inf cells)?
+int js_config_exact(const js_config *cfg);
+/// Candidates each test point draws: k_max, or 0 when the exact estimator serves every cell
+/// (no finite T).
+int js_config_kdraw(const js_config *cfg);
 /// Index of cell (k, T, reward) within a unit's cells.
 static inline size_t js_cell(const js_config *cfg, int ik, int iT, int ir) {
   return ((size_t)ik * (size_t)cfg->nT + (size_t)iT) * (size_t)cfg->nr + (size_t)ir;

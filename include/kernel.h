@@ -3,7 +3,8 @@
 /// (k, T, reward) cell and add each cell's reranked loss sum_i p_i l_i to an accumulator.
 /// Candidates come in chunks, so memory does not grow with k_max.
 /// T = 0 is exactly the argmax, T = inf exactly the mean; finite T uses a per-segment
-/// shift so tiny T neither overflows nor divides 0 by 0.
+/// shift so tiny T neither overflows nor divides 0 by 0. With the exact best-of-k estimator
+/// (js_config_exact) the kernel leaves the T = 0, T = inf and k = 1 cells to the caller.
 #ifndef JS_KERNEL_H
 #define JS_KERNEL_H
 
@@ -18,8 +19,9 @@
 #define JS_KERNEL_CHUNK 16384
 
 typedef struct {
-  int nk, nT, nr, kmax;
-  const int *k;         ///< ascending k values (segment ends)
+  int nk, nT, nr, kmax; ///< kmax: candidates per test point (js_config_kdraw)
+  int *k;               ///< ascending k values (segment ends; those above kmax unused)
+  int exact;            ///< the exact estimator serves T = 0, T = inf and k = 1
   int iT0, iTinf;       ///< index of T = 0 and T = inf in the T axis, or -1
   int nfin;             ///< number of finite positive T
   int *fin;             ///< their indices in the T axis
@@ -34,7 +36,8 @@ typedef struct {
 } js_kernel;
 
 /// Set up a kernel for a study's k, T and reward axes (scratch of O(nr x chunk), chunk =
-/// min(k_max, JS_KERNEL_CHUNK or JUDGESIM_KERNEL_CHUNK)).
+/// min(k_max, JS_KERNEL_CHUNK or JUDGESIM_KERNEL_CHUNK)); only for studies that draw
+/// candidates (js_config_kdraw > 0).
 js_status js_kernel_init(js_kernel *kern, const js_config *cfg);
 /// Refuse a malformed JUDGESIM_KERNEL_CHUNK (input error) before any work.
 js_status js_kernel_check_env(void);

@@ -210,11 +210,11 @@ static void print_block(const js_config *cfg, const js_analysis *a, int id, int 
   print_header(cfg);
   for (int ik = 0; ik < nk; ik++) {
     size_t at = (size_t)dn * nk * nr + ik * nr;
-    snprintf(tb, sizeof tb, "k=%d", cfg->k[ik]);
+    snprintf(tb, sizeof tb, "k=%lld", (long long)cfg->k[ik]);
     print_row(tb, nr, a->T_opt + at, a->T_opt_lo + at, a->T_opt_hi + at, a->T_edge + at);
   }
   int last = nk - 1;
-  printf("best judge at k=%d per T: ", cfg->k[last]);
+  printf("best judge at k=%lld per T: ", (long long)cfg->k[last]);
   for (int iT = 0; iT < nT; iT++) {
     size_t at = (size_t)dn * nk * nT + last * nT + iT;
     js_reward w = cfg->reward[a->best[at]];
@@ -223,8 +223,8 @@ static void print_block(const js_config *cfg, const js_analysis *a, int id, int 
   }
   printf("\n");
   if (!isnan(a->expo[dn]))
-    printf("best-of-k exponent (perfect judge, T=0, k>=%d): %.3f [%.3f, %.3f]; theory %.3f\n",
-           cfg->k[a->expo_from], a->expo[dn], a->expo_lo[dn], a->expo_hi[dn],
+    printf("best-of-k exponent (perfect judge, T=0, k>=%lld): %.3f [%.3f, %.3f]; theory %.3f\n",
+           (long long)cfg->k[a->expo_from], a->expo[dn], a->expo_lo[dn], a->expo_hi[dn],
            a->expo_theory[dn]);
   size_t nc = (size_t)nk * nT * nr;
   double worst = 0;

@@ -207,20 +207,22 @@ static const ynode *item_with_value(const ynode *node, double v) {
   return found;
 }
 
-/// Parse an integer axis (d, n, k): integers >= 1, sorted; generators are rounded and deduped.
-static js_status parse_int_axis(const ynode *node, const char *key, int **out, int *count) {
+/// Parse an integer axis (d, n, k): integers in [1, max], sorted, distinct (as doubles);
+/// generators are rounded and deduped.
+static js_status parse_count_axis(const ynode *node, const char *key, double max, double **out,
+                                  int *count) {
   double *v = NULL;
   int num, gen;
   JS_CALL(axis_values(node, key, &v, &num, &gen));
   for (int i = 0; i < num; i++) {
     if (gen) v[i] = round(v[i]);
-    if (!(isfinite(v[i]) && v[i] == floor(v[i]) && v[i] >= 1 && v[i] <= INT_MAX)) {
+    if (!(isfinite(v[i]) && v[i] == floor(v[i]) && v[i] >= 1 && v[i] <= max)) {
       double bad = v[i];
       free(v);
       const ynode *at = node->kind == YN_SEQ ? node->items[i] : node;
       if (isfinite(bad) && bad == floor(bad))
-        JS_FAIL(JS_ERR_INPUT, "%s: %s: %g is out of range (must be an integer >= 1)", where(at),
-                key, bad);
+        JS_FAIL(JS_ERR_INPUT, "%s: %s: %.17g is out of range (must be an integer from 1 to "
+                "%.17g)", where(at), key, bad, max);
       JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got %g", where(at), key, bad);
     }
   }
@@ -229,16 +231,37 @@ static js_status parse_int_axis(const ynode *node, const char *key, int **out, i
   if (dup >= 0 && !gen) {
     double bad = v[dup];
     free(v);
-    JS_FAIL(JS_ERR_INPUT, "%s: %s: duplicate value %g", where(item_with_value(node, bad)), key,
-            bad);
+    JS_FAIL(JS_ERR_INPUT, "%s: %s: duplicate value %.17g", where(item_with_value(node, bad)),
+            key, bad);
   }
-  *out = malloc(sizeof(int) * (size_t)num);
-  if (!*out) free(v);
-  JS_ALLOC_CHECK(*out, "axis");
   *count = 0;
   for (int i = 0; i < num; i++)
-    if (i == 0 || v[i] != v[i - 1]) (*out)[(*count)++] = (int)v[i];
+    if (i == 0 || v[i] != v[i - 1]) v[(*count)++] = v[i];
+  *out = v;
+  return JS_OK;
+}
+
+/// An axis of ints (d, n).
+static js_status parse_int_axis(const ynode *node, const char *key, int **out, int *count) {
+  double *v;
+  JS_CALL(parse_count_axis(node, key, INT_MAX, &v, count));
+  *out = malloc(sizeof(int) * (size_t)*count);
+  if (*out)
+    for (int i = 0; i < *count; i++) (*out)[i] = (int)v[i];
   free(v);
+  JS_ALLOC_CHECK(*out, "axis");
+  return JS_OK;
+}
+
+/// The k axis: 1 .. 2^53 (beyond 2^31 - 1 only with the exact estimator and no finite T).
+static js_status parse_k_axis(const ynode *node, int64_t **out, int *count) {
+  double *v;
+  JS_CALL(parse_count_axis(node, "grid.k", 9007199254740992.0, &v, count));
+  *out = malloc(sizeof(int64_t) * (size_t)*count);
+  if (*out)
+    for (int i = 0; i < *count; i++) (*out)[i] = (int64_t)v[i];
+  free(v);
+  JS_ALLOC_CHECK(*out, "axis");
   return JS_OK;
 }
 
@@ -326,7 +349,7 @@ static js_status parse_grid(const ynode *root, js_config *cfg) {
   JS_CALL(require(g, "grid", "n", &v));
   JS_CALL(parse_int_axis(v, "grid.n", &cfg->n, &cfg->nn));
   JS_CALL(require(g, "grid", "k", &v));
-  JS_CALL(parse_int_axis(v, "grid.k", &cfg->k, &cfg->nk));
+  JS_CALL(parse_k_axis(v, &cfg->k, &cfg->nk));
   JS_CALL(require(g, "grid", "T", &v));
   JS_CALL(parse_T_axis(v, &cfg->T, &cfg->nT));
   JS_CALL(require(g, "grid", "reward", &v));
@@ -334,14 +357,41 @@ static js_status parse_grid(const ynode *root, js_config *cfg) {
   return JS_OK;
 }
 
-/// Section sampling: trials >= 2, test_points >= 1, seed.
+static const char *const g_bok_names[] = {"auto", "exact", "candidates"};
+
+/// sampling.best_of_k: auto (default), exact or candidates.
+static js_status parse_bestofk(const ynode *s, js_config *cfg) {
+  ynode *v = yn_get(s, "best_of_k");
+  cfg->best_of_k = JS_BOK_AUTO;
+  if (!v) return JS_OK;
+  for (int m = 0; m < 3; m++)
+    if (v->kind == YN_SCALAR && !strcmp(v->scalar, g_bok_names[m])) {
+      cfg->best_of_k = (js_bestofk_mode)m;
+      return JS_OK;
+    }
+  JS_FAIL(JS_ERR_INPUT, "%s: sampling.best_of_k: expected auto, exact or candidates, got '%s'",
+          where(v), v->kind == YN_SCALAR ? v->scalar : "a collection");
+}
+
+/// Candidates are drawn only up to JS_KDRAW_MAX per test point.
+static js_status check_draws(const ynode *root, const js_config *cfg) {
+  if (js_config_kmax(cfg) <= JS_KDRAW_MAX || js_config_kdraw(cfg) == 0) return JS_OK;
+  const ynode *g = yn_get(root, "grid"), *k = g ? yn_get(g, "k") : NULL;
+  JS_FAIL(JS_ERR_INPUT, "%s: grid.k: k = %lld needs more candidates than can be drawn (at "
+          "most %d per test point); such k work with sampling.best_of_k: exact (or auto) and "
+          "no finite T in grid.T", k ? where(k) : "grid", (long long)js_config_kmax(cfg),
+          JS_KDRAW_MAX);
+}
+
+/// Section sampling: trials >= 2, test_points >= 1, seed, best_of_k.
 static js_status parse_sampling(const ynode *root, js_config *cfg) {
   ynode *s, *v;
   long x;
   JS_CALL(require(root, "", "sampling", &s));
   JS_CALL(expect_map(s, "sampling"));
-  static const char *const keys[] = {"trials", "test_points", "seed", NULL};
+  static const char *const keys[] = {"trials", "test_points", "seed", "best_of_k", NULL};
   JS_CALL(check_keys(s, "sampling", keys));
+  JS_CALL(parse_bestofk(s, cfg));
   JS_CALL(require(s, "sampling", "trials", &v));
   JS_CALL(get_int(v, "sampling.trials", 2, 100000000, &x));
   cfg->trials = (int)x;
@@ -391,6 +441,7 @@ static js_status from_tree(const ynode *root, const char *origin, const char *ou
   JS_CALL(parse_model(root, cfg));
   JS_CALL(parse_grid(root, cfg));
   JS_CALL(parse_sampling(root, cfg));
+  JS_CALL(check_draws(root, cfg));
   JS_CALL(parse_output(root, out_override, cfg));
   return JS_OK;
 }
@@ -486,14 +537,18 @@ static js_status to_yaml(const js_config *c, int with_output, char **text) {
   JS_CALL(appendf(&b, &len, &cap, "model: {sigma: %s, gamma: %s, input_scale: %s}\ngrid:\n",
                   yaml_double(c->sigma, x, 40), yaml_double(c->gamma, y, 40),
                   yaml_double(c->input_scale, z, 40)));
-  const char *names[3] = {"d", "n", "k"};
-  const int *axes[3] = {c->d, c->n, c->k}, counts[3] = {c->nd, c->nn, c->nk};
-  for (int a = 0; a < 3; a++) {
+  const char *names[2] = {"d", "n"};
+  const int *axes[2] = {c->d, c->n}, counts[2] = {c->nd, c->nn};
+  for (int a = 0; a < 2; a++) {
     JS_CALL(appendf(&b, &len, &cap, "  %s: [", names[a]));
     for (int i = 0; i < counts[a]; i++)
       JS_CALL(appendf(&b, &len, &cap, "%s%d", i ? ", " : "", axes[a][i]));
     JS_CALL(appendf(&b, &len, &cap, "]\n"));
   }
+  JS_CALL(appendf(&b, &len, &cap, "  k: ["));
+  for (int i = 0; i < c->nk; i++)
+    JS_CALL(appendf(&b, &len, &cap, "%s%lld", i ? ", " : "", (long long)c->k[i]));
+  JS_CALL(appendf(&b, &len, &cap, "]\n"));
   JS_CALL(appendf(&b, &len, &cap, "  T: ["));
   for (int i = 0; i < c->nT; i++)
     JS_CALL(appendf(&b, &len, &cap, "%s%s", i ? ", " : "", yaml_double(c->T[i], x, 40)));
@@ -501,8 +556,10 @@ static js_status to_yaml(const js_config *c, int with_output, char **text) {
   for (int i = 0; i < c->nr; i++)
     JS_CALL(appendf(&b, &len, &cap, "    - {alpha: %s, beta: %s}\n",
                     yaml_double(c->reward[i].alpha, x, 40), yaml_double(c->reward[i].beta, y, 40)));
-  JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld}\n",
-                  c->trials, c->test_points, c->seed));
+  JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld%s%s}\n",
+                  c->trials, c->test_points, c->seed,
+                  c->best_of_k == JS_BOK_AUTO ? "" : ", best_of_k: ", /* default: not */
+                  c->best_of_k == JS_BOK_AUTO ? "" : g_bok_names[c->best_of_k])); /* written */
   if (!with_output) {
     *text = b;
     return JS_OK;
@@ -552,7 +609,8 @@ static const char *breaking_key(const js_config *a, const js_config *b) {
   if (a->test_points != b->test_points) return "sampling.test_points changed";
   if (a->seed != b->seed) return "sampling.seed changed";
   if (js_config_kmax(a) != js_config_kmax(b)) return "grid.k: its largest value changed";
-  if (!within(a->k, a->nk, b->k, b->nk, sizeof(int))) return "grid.k: a value was removed";
+  if (js_config_exact(a) != js_config_exact(b)) return "sampling.best_of_k: the estimator changed";
+  if (!within(a->k, a->nk, b->k, b->nk, sizeof(int64_t))) return "grid.k: a value was removed";
   if (!within(a->T, a->nT, b->T, b->nT, sizeof(double))) return "grid.T: a value was removed";
   if (!within(a->reward, a->nr, b->reward, b->nr, sizeof(js_reward)))
     return "grid.reward: a value was removed";
@@ -584,7 +642,20 @@ js_study_change js_config_compare(const js_config *a, const js_config *b, const 
   return JS_STUDY_SAME;
 }
 
-int js_config_kmax(const js_config *cfg) { return cfg->k[cfg->nk - 1]; }
+int64_t js_config_kmax(const js_config *cfg) { return cfg->k[cfg->nk - 1]; }
+
+int js_config_exact(const js_config *cfg) {
+  return cfg->best_of_k == JS_BOK_EXACT ||
+         (cfg->best_of_k == JS_BOK_AUTO && js_config_kmax(cfg) > JS_BOK_AUTO_KMAX);
+}
+
+int js_config_kdraw(const js_config *cfg) {
+  int finite = 0;
+  for (int i = 0; i < cfg->nT; i++) finite |= cfg->T[i] > 0 && !isinf(cfg->T[i]);
+  if (js_config_exact(cfg) && !(finite && js_config_kmax(cfg) > 1)) return 0;
+  int64_t k = js_config_kmax(cfg);
+  return k > JS_KDRAW_MAX ? JS_KDRAW_MAX : (int)k; /* check_draws refuses beyond */
+}
 
 void js_config_free(js_config *cfg) {
   free(cfg->d);

@@ -10,13 +10,15 @@
 
 #include "rng.h"
 
-/// Rough one-core seconds of a Monte Carlo unit: posterior, test-point solves and candidates.
+/// Rough one-core seconds of a Monte Carlo unit: posterior, test-point solves, candidates and
+/// the exact best-of-k cells.
 static double mc_unit_cost(const js_config *cfg, int d, int n) {
-  double dd = d, nn = n, tp = cfg->test_points, kmax = js_config_kmax(cfg);
+  double dd = d, nn = n, tp = cfg->test_points, kmax = js_config_kdraw(cfg);
   int nfin = 0;
   for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
   double fit = (nn * dd * dd + dd * dd * dd / 3.0) / 40e9 + nn * dd * 4e-9;
   double per_point = (dd * dd + 4 * dd) / 20e9 + dd * 4e-9;
+  if (js_config_exact(cfg) && js_config_kmax(cfg) > 1) per_point += 20e-6 * cfg->nr;
   double per_cand = 4e-9 + cfg->nr * (1e-9 + 0.5e-9 * nfin);
   return fit + tp * (per_point + kmax * per_cand);
 }
@@ -45,7 +47,7 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
            grid->nmc, grid->nth, INT_MAX / 2);
   grid->nunits = grid->nmc + grid->nth;
   grid->ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
-  grid->candidates = (double)cfg->test_points * js_config_kmax(cfg);
+  grid->candidates = (double)cfg->test_points * js_config_kdraw(cfg);
   grid->mc_cost = malloc(sizeof(double) * (size_t)(cfg->nd * cfg->nn));
   JS_ALLOC_CHECK(grid->mc_cost, "unit costs");
   for (int id = 0; id < cfg->nd; id++)

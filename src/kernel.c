@@ -48,10 +48,14 @@ js_status js_kernel_check_env(void) {
 js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
   memset(kern, 0, sizeof *kern);
   kern->nk = cfg->nk, kern->nT = cfg->nT, kern->nr = cfg->nr;
-  kern->k = cfg->k;
-  kern->kmax = js_config_kmax(cfg);
+  kern->kmax = js_config_kdraw(cfg);
+  kern->exact = js_config_exact(cfg);
   kern->iT0 = kern->iTinf = -1;
+  JS_CHECK(kern->kmax > 0, JS_ERR_SYS, "internal: a kernel for a study that draws no candidates");
   JS_CALL(chunk_size(kern));
+  kern->k = malloc(sizeof(int) * (size_t)cfg->nk);
+  if (kern->k)
+    for (int i = 0; i < cfg->nk; i++) kern->k[i] = (int)cfg->k[i]; /* <= k_max here */
   kern->fin = malloc(sizeof(int) * (size_t)cfg->nT);
   kern->invT = malloc(sizeof(double) * (size_t)cfg->nT);
   size_t kp = pad8((size_t)kern->chunk);
@@ -59,14 +63,14 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
   kern->r = js_alloc_doubles(kp * (size_t)cfg->nr);
   kern->state = malloc(sizeof(double) * (size_t)cfg->nr * (2 + 2 * (size_t)cfg->nT));
   kern->aR = malloc(sizeof(double) * (size_t)cfg->nr);
-  if (!kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state || !kern->aR)
+  if (!kern->k || !kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state || !kern->aR)
     js_kernel_free(kern);
   JS_CHECK(kern->l != NULL, JS_ERR_SYS, "out of memory for the selection kernel (chunk=%d)",
            kern->chunk);
   for (int i = 0; i < cfg->nT; i++) {
     double t = cfg->T[i];
-    if (t == 0) kern->iT0 = i;
-    else if (isinf(t)) kern->iTinf = i;
+    if (t == 0) kern->iT0 = kern->exact ? -1 : i; /* exact: the caller adds T = 0 and */
+    else if (isinf(t)) kern->iTinf = kern->exact ? -1 : i; /* T = inf cells */
     else {
       double inv = 1.0 / t;
       kern->invT[kern->nfin] = inv > DBL_MAX ? DBL_MAX : inv; /* denormal T: stay finite */
@@ -77,13 +81,14 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
 }
 
 void js_kernel_free(js_kernel *kern) {
+  free(kern->k);
   free(kern->fin);
   free(kern->invT);
   free(kern->l);
   free(kern->r);
   free(kern->state);
   free(kern->aR);
-  kern->fin = NULL, kern->invT = NULL, kern->l = kern->r = kern->state = kern->aR = NULL;
+  kern->k = NULL, kern->fin = NULL, kern->invT = NULL, kern->l = kern->r = kern->state = kern->aR = NULL;
 }
 
 int js_kernel_chunk(const js_kernel *kern) { return kern->chunk; }
@@ -172,6 +177,7 @@ static void merge_piece(js_kernel *kern, int r, int lo, int hi, int first) {
 /// The candidates fed so far complete prefix k_ik: add its cells.
 static void emit(const js_kernel *kern, double *acc) {
   int nr = kern->nr, hi = kern->k[kern->ik];
+  if (hi == 1 && kern->exact) return; /* exact: the caller adds the k = 1 cells */
   double *cell = acc + (size_t)kern->ik * kern->nT * nr;
   for (int r = 0; r < nr; r++) {
     const double *st = kern->state + (size_t)r * state_stride(kern);

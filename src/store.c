@@ -89,7 +89,7 @@ static js_status define_vars(int nc, const js_config *cfg, int mc, int theory, v
   NC_CALL(nc_def_dim(nc, "trial", (size_t)cfg->trials, &dt));
   JS_CALL(def_var(nc, "d", NC_INT, 1, &dd, "input dimension", "1", &v->d));
   JS_CALL(def_var(nc, "n", NC_INT, 1, &dn, "training set size", "1", &v->n));
-  JS_CALL(def_var(nc, "k", NC_INT, 1, &dk, "number of candidates sampled", "1", &v->k));
+  JS_CALL(def_var(nc, "k", NC_INT64, 1, &dk, "number of candidates sampled", "1", &v->k));
   JS_CALL(def_var(nc, "T", NC_DOUBLE, 1, &dT, "softmax selection temperature", "1", &v->T));
   JS_CALL(put_text(nc, v->T, "comment", "0 = best-of-k (argmax reward); inf = uniform selection"));
   JS_CALL(def_var(nc, "trial", NC_INT, 1, &dt, "independent trial index", "1", &v->trial));
@@ -138,6 +138,7 @@ static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *
   NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "gamma", NC_DOUBLE, 1, &cfg->gamma));
   NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "input_scale", NC_DOUBLE, 1, &cfg->input_scale));
   NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "trials", NC_INT, 1, &cfg->trials));
+  JS_CALL(put_text(nc, NC_GLOBAL, "best_of_k", js_config_exact(cfg) ? "exact" : "candidates"));
   NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "test_points", NC_INT, 1, &cfg->test_points));
   return JS_OK;
 }
@@ -168,7 +169,12 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
                           const js_theory *th, const var_ids *v) {
   NC_CALL(nc_put_var_int(nc, v->d, cfg->d));
   NC_CALL(nc_put_var_int(nc, v->n, cfg->n));
-  NC_CALL(nc_put_var_int(nc, v->k, cfg->k));
+  long long *kk = malloc(sizeof(long long) * (size_t)cfg->nk);
+  JS_ALLOC_CHECK(kk, "k axis");
+  for (int i = 0; i < cfg->nk; i++) kk[i] = cfg->k[i];
+  int rc = nc_put_var_longlong(nc, v->k, kk);
+  free(kk);
+  NC_CALL(rc);
   NC_CALL(nc_put_var_double(nc, v->T, cfg->T));
   JS_CALL(put_axes(nc, cfg, v));
   if (th) {

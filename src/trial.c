@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bestofk.h"
 #include "fault.h"
 #include "kernel.h"
 #include "posterior.h"
@@ -37,6 +38,8 @@ typedef struct {
   js_rng *rng;
   js_posterior post;
   js_kernel kern;
+  js_bestofk bok; ///< the exact estimator (k >= 2 of the grid) when the study uses it
+  int k1;         ///< k index of the grid's first k >= 2 (the exact cells from there)
   double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc;
 } workspace;
 
@@ -45,16 +48,27 @@ static void ws_free(workspace *w) {
   js_rng_close(w->rng);
   js_posterior_free(&w->post);
   js_kernel_free(&w->kern);
+  js_bestofk_free(&w->bok);
   double *arrays[] = {w->X, w->y, w->z, w->Xt, w->proj, w->m, w->s2, w->muT, w->p, w->aR, w->acc};
   for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
+}
+
+/// The exact estimator for the grid's k >= 2, when the study uses it.
+static js_status bestofk_init(workspace *w, const js_config *cfg) {
+  if (!js_config_exact(cfg)) return JS_OK;
+  while (w->k1 < cfg->nk && cfg->k[w->k1] == 1) w->k1++;
+  double k[cfg->nk > 0 ? cfg->nk : 1];
+  for (int i = w->k1; i < cfg->nk; i++) k[i - w->k1] = (double)cfg->k[i];
+  return js_bestofk_init(&w->bok, k, cfg->nk - w->k1);
 }
 
 /// Allocate the arrays of one unit: O(d^2 + n + d + chunk), independent of test_points and
 /// k_max.
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
   size_t B = JS_TEST_BLOCK;
-  JS_CALL(js_kernel_init(&w->kern, cfg));
-  size_t chunk = (size_t)js_kernel_chunk(&w->kern);
+  if (js_config_kdraw(cfg) > 0) JS_CALL(js_kernel_init(&w->kern, cfg));
+  JS_CALL(bestofk_init(w, cfg));
+  size_t chunk = js_config_kdraw(cfg) > 0 ? (size_t)js_kernel_chunk(&w->kern) : 0;
   w->X = js_alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
   w->y = js_alloc_doubles((size_t)n);
   w->z = js_alloc_doubles(chunk > 2 * (size_t)d ? chunk : 2 * (size_t)d);
@@ -104,10 +118,12 @@ static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u,
                               js_kernel_stride(&w->kern), count);
 }
 
-/// One test point's k_max candidates, chunk by chunk (asking the poll hook after each).
+/// One test point's candidates, chunk by chunk (asking the poll hook after each).
 static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int point,
                             double s, double aT, poller *pl, double candidate_ns) {
-  int kmax = js_config_kmax(cfg), chunk = js_kernel_chunk(&w->kern);
+  int kmax = js_config_kdraw(cfg);
+  if (kmax == 0) return JS_OK;
+  int chunk = js_kernel_chunk(&w->kern);
   js_kernel_begin(&w->kern, s, aT, w->aR);
   for (int at = 0; at < kmax; at += chunk) {
     int count = kmax - at < chunk ? kmax - at : chunk;
@@ -117,6 +133,28 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
     JS_CHECK(!stop_wanted(pl, count * candidate_ns), JS_INTERRUPTED, "interrupted");
   }
   return JS_OK;
+}
+
+/// With the exact estimator: the point's k = 1 and T = inf cells (s^2 + aT^2 exactly) and
+/// its T = 0 cells for k >= 2 (the exact best-of-k loss).
+static void exact_cells(workspace *w, const js_config *cfg, double s, double aT) {
+  if (!js_config_exact(cfg)) return;
+  double ref = s * s + aT * aT;
+  int nr = cfg->nr;
+  for (int iT = 0; iT < cfg->nT; iT++)
+    for (int r = 0; r < nr; r++) {
+      for (int ik = 0; ik < w->k1; ik++) w->acc[js_cell(cfg, ik, iT, r)] += ref;
+      if (isinf(cfg->T[iT]))
+        for (int ik = w->k1; ik < cfg->nk; ik++) w->acc[js_cell(cfg, ik, iT, r)] += ref;
+      else if (cfg->T[iT] == 0 && w->k1 < cfg->nk)
+        js_bestofk_point(&w->bok, s, aT, w->aR[r], w->acc + js_cell(cfg, w->k1, iT, r),
+                         (size_t)cfg->nT * nr);
+    }
+}
+
+/// Estimated nanoseconds of a point's exact cells.
+static double exact_cost_ns(const workspace *w, const js_config *cfg) {
+  return js_config_exact(cfg) ? 20000.0 * cfg->nr * (w->k1 < cfg->nk) : 0;
 }
 
 /// One block of B test points (the first numbered first): inputs, predictions, candidates,
@@ -132,6 +170,8 @@ static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int f
     for (int r = 0; r < cfg->nr; r++)
       w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
     JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, pl, candidate_ns));
+    exact_cells(w, cfg, sqrt(w->s2[j]), aT);
+    JS_CHECK(!stop_wanted(pl, exact_cost_ns(w, cfg)), JS_INTERRUPTED, "interrupted");
     *ref_sum += w->s2[j] + aT * aT;
   }
   JS_CHECK(!stop_wanted(pl, (double)B * d * d / 20), JS_INTERRUPTED, "interrupted");

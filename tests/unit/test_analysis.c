@@ -6,7 +6,7 @@
 #include "analysis.h"
 #include "grid.h"
 
-static int ks[] = {1, 2, 4, 8, 16, 32, 64};
+static int64_t ks[] = {1, 2, 4, 8, 16, 32, 64};
 static double Ts[] = {0, 0.1, 1, INFINITY};
 static js_reward rw[] = {{1, 0}, {1, 1}};
 enum { NK = 7, NT = 4, NR = 2, TRIALS = 24 };

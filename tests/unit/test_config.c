@@ -155,6 +155,46 @@ static void test_overrides(void **state) {
   assert_non_null(strstr(js_error_message(), "expected section.key=value"));
 }
 
+/// sampling.best_of_k and the k range: 2^53 with the exact estimator and no finite T; refused
+/// when candidates would have to be drawn; the estimator in the canonical text; a change of
+/// estimator refused on restart.
+static void test_best_of_k(void **state) {
+  (void)state;
+  js_config a, b;
+  assert_int_equal(load_variant("  k: [1, 2, 4]\n  T: [0, 0.5, .inf]",
+                               "  k: [1, 2, 9007199254740992]\n  T: [0, .inf]", &a), JS_OK);
+  assert_true(a.k[2] == (int64_t)1 << 53 && js_config_kmax(&a) == a.k[2]);
+  assert_int_equal(a.best_of_k, JS_BOK_AUTO);
+  assert_true(js_config_exact(&a)); /* auto: k_max > JS_BOK_AUTO_KMAX */
+  js_config_free(&a);
+  expect_reject("k: [1, 2, 4]", "k: [1, 9007199254740994]", ":5: grid.k: 9007199254740994 is "
+                "out of range", NULL);
+  expect_reject("k: [1, 2, 4]", "k: [1, 4294967296]", ":5: grid.k: k = 4294967296 needs more "
+                "candidates", "no finite T"); /* T = 0.5 needs candidates */
+  expect_reject("seed: 7}", "seed: 7, best_of_k: maybe}", ":8: sampling.best_of_k: expected "
+                "auto, exact or candidates, got 'maybe'", NULL);
+  assert_int_equal(load_variant("T: [0, 0.5, .inf]\n", "T: [0, .inf]\n", &a), JS_OK);
+  assert_int_equal(load_variant("seed: 7}", "seed: 7, best_of_k: exact}", &b), JS_OK);
+  assert_false(js_config_exact(&a));
+  assert_true(js_config_exact(&b) && b.best_of_k == JS_BOK_EXACT);
+  assert_int_equal(js_config_kdraw(&a), 4);
+  assert_int_equal(js_config_kdraw(&b), 4); /* finite T 0.5 still needs candidates */
+  const char *key;
+  assert_int_equal(js_config_compare(&a, &b, &key), JS_STUDY_CHANGED);
+  assert_non_null(strstr(key, "best_of_k"));
+  char *text = NULL, *plain = NULL;
+  assert_int_equal(js_config_study_text(&b, &text), JS_OK);
+  assert_non_null(strstr(text, "best_of_k: exact"));
+  assert_int_equal(js_config_study_text(&a, &plain), JS_OK);
+  assert_null(strstr(plain, "best_of_k")); /* the default leaves the text as it was */
+  free(text), free(plain);
+  js_config_free(&a), js_config_free(&b);
+  assert_int_equal(load_variant("T: [0, 0.5, .inf]\n", "T: [0, .inf]\n", &a), JS_OK);
+  a.best_of_k = JS_BOK_EXACT;
+  assert_int_equal(js_config_kdraw(&a), 0); /* nothing left for candidates */
+  js_config_free(&a);
+}
+
 static void test_roundtrip(void **state) {
   (void)state;
   js_config a, b;
@@ -177,7 +217,7 @@ int main(void) {
       cmocka_unit_test(test_types_and_sections), cmocka_unit_test(test_ranges),
       cmocka_unit_test(test_empty_and_duplicates), cmocka_unit_test(test_yaml_syntax),
       cmocka_unit_test(test_generators), cmocka_unit_test(test_overrides),
-      cmocka_unit_test(test_roundtrip),
+      cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_best_of_k),
   };
   return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@
 #include "config.h"
 #include "kernel.h"
 
-static int K[] = {1, 2, 3, 5, 8, 13, 40, 100, 257};
+static int64_t K[] = {1, 2, 3, 5, 8, 13, 40, 100, 257};
 static double TT[] = {0, 5e-324, 1e-300, 1e-6, 0.01, 0.3, 1, 100, 1e12, INFINITY};
 static js_reward R[] = {{1, 0}, {1, 1}, {0.5, -2}};
 enum { NK = 9, NT = 10, NR = 3, KMAX = 257 };
@@ -102,7 +102,7 @@ static void test_extreme_rewards_finite(void **state) {
   js_kernel_free(&kern);
 }
 
-static int BK[] = {1, 3000, 4096, 5000, 12289, 20000};
+static int64_t BK[] = {1, 3000, 4096, 5000, 12289, 20000};
 enum { BNK = 6, BKMAX = 20000 };
 
 /// Cells of one point with k up to 20,000 (several pieces) for a chunk size ("" default).

@@ -12,7 +12,8 @@
 #include "queue.h"
 #include "theoryplan.h"
 
-static int g_d[] = {8, 16, 24}, g_n[] = {16, 32, 40}, g_k[] = {1, 4, 16};
+static int g_d[] = {8, 16, 24}, g_n[] = {16, 32, 40};
+static int64_t g_k[] = {1, 4, 16};
 static double g_T[] = {0, 0.5, INFINITY};
 static js_reward g_r[] = {{1, 0}, {1, 0.5}};
 

@@ -195,7 +195,8 @@ static void kinf_and_bestofk_coef(void **state) {
 /// The study-level theory at large T against the poster's first-order coefficient.
 static void large_T_expansion_of_the_study(void **state) {
   (void)state;
-  int d[] = {50}, n[] = {100}, k[] = {1, 4, 64};
+  int d[] = {50}, n[] = {100};
+  int64_t k[] = {1, 4, 64};
   double T[] = {100, 1000, INFINITY};
   js_reward r[] = {{1.2, 0.5}};
   js_config cfg = {0};

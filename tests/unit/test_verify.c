@@ -6,7 +6,8 @@
 
 #include "verify.h"
 
-static int ks1[] = {1, 4}, ks2[] = {2, 4}, ds[] = {8, 16}, ns[] = {32};
+static int64_t ks1[] = {1, 4}, ks2[] = {2, 4};
+static int ds[] = {8, 16}, ns[] = {32};
 static double Ts[] = {0, INFINITY};
 static js_reward rw[] = {{1, 0}};
 enum { TRIALS = 40 };
@@ -19,7 +20,7 @@ static double noise(int t, int salt) {
 }
 
 /// Results of 2 (d, n) blocks, k = 1 cells = reference + noise + offset[block].
-static void make(js_config *cfg, js_results *res, int *k, const double offset[2]) {
+static void make(js_config *cfg, js_results *res, int64_t *k, const double offset[2]) {
   memset(cfg, 0, sizeof *cfg);
   cfg->nd = 2, cfg->nn = 1, cfg->nk = 2, cfg->nT = 2, cfg->nr = 1;
   cfg->d = ds, cfg->n = ns, cfg->k = k, cfg->T = Ts, cfg->reward = rw, cfg->trials = TRIALS;
