@@ -28,8 +28,9 @@ void js_bestofk_free(js_bestofk *b);
 /// m1[j] = E[t tanh(a t)] (= E[u] of the nearest) and m2[j] = E[t^2] (= E[u^2]).
 void js_bestofk_moments(js_bestofk *b, double a, double *m1, double *m2);
 /// One test point with spread s, aT = m - mu_T and aR = m - mu_R: the expected loss
-/// (Y - mu_T)^2 of the best-of-k candidate for every k, added to acc[j * stride].
-void js_bestofk_point(js_bestofk *b, double s, double aT, double aR, double *acc,
-                      size_t stride);
+/// (Y - mu_T)^2 of the best-of-k candidate for every k, times weight, added to
+/// acc[j * stride].
+void js_bestofk_point(js_bestofk *b, double s, double aT, double aR, double weight,
+                      double *acc, size_t stride);
 
 #endif

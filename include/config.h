@@ -36,6 +36,7 @@ typedef struct {
   int trials, test_points;
   long seed;                        ///< 0 .. 2^31-1
   js_bestofk_mode best_of_k;        ///< as given (sampling.best_of_k, default auto)
+  double tilt;                      ///< sampling.tilt >= 1: importance-sampled test inputs
   char *out_path;
   double checkpoint_every;          ///< seconds between checkpoint commits (default 60)
 } js_config;

@@ -33,6 +33,7 @@ typedef struct {
   double s, aT, *aR;    ///< the point in progress: spread, m - mu_T, m - mu_R per reward
   int at, ik;           ///< candidates fed so far; the segment being filled
   double suml;          ///< sum of the losses fed so far
+  double weight;        ///< the point's weight (importance-sampled test inputs; else 1)
 } js_kernel;
 
 /// Set up a kernel for a study's k, T and reward axes (scratch of O(nr x chunk), chunk =
@@ -46,8 +47,10 @@ void js_kernel_free(js_kernel *kern);
 /// Candidates per chunk (what js_kernel_feed takes at most).
 int js_kernel_chunk(const js_kernel *kern);
 /// Start a test point: candidates Y_i = m + s z_i; aT = m - mu_T, aR[r] = m - mu_R for
-/// each reward.
+/// each reward; its cells are added with weight 1.
 void js_kernel_begin(js_kernel *kern, double s, double aT, const double *aR);
+/// Add the point's cells times weight instead (after js_kernel_begin).
+void js_kernel_weight(js_kernel *kern, double weight);
 /// Score the point's next count (<= chunk) candidates from their standard normals z and add
 /// each cell whose k they complete: its reranked loss to acc[(ik * nT + iT) * nr + ir].
 void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc);

@@ -39,6 +39,12 @@ void js_posterior_add(js_posterior *post, const double *Xb, int R, const double 
 /// Finish the fit: add I/gamma^2, factor the precision, solve for the posterior mean; ctx
 /// names the unit on failure.
 js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx);
+/// Importance-sample B test inputs (columns of Xt, d x B, drawn N(0, S^2 I)): scale each
+/// one's component along the posterior error mu_w - w_T by tilt and set weight[j] to its
+/// likelihood ratio tilt exp(-y^2 (1 - 1 / tilt^2) / 2), y = the new component / S, so that
+/// weighted means are unbiased. e is d scratch.
+void js_posterior_tilt(const js_posterior *post, double *Xt, int B, double S, double tilt,
+                       double *e, double *weight);
 /// For B test inputs (columns of Xt, d x B, overwritten): predictive mean m, variance s2,
 /// teacher mean muT and orthogonal projection p = w_perp.x/sqrt(d); proj is 3*B scratch.
 js_status js_posterior_predict(const js_posterior *post, double *Xt, int B, double *proj,

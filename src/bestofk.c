@@ -157,11 +157,11 @@ void js_bestofk_moments(js_bestofk *b, double a, double *m1, double *m2) {
   }
 }
 
-void js_bestofk_point(js_bestofk *b, double s, double aT, double aR, double *acc,
-                      size_t stride) {
+void js_bestofk_point(js_bestofk *b, double s, double aT, double aR, double weight,
+                      double *acc, size_t stride) {
   double alpha = aR / s, bb = aT - aR; /* u's mean (m - mu_R) / s; mu_R - mu_T */
   js_bestofk_moments(b, fabs(alpha), b->m1, b->m2);
   double sg = alpha < 0 ? -1 : 1;
   for (int j = 0; j < b->nk; j++)
-    acc[(size_t)j * stride] += s * s * b->m2[j] + 2 * bb * s * sg * b->m1[j] + bb * bb;
+    acc[(size_t)j * stride] += weight * (s * s * b->m2[j] + 2 * bb * s * sg * b->m1[j] + bb * bb);
 }

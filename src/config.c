@@ -389,9 +389,15 @@ static js_status parse_sampling(const ynode *root, js_config *cfg) {
   long x;
   JS_CALL(require(root, "", "sampling", &s));
   JS_CALL(expect_map(s, "sampling"));
-  static const char *const keys[] = {"trials", "test_points", "seed", "best_of_k", NULL};
+  static const char *const keys[] = {"trials", "test_points", "seed", "best_of_k", "tilt", NULL};
   JS_CALL(check_keys(s, "sampling", keys));
   JS_CALL(parse_bestofk(s, cfg));
+  cfg->tilt = 1;
+  if ((v = yn_get(s, "tilt"))) {
+    JS_CALL(get_number(v, "sampling.tilt", &cfg->tilt));
+    JS_CHECK(cfg->tilt >= 1 && cfg->tilt <= 100, JS_ERR_INPUT, "%s: sampling.tilt: %s is out of "
+             "range (1 = plain sampling, up to 100)", where(v), v->scalar);
+  }
   JS_CALL(require(s, "sampling", "trials", &v));
   JS_CALL(get_int(v, "sampling.trials", 2, 100000000, &x));
   cfg->trials = (int)x;
@@ -556,10 +562,12 @@ static js_status to_yaml(const js_config *c, int with_output, char **text) {
   for (int i = 0; i < c->nr; i++)
     JS_CALL(appendf(&b, &len, &cap, "    - {alpha: %s, beta: %s}\n",
                     yaml_double(c->reward[i].alpha, x, 40), yaml_double(c->reward[i].beta, y, 40)));
-  JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld%s%s}\n",
-                  c->trials, c->test_points, c->seed,
-                  c->best_of_k == JS_BOK_AUTO ? "" : ", best_of_k: ", /* default: not */
-                  c->best_of_k == JS_BOK_AUTO ? "" : g_bok_names[c->best_of_k])); /* written */
+  JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld",
+                  c->trials, c->test_points, c->seed));
+  if (c->best_of_k != JS_BOK_AUTO) /* defaults are not written: the text stays as before */
+    JS_CALL(appendf(&b, &len, &cap, ", best_of_k: %s", g_bok_names[c->best_of_k]));
+  if (c->tilt != 1) JS_CALL(appendf(&b, &len, &cap, ", tilt: %s", yaml_double(c->tilt, x, 40)));
+  JS_CALL(appendf(&b, &len, &cap, "}\n"));
   if (!with_output) {
     *text = b;
     return JS_OK;
@@ -610,6 +618,7 @@ static const char *breaking_key(const js_config *a, const js_config *b) {
   if (a->seed != b->seed) return "sampling.seed changed";
   if (js_config_kmax(a) != js_config_kmax(b)) return "grid.k: its largest value changed";
   if (js_config_exact(a) != js_config_exact(b)) return "sampling.best_of_k: the estimator changed";
+  if (a->tilt != b->tilt) return "sampling.tilt changed";
   if (!within(a->k, a->nk, b->k, b->nk, sizeof(int64_t))) return "grid.k: a value was removed";
   if (!within(a->T, a->nT, b->T, b->nT, sizeof(double))) return "grid.T: a value was removed";
   if (!within(a->reward, a->nr, b->reward, b->nr, sizeof(js_reward)))

@@ -178,20 +178,23 @@ static void merge_piece(js_kernel *kern, int r, int lo, int hi, int first) {
 static void emit(const js_kernel *kern, double *acc) {
   int nr = kern->nr, hi = kern->k[kern->ik];
   if (hi == 1 && kern->exact) return; /* exact: the caller adds the k = 1 cells */
-  double *cell = acc + (size_t)kern->ik * kern->nT * nr;
-  for (int r = 0; r < nr; r++) {
+  double *cell = acc + (size_t)kern->ik * kern->nT * nr, w = kern->weight; /* w x: exact */
+  for (int r = 0; r < nr; r++) { /* for w = 1 */
     const double *st = kern->state + (size_t)r * state_stride(kern);
-    if (kern->iTinf >= 0) cell[kern->iTinf * nr + r] += kern->suml / hi;
-    if (kern->iT0 >= 0) cell[kern->iT0 * nr + r] += st[1];
-    for (int f = 0; f < kern->nfin; f++) cell[kern->fin[f] * nr + r] += st[3 + 2 * f] / st[2 + 2 * f];
+    if (kern->iTinf >= 0) cell[kern->iTinf * nr + r] += w * (kern->suml / hi);
+    if (kern->iT0 >= 0) cell[kern->iT0 * nr + r] += w * st[1];
+    for (int f = 0; f < kern->nfin; f++)
+      cell[kern->fin[f] * nr + r] += w * (st[3 + 2 * f] / st[2 + 2 * f]);
   }
 }
 
 void js_kernel_begin(js_kernel *kern, double s, double aT, const double *aR) {
   kern->s = s, kern->aT = aT;
   memcpy(kern->aR, aR, sizeof(double) * (size_t)kern->nr);
-  kern->at = 0, kern->ik = 0, kern->suml = 0.0;
+  kern->at = 0, kern->ik = 0, kern->suml = 0.0, kern->weight = 1.0;
 }
+
+void js_kernel_weight(js_kernel *kern, double weight) { kern->weight = weight; }
 
 void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc) {
   score(kern, z, count);

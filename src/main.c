@@ -236,6 +236,8 @@ static js_status open_samples_out(const js_args *args, const js_config *cfg,
   JS_CHECK(js_par_size() == 1 && !args->nshards, JS_ERR_INPUT,
            "--samples-out writes every candidate from one process: run without mpirun and "
            "without --shard");
+  JS_CHECK(cfg->tilt == 1, JS_ERR_INPUT, "--samples-out writes unweighted candidates: it "
+           "cannot be used with sampling.tilt (the test inputs carry weights)");
   for (int p = 0; p < grid->nwork; p++)
     JS_CHECK(!res->done[grid->order[p]], JS_ERR_INPUT,
              "--samples-out needs a fresh study: %s.ckpt already holds finished units (remove "

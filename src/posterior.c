@@ -106,6 +106,22 @@ js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx) 
   return JS_OK;
 }
 
+void js_posterior_tilt(const js_posterior *post, double *Xt, int B, double S, double tilt,
+                       double *e, double *weight) {
+  int d = post->d;
+  cblas_dcopy(d, post->W, 1, e, 1);
+  cblas_daxpy(d, -1.0, post->W + d, 1, e, 1);
+  double norm = cblas_dnrm2(d, e, 1);
+  for (int j = 0; j < B; j++) weight[j] = 1;
+  if (!(norm > 0)) return; /* no error direction: plain sampling */
+  cblas_dscal(d, 1 / norm, e, 1);
+  for (int j = 0; j < B; j++) {
+    double *x = Xt + (size_t)j * d, c = cblas_ddot(d, e, 1, x, 1), y = tilt * c / S;
+    cblas_daxpy(d, (tilt - 1) * c, e, 1, x, 1);
+    weight[j] = tilt * exp(-0.5 * y * y * (1 - 1 / (tilt * tilt)));
+  }
+}
+
 js_status js_posterior_predict(const js_posterior *post, double *Xt, int B, double *proj,
                                double *m, double *s2, double *muT, double *p) {
   int d = post->d;

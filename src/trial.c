@@ -40,7 +40,7 @@ typedef struct {
   js_kernel kern;
   js_bestofk bok; ///< the exact estimator (k >= 2 of the grid) when the study uses it
   int k1;         ///< k index of the grid's first k >= 2 (the exact cells from there)
-  double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc;
+  double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc, *wt;
 } workspace;
 
 /// Release a workspace.
@@ -49,7 +49,8 @@ static void ws_free(workspace *w) {
   js_posterior_free(&w->post);
   js_kernel_free(&w->kern);
   js_bestofk_free(&w->bok);
-  double *arrays[] = {w->X, w->y, w->z, w->Xt, w->proj, w->m, w->s2, w->muT, w->p, w->aR, w->acc};
+  double *arrays[] = {w->X,  w->y, w->z,   w->Xt, w->proj, w->m,
+                      w->s2, w->muT, w->p, w->aR, w->acc,  w->wt};
   for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
 }
 
@@ -76,9 +77,10 @@ static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size
   w->proj = js_alloc_doubles(3 * B);
   w->m = js_alloc_doubles(B), w->s2 = js_alloc_doubles(B), w->muT = js_alloc_doubles(B);
   w->p = js_alloc_doubles(B), w->aR = js_alloc_doubles((size_t)cfg->nr);
+  w->wt = js_alloc_doubles(B);
   w->acc = js_alloc_doubles(ncells);
   JS_CHECK(w->X && w->y && w->z && w->Xt && w->proj && w->m && w->s2 && w->muT && w->p &&
-           w->aR && w->acc, JS_ERR_SYS, "out of memory for a unit with d=%d n=%d", d, n);
+           w->aR && w->acc && w->wt, JS_ERR_SYS, "out of memory for a unit with d=%d n=%d", d, n);
   memset(w->acc, 0, ncells * sizeof(double));
   JS_CALL(js_posterior_alloc(d, cfg->sigma, &w->post));
   return JS_OK;
@@ -118,13 +120,15 @@ static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u,
                               js_kernel_stride(&w->kern), count);
 }
 
-/// One test point's candidates, chunk by chunk (asking the poll hook after each).
+/// One test point's candidates (its cells added with weight wt), chunk by chunk (asking the
+/// poll hook after each).
 static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int point,
-                            double s, double aT, poller *pl, double candidate_ns) {
+                            double s, double aT, double wt, poller *pl, double candidate_ns) {
   int kmax = js_config_kdraw(cfg);
   if (kmax == 0) return JS_OK;
   int chunk = js_kernel_chunk(&w->kern);
   js_kernel_begin(&w->kern, s, aT, w->aR);
+  js_kernel_weight(&w->kern, wt);
   for (int at = 0; at < kmax; at += chunk) {
     int count = kmax - at < chunk ? kmax - at : chunk;
     JS_CALL(js_rng_normals(w->rng, w->z, (size_t)count));
@@ -137,9 +141,9 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
 
 /// With the exact estimator: the point's k = 1 and T = inf cells (s^2 + aT^2 exactly) and
 /// its T = 0 cells for k >= 2 (the exact best-of-k loss).
-static void exact_cells(workspace *w, const js_config *cfg, double s, double aT) {
+static void exact_cells(workspace *w, const js_config *cfg, double s, double aT, double wt) {
   if (!js_config_exact(cfg)) return;
-  double ref = s * s + aT * aT;
+  double ref = wt * (s * s + aT * aT);
   int nr = cfg->nr;
   for (int iT = 0; iT < cfg->nT; iT++)
     for (int r = 0; r < nr; r++) {
@@ -147,7 +151,7 @@ static void exact_cells(workspace *w, const js_config *cfg, double s, double aT)
       if (isinf(cfg->T[iT]))
         for (int ik = w->k1; ik < cfg->nk; ik++) w->acc[js_cell(cfg, ik, iT, r)] += ref;
       else if (cfg->T[iT] == 0 && w->k1 < cfg->nk)
-        js_bestofk_point(&w->bok, s, aT, w->aR[r], w->acc + js_cell(cfg, w->k1, iT, r),
+        js_bestofk_point(&w->bok, s, aT, w->aR[r], wt, w->acc + js_cell(cfg, w->k1, iT, r),
                          (size_t)cfg->nT * nr);
     }
 }
@@ -164,15 +168,19 @@ static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int f
   int d = cfg->d[u.id_d];
   JS_CALL(js_rng_normals(w->rng, w->Xt, (size_t)d * B));
   scale(w->Xt, (size_t)d * B, cfg->input_scale);
+  for (int j = 0; j < B; j++) w->wt[j] = 1;
+  if (cfg->tilt > 1) /* w->z is free until the candidates: the tilt's d scratch */
+    js_posterior_tilt(&w->post, w->Xt, B, cfg->input_scale, cfg->tilt, w->z, w->wt);
   JS_CALL(js_posterior_predict(&w->post, w->Xt, B, w->proj, w->m, w->s2, w->muT, w->p));
   for (int j = 0; j < B; j++) {
     double aT = w->m[j] - w->muT[j];
     for (int r = 0; r < cfg->nr; r++)
       w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
-    JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, pl, candidate_ns));
-    exact_cells(w, cfg, sqrt(w->s2[j]), aT);
+    double wt = w->wt[j];
+    JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, wt, pl, candidate_ns));
+    exact_cells(w, cfg, sqrt(w->s2[j]), aT, wt);
     JS_CHECK(!stop_wanted(pl, exact_cost_ns(w, cfg)), JS_INTERRUPTED, "interrupted");
-    *ref_sum += w->s2[j] + aT * aT;
+    *ref_sum += wt * (w->s2[j] + aT * aT);
   }
   JS_CHECK(!stop_wanted(pl, (double)B * d * d / 20), JS_INTERRUPTED, "interrupted");
   return JS_OK;

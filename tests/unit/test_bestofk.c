@@ -46,7 +46,7 @@ static void point_matches_brute_force(void **state) {
   for (int c = 0; c < 3; c++) {
     double s = cases[c][0], aT = cases[c][1], aR = cases[c][2];
     double exact[3] = {0, 0, 0};
-    js_bestofk_point(&b, s, aT, aR, exact, 1);
+    js_bestofk_point(&b, s, aT, aR, 1.0, exact, 1);
     for (int j = 0; j < 3; j++) {
       int N = 200000;
       double sum = 0, sum2 = 0;
@@ -74,10 +74,10 @@ static void one_candidate_and_signs(void **state) {
   js_bestofk b;
   assert_int_equal(js_bestofk_init(&b, k, 2), JS_OK);
   double x[2] = {0, 0}, y[2] = {0, 0};
-  js_bestofk_point(&b, 0.7, 0.4, -1.3, x, 1);
+  js_bestofk_point(&b, 0.7, 0.4, -1.3, 1.0, x, 1);
   assert_close(x[0], 0.49 + 0.16, 1e-14);
   /* mirror everything (Y -> -Y about m): the loss is the same */
-  js_bestofk_point(&b, 0.7, -0.4, 1.3, y, 1);
+  js_bestofk_point(&b, 0.7, -0.4, 1.3, 1.0, y, 1);
   assert_close(x[1], y[1], 1e-14 * x[1]);
   /* against the theory's conditional with c = m - mu_R: E[(y + b)^2], b = mu_R - mu_T */
   double g0[2], g1[2], g2[2], bb = 0.4 - (-1.3);
