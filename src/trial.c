@@ -139,11 +139,11 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
   return JS_OK;
 }
 
-/// With the exact estimator: the point's k = 1 and T = inf cells (s^2 + aT^2 exactly) and
+/// With the exact estimator: the point's k = 1 and T = inf cells (s2 + aT^2 exactly) and
 /// its T = 0 cells for k >= 2 (the exact best-of-k loss).
-static void exact_cells(workspace *w, const js_config *cfg, double s, double aT, double wt) {
+static void exact_cells(workspace *w, const js_config *cfg, double s2, double aT, double wt) {
   if (!js_config_exact(cfg)) return;
-  double ref = wt * (s * s + aT * aT);
+  double ref = wt * (s2 + aT * aT), s = sqrt(s2); /* ref: bit for bit the reference's term */
   int nr = cfg->nr;
   for (int iT = 0; iT < cfg->nT; iT++)
     for (int r = 0; r < nr; r++) {
@@ -178,7 +178,7 @@ static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int f
       w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
     double wt = w->wt[j];
     JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, wt, pl, candidate_ns));
-    exact_cells(w, cfg, sqrt(w->s2[j]), aT, wt);
+    exact_cells(w, cfg, w->s2[j], aT, wt);
     JS_CHECK(!stop_wanted(pl, exact_cost_ns(w, cfg)), JS_INTERRUPTED, "interrupted");
     *ref_sum += wt * (w->s2[j] + aT * aT);
   }
