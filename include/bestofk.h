@@ -17,6 +17,7 @@ typedef struct {
   double *k;       ///< their values as doubles
   double *t, *w;   ///< quadrature nodes and weights (scratch)
   double *m1, *m2; ///< per-k moments (scratch)
+  double *scratch; ///< 3 x cap: log S and the two integrands at the nodes
   int cap;         ///< capacity of t and w
 } js_bestofk;
 

@@ -19,6 +19,12 @@ double log(double);
 double sin(double);
 #pragma omp declare simd notinbranch
 double cos(double);
+#pragma omp declare simd notinbranch
+double erfc(double);
+#pragma omp declare simd notinbranch
+double log1p(double);
+#pragma omp declare simd notinbranch
+double expm1(double);
 
 /// Zero the upper halves of the vector registers before scalar library calls.
 static inline void js_clear_upper(void) {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "numutil.h"
+#include "simdmath.h"
 
 #define BK_HALF 4          /* Gauss-Legendre 8-point rule: 4 symmetric pairs */
 #define BK_BELOW 7         /* breaks below 1 / (8 k_max), by factors of 8 */
@@ -61,13 +62,14 @@ static double log_surv(const law *L, double t) {
 /// Density of t = |u|.
 static double dens(const law *L, double t) { return phi(t - L->a) + phi(t + L->a); }
 
-/// A t in (lo, hi) where -log S(t) is within 5% of y (safeguarded Newton).
-static double solve(const law *L, double y, double lo, double hi) {
-  double t = L->pa > 0 ? y / (2 * L->pa) : L->a;
+/// A t in (lo, hi) where -log S(t) is within 20% of y (safeguarded Newton from guess; panel
+/// ends need not be exact).
+static double solve(const law *L, double y, double lo, double hi, double guess) {
+  double t = guess;
   if (!(t > lo && t < hi)) t = lo > 0 ? sqrt(lo * hi) : hi / 64;
   for (int it = 0; it < 200; it++) {
     double lS = log_surv(L, t), G = -lS;
-    if (fabs(G - y) <= 0.05 * y) break;
+    if (fabs(G - y) <= 0.2 * y) break;
     if (G < y) lo = t;
     else hi = t;
     double tn = t - (G - y) * exp(lS) / dens(L, t);
@@ -76,16 +78,25 @@ static double solve(const law *L, double y, double lo, double hi) {
   return t;
 }
 
+/// Where -log S reaches y from t (at which it is G): one Newton step (hazard f / S).
+static double next_guess(const law *L, double t, double G, double y) {
+  return t + (y - G) * exp(-G) / dens(L, t);
+}
+
 /// Panel ends for the law: returns their count (sorted, distinct, from 0).
 static int breaks(const law *L, double kmin, double kmax, double *x) {
   int nb = 0;
   x[nb++] = 0;
-  double y = 1 / (8 * kmax), hi = L->a + 40, lo = 0;
-  for (int j = BK_BELOW; j > 0; j--) { /* y / 8^j, ..., y / 8 */
-    double t = solve(L, y / pow(8, j), lo, hi);
-    x[nb++] = lo = t;
+  double y = 1 / (8 * kmax), hi = L->a + 40, lo = 0, yj = y / pow(8, BK_BELOW);
+  double guess = L->pa > 0 ? yj / (2 * L->pa) : L->a;
+  for (int j = BK_BELOW; j > 0; j--, yj *= 8) { /* y / 8^j, ..., y / 8 */
+    x[nb++] = lo = solve(L, yj, lo, hi, guess);
+    guess = next_guess(L, lo, -log_surv(L, lo), 8 * yj);
   }
-  for (; y <= BK_TOP / kmin && nb < BK_MAXBREAKS - 8; y *= 2) x[nb++] = lo = solve(L, y, lo, hi);
+  for (; y <= BK_TOP / kmin && nb < BK_MAXBREAKS - 8; y *= 2) {
+    x[nb++] = lo = solve(L, y, lo, hi, guess);
+    guess = next_guess(L, lo, -log_surv(L, lo), 2 * y);
+  }
   double top = x[nb - 1];
   static const double at[] = {0.125, 0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 20};
   for (size_t j = 0; j < sizeof at / sizeof *at && L->a > 0; j++) {
@@ -105,8 +116,9 @@ js_status js_bestofk_init(js_bestofk *b, const double *k, int nk) {
   b->cap = 8 * BK_MAXBREAKS;
   b->k = malloc(sizeof(double) * (size_t)nk);
   b->m1 = malloc(sizeof(double) * (size_t)nk), b->m2 = malloc(sizeof(double) * (size_t)nk);
-  b->t = malloc(sizeof(double) * (size_t)b->cap), b->w = malloc(sizeof(double) * (size_t)b->cap);
-  if (!b->k || !b->m1 || !b->m2 || !b->t || !b->w) {
+  b->t = js_alloc_doubles((size_t)b->cap), b->w = js_alloc_doubles((size_t)b->cap);
+  b->scratch = js_alloc_doubles(3 * (size_t)b->cap);
+  if (!b->k || !b->m1 || !b->m2 || !b->t || !b->w || !b->scratch) {
     js_bestofk_free(b);
     JS_FAIL(JS_ERR_SYS, "out of memory for the best-of-k estimator");
   }
@@ -115,22 +127,47 @@ js_status js_bestofk_init(js_bestofk *b, const double *k, int nk) {
 }
 
 void js_bestofk_free(js_bestofk *b) {
-  free(b->k), free(b->m1), free(b->m2), free(b->t), free(b->w);
-  b->k = b->m1 = b->m2 = b->t = b->w = NULL;
+  free(b->k), free(b->m1), free(b->m2), free(b->t), free(b->w), free(b->scratch);
+  b->k = b->m1 = b->m2 = b->t = b->w = b->scratch = NULL;
 }
 
-/// Quadrature nodes over the panels: returns their count.
+/// Quadrature nodes over the panels, in ascending t: returns their count.
 static int nodes(js_bestofk *b, const law *L, double kmin, double kmax) {
   double x[BK_MAXBREAKS + 8];
   int nb = breaks(L, kmin, kmax, x), n = 0;
   for (int p = 0; p + 1 < nb; p++) {
     double c = 0.5 * (x[p] + x[p + 1]), h = 0.5 * (x[p + 1] - x[p]);
-    for (int i = 0; i < BK_HALF; i++) {
-      b->t[n] = c - h * g_x[i], b->w[n++] = h * g_w[i];
-      b->t[n] = c + h * g_x[i], b->w[n++] = h * g_w[i];
-    }
+    for (int i = BK_HALF - 1; i >= 0; i--) b->t[n] = c - h * g_x[i], b->w[n++] = h * g_w[i];
+    for (int i = 0; i < BK_HALF; i++) b->t[n] = c + h * g_x[i], b->w[n++] = h * g_w[i];
   }
   return n;
+}
+
+/// log S and the weighted integrands w g1'(t), w g2'(t) at every node (vectorized: each
+/// branch of log_surv is computed in every lane and the right one kept).
+static void integrands(const js_bestofk *b, const law *L, int n, double *lS, double *d1,
+                       double *d2) {
+  const double *restrict t = b->t, *restrict w = b->w;
+  double a = L->a, c2 = 2 * L->pa;
+#pragma omp simd
+  for (int i = 0; i < n; i++) {
+    double ti = t[i], e1 = 0.5 * erfc(fabs(ti - a) * M_SQRT1_2); /* Q(|t - a|) */
+    double q2 = 0.5 * erfc((ti + a) * M_SQRT1_2);                /* Q(t + a) */
+    double h0 = 1, h1 = a, p = ti, sum = 0, tt = ti * ti;
+    for (int m = 0; m < 24; m += 2) { /* the small-t series of log_surv */
+      sum += h0 * p;
+      double h2 = a * h1 - (m + 1) * h0;
+      h1 = a * h2 - (m + 2) * h1;
+      h0 = h2;
+      p *= tt / ((m + 2) * (m + 3));
+    }
+    double big = log(e1 + q2), small = log1p(ti <= 0.5 && a * ti <= 0.25 ? -c2 * sum : q2 - e1);
+    lS[i] = ti >= a && !(ti <= 0.5 && a * ti <= 0.25) ? big : small;
+    double em = expm1(-2 * a * ti), e = 1 + em; /* tanh = -em / (1 + e), no cancellation */
+    d1[i] = w[i] * (-em / (1 + e) + a * ti * 4 * e / ((1 + e) * (1 + e)));
+    d2[i] = w[i] * 2 * ti;
+  }
+  js_clear_upper();
 }
 
 void js_bestofk_moments(js_bestofk *b, double a, double *m1, double *m2) {
@@ -141,20 +178,21 @@ void js_bestofk_moments(js_bestofk *b, double a, double *m1, double *m2) {
     first++;
   }
   if (first == b->nk) return;
-  for (int j = first; j < b->nk; j++) m1[j] = m2[j] = 0;
   int n = nodes(b, &L, b->k[first], b->k[b->nk - 1]);
-  for (int i = 0; i < n; i++) {
-    double t = b->t[i], lS = log_surv(&L, t);
-    double em = expm1(-2 * a * t), e = 1 + em; /* tanh = -em / (1 + e), no cancellation */
-    double th = -em / (1 + e), sech2 = 4 * e / ((1 + e) * (1 + e));
-    double d1 = b->w[i] * (th + a * t * sech2), d2 = b->w[i] * 2 * t;
-    for (int j = first; j < b->nk; j++) {
-      double x = b->k[j] * lS;
-      if (x < -745) break; /* larger k: smaller still */
-      double sk = exp(x);
-      m1[j] += d1 * sk, m2[j] += d2 * sk;
+  double *lS = b->scratch, *d1 = lS + b->cap, *d2 = d1 + b->cap;
+  integrands(b, &L, n, lS, d1, d2);
+  double floor = js_exp_floor(-745);
+  for (int j = first, end = n; j < b->nk; j++) {
+    double kj = b->k[j], s1 = 0, s2 = 0;
+    while (end > 0 && kj * lS[end - 1] < -745) end--; /* beyond, S^k underflows */
+#pragma omp simd reduction(+ : s1, s2)
+    for (int i = 0; i < end; i++) {
+      double sk = exp(js_floored(kj * lS[i], floor));
+      s1 += d1[i] * sk, s2 += d2[i] * sk;
     }
+    m1[j] = s1, m2[j] = s2;
   }
+  js_clear_upper();
 }
 
 void js_bestofk_point(js_bestofk *b, double s, double aT, double aR, double weight,
