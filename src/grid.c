@@ -18,7 +18,7 @@ static double mc_unit_cost(const js_config *cfg, int d, int n) {
   for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
   double fit = (nn * dd * dd + dd * dd * dd / 3.0) / 40e9 + nn * dd * 4e-9;
   double per_point = (dd * dd + 4 * dd) / 20e9 + dd * 4e-9;
-  if (js_config_exact(cfg) && js_config_kmax(cfg) > 1) per_point += 20e-6 * cfg->nr;
+  if (js_config_exact(cfg) && js_config_kmax(cfg) > 1) per_point += 6e-6 * cfg->nr;
   double per_cand = 4e-9 + cfg->nr * (1e-9 + 0.5e-9 * nfin);
   return fit + tp * (per_point + kmax * per_cand);
 }

@@ -158,7 +158,7 @@ static void exact_cells(workspace *w, const js_config *cfg, double s2, double aT
 
 /// Estimated nanoseconds of a point's exact cells.
 static double exact_cost_ns(const workspace *w, const js_config *cfg) {
-  return js_config_exact(cfg) ? 20000.0 * cfg->nr * (w->k1 < cfg->nk) : 0;
+  return js_config_exact(cfg) ? 6000.0 * cfg->nr * (w->k1 < cfg->nk) : 0;
 }
 
 /// One block of B test points (the first numbered first): inputs, predictions, candidates,
