@@ -63,7 +63,8 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
   kern->r = js_alloc_doubles(kp * (size_t)cfg->nr);
   kern->state = malloc(sizeof(double) * (size_t)cfg->nr * (2 + 2 * (size_t)cfg->nT));
   kern->aR = malloc(sizeof(double) * (size_t)cfg->nr);
-  if (!kern->k || !kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state || !kern->aR)
+  kern->sums = malloc(sizeof(double) * 2 * (size_t)cfg->nT);
+  if (!kern->sums || !kern->k || !kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state || !kern->aR)
     js_kernel_free(kern);
   JS_CHECK(kern->l != NULL, JS_ERR_SYS, "out of memory for the selection kernel (chunk=%d)",
            kern->chunk);
@@ -81,6 +82,7 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
 }
 
 void js_kernel_free(js_kernel *kern) {
+  free(kern->sums);
   free(kern->k);
   free(kern->fin);
   free(kern->invT);
@@ -88,7 +90,7 @@ void js_kernel_free(js_kernel *kern) {
   free(kern->r);
   free(kern->state);
   free(kern->aR);
-  kern->k = NULL, kern->fin = NULL, kern->invT = NULL, kern->l = kern->r = kern->state = kern->aR = NULL;
+  kern->sums = NULL, kern->k = NULL, kern->fin = NULL, kern->invT = NULL, kern->l = kern->r = kern->state = kern->aR = NULL;
 }
 
 int js_kernel_chunk(const js_kernel *kern) { return kern->chunk; }
@@ -136,18 +138,44 @@ static double loss_at_first(const double *rr, const double *l, int lo, int hi, d
   return l[lo];
 }
 
-/// Weight sums A = sum exp((rr - mx)/T) and B = sum l exp((rr - mx)/T) over [lo, hi).
-static void segment_weights(const double *restrict rr, const double *restrict l, int lo, int hi,
-                            double mx, double invT, double *A, double *B) {
-  double a = 0.0, b = 0.0, floor = js_exp_floor(JS_EXP_FLOOR);
-#pragma omp simd reduction(+ : a, b)
+/// Weight sums A[f] = sum exp((rr - mx) invT[f]) and B[f] = sum l exp((rr - mx) invT[f])
+/// over [lo, hi) for nt = 1, 2 or 3 temperatures in one pass (the piece is read once; nt is
+/// a constant where this is inlined, so the unused lanes fold away).
+static inline __attribute__((always_inline)) void weights(const double *restrict rr,
+                                                          const double *restrict l, int lo,
+                                                          int hi, double mx,
+                                                          const double *invT, int nt,
+                                                          double *A, double *B) {
+  double i0 = invT[0], i1 = invT[nt > 1], i2 = invT[nt > 2 ? 2 : 0];
+  double a0 = 0, b0 = 0, a1 = 0, b1 = 0, a2 = 0, b2 = 0, floor = js_exp_floor(JS_EXP_FLOOR);
+#pragma omp simd reduction(+ : a0, b0, a1, b1, a2, b2)
   for (int i = lo; i < hi; i++) {
-    double x = (rr[i] - mx) * invT;
-    double w = exp(x > floor ? x : floor);
-    a += w;
-    b += w * l[i];
+    double d = rr[i] - mx; /* <= 0: mx is the piece's largest reward */
+    double x0 = d * i0, w0 = js_exp_neg(x0 > floor ? x0 : floor);
+    a0 += w0, b0 += w0 * l[i];
+    if (nt > 1) {
+      double x1 = d * i1, w1 = js_exp_neg(x1 > floor ? x1 : floor);
+      a1 += w1, b1 += w1 * l[i];
+    }
+    if (nt > 2) {
+      double x2 = d * i2, w2 = js_exp_neg(x2 > floor ? x2 : floor);
+      a2 += w2, b2 += w2 * l[i];
+    }
   }
-  *A = a, *B = b;
+  A[0] = a0, B[0] = b0;
+  if (nt > 1) A[1] = a1, B[1] = b1;
+  if (nt > 2) A[2] = a2, B[2] = b2;
+}
+
+/// Weight sums of every finite T over [lo, hi), three temperatures per pass.
+static void segment_weights(const js_kernel *kern, const double *rr, const double *l, int lo,
+                            int hi, double mx, double *A, double *B) {
+  for (int f = 0; f < kern->nfin; f += 3) {
+    int nt = kern->nfin - f < 3 ? kern->nfin - f : 3;
+    if (nt == 3) weights(rr, l, lo, hi, mx, kern->invT + f, 3, A + f, B + f);
+    else if (nt == 2) weights(rr, l, lo, hi, mx, kern->invT + f, 2, A + f, B + f);
+    else weights(rr, l, lo, hi, mx, kern->invT + f, 1, A + f, B + f);
+  }
 }
 
 /// Merge piece [lo, hi) of the chunk (first: the point's first piece) into reward r's
@@ -159,16 +187,17 @@ static void merge_piece(js_kernel *kern, int r, int lo, int hi, int first) {
   double mx = segment_max(rr, lo, hi);
   double Mold = st[0], Mnew = first || mx > Mold ? mx : Mold;
   if (kern->iT0 >= 0 && (first || mx > Mold)) st[1] = loss_at_first(rr, l, lo, hi, mx);
+  double *A = kern->sums, *B = A + kern->nfin;
+  segment_weights(kern, rr, l, lo, hi, mx, A, B);
   for (int f = 0; f < kern->nfin; f++) {
-    double A, B, invT = kern->invT[f];
-    segment_weights(rr, l, lo, hi, mx, invT, &A, &B);
+    double invT = kern->invT[f];
     if (first) {
-      st[2 + 2 * f] = A, st[3 + 2 * f] = B;
+      st[2 + 2 * f] = A[f], st[3 + 2 * f] = B[f];
     } else {
       double c_old = exp(fmax((Mold - Mnew) * invT, JS_EXP_FLOOR));
       double c_new = exp(fmax((mx - Mnew) * invT, JS_EXP_FLOOR));
-      st[2 + 2 * f] = st[2 + 2 * f] * c_old + A * c_new;
-      st[3 + 2 * f] = st[3 + 2 * f] * c_old + B * c_new;
+      st[2 + 2 * f] = st[2 + 2 * f] * c_old + A[f] * c_new;
+      st[3 + 2 * f] = st[3 + 2 * f] * c_old + B[f] * c_new;
     }
   }
   st[0] = Mnew;
