@@ -236,9 +236,10 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
   }
   js_clear_upper();
 #pragma omp simd reduction(+ : sb, sj, s0, s1, s2)
-  for (int i = 0; i < n; i++) { /* libmvec exp: the theory's inner loop */
-    double y = ys[i], dens = ws[i] * norm * exp(e1[i]), q = exp(lq[i]);
-    double eq = exp(js_floored(-q, fl)), a0 = dens * exp(js_floored(lq[i] - q, fl)); /* q e^-q */
+  for (int i = 0; i < n; i++) { /* the theory's inner loop: inlined exp where the argument */
+    double y = ys[i], dens = ws[i] * norm * js_exp_neg(e1[i]), q = exp(lq[i]); /* is <= 0 */
+    double eq = js_exp_neg(js_floored(-q, fl));
+    double a0 = dens * js_exp_neg(js_floored(lq[i] - q, fl)); /* q e^-q */
     double jq = q < 1e-3 ? q * (1 - q * (0.5 - q / 6)) : 1 - eq; /* 1 - e^-q */
     sb += dens * eq;
     sj += dens * jq;
