@@ -238,6 +238,9 @@ static js_status open_samples_out(const js_args *args, const js_config *cfg,
            "without --shard");
   JS_CHECK(cfg->tilt == 1, JS_ERR_INPUT, "--samples-out writes unweighted candidates: it "
            "cannot be used with sampling.tilt (the test inputs carry weights)");
+  JS_CHECK(!js_config_exact(cfg), JS_ERR_INPUT, "--samples-out writes the candidates, and this "
+           "study's T = 0 cells use the exact best-of-k estimator instead (no candidates at "
+           "T = 0): set sampling.best_of_k: candidates");
   for (int p = 0; p < grid->nwork; p++)
     JS_CHECK(!res->done[grid->order[p]], JS_ERR_INPUT,
              "--samples-out needs a fresh study: %s.ckpt already holds finished units (remove "

@@ -123,6 +123,12 @@ PY
   [ "$status" -eq 2 ]
   [[ "$output" == *"sampling.tilt"* ]]
   [ ! -e tilt.nc ] && [ ! -e s-judge0.csv ]
+  small_study ", best_of_k: exact" > ex.yaml
+  run "$JS" run ex.yaml -o ex.nc --samples-out s --quiet
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"sampling.best_of_k: candidates"* ]]
+  [ ! -e ex.nc ] && [ ! -e s-judge0.csv ]
   small_study ", tilt: 0.5" > low.yaml
   run "$JS" run low.yaml -o low.nc --quiet
   [ "$status" -eq 2 ]
