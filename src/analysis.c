@@ -185,10 +185,11 @@ static void print_header(const js_config *cfg) {
 /// One table row: an optimum per judge with its interval, starred at the grid's edge.
 static void print_row(const char *label, int nr, const double *opt, const double *lo,
                       const double *hi, const signed char *edge) {
-  char cell[64];
+  char cell[96];
   printf("%-9s", label);
   for (int r = 0; r < nr; r++) {
-    snprintf(cell, sizeof cell, "%g%s [%g, %g]", opt[r], edge[r] ? "*" : "", lo[r], hi[r]);
+    snprintf(cell, sizeof cell, "%.15g%s [%.15g, %.15g]", opt[r], edge[r] ? "*" : "", lo[r],
+             hi[r]); /* 15 digits: k up to 2^40 in full */
     printf(" %-22s", cell);
   }
   printf("\n");
