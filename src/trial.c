@@ -58,9 +58,12 @@ static void ws_free(workspace *w) {
 static js_status bestofk_init(workspace *w, const js_config *cfg) {
   if (!js_config_exact(cfg)) return JS_OK;
   while (w->k1 < cfg->nk && cfg->k[w->k1] == 1) w->k1++;
-  double k[cfg->nk > 0 ? cfg->nk : 1];
+  double *k = malloc(sizeof(double) * (size_t)cfg->nk); /* heap: the axis may be long */
+  JS_ALLOC_CHECK(k, "the k axis");
   for (int i = w->k1; i < cfg->nk; i++) k[i - w->k1] = (double)cfg->k[i];
-  return js_bestofk_init(&w->bok, k, cfg->nk - w->k1);
+  js_status s = js_bestofk_init(&w->bok, k, cfg->nk - w->k1);
+  free(k);
+  return s;
 }
 
 /// Allocate the arrays of one unit: O(d^2 + n + d + chunk), independent of test_points and
