@@ -58,6 +58,7 @@ static void ws_free(workspace *w) {
 static js_status bestofk_init(workspace *w, const js_config *cfg) {
   if (!js_config_exact(cfg)) return JS_OK;
   while (w->k1 < cfg->nk && cfg->k[w->k1] == 1) w->k1++;
+  if (w->k1 == cfg->nk) return JS_OK; /* k = 1 only: every cell is exact without it */
   double *k = malloc(sizeof(double) * (size_t)cfg->nk); /* heap: the axis may be long */
   JS_ALLOC_CHECK(k, "the k axis");
   for (int i = w->k1; i < cfg->nk; i++) k[i - w->k1] = (double)cfg->k[i];
