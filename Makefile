@@ -241,8 +241,12 @@ paper: deps all
 check: deps all smpi asan $(UNIT)
 	@tests/run-all
 
-bench: deps all
+bench: deps all $(BUILD)/bench-parts
 	@tools/bench
+
+# make bench's breakdown of a unit's time per candidate (tools/bench-parts.c)
+$(BUILD)/bench-parts: tools/bench-parts.c $(OBJ) | $(BUILD)
+	$(CC) $(CFLAGS) $< $(OBJ) -o $@ $(LDLIBS)
 
 clean:
 	rm -rf $(BUILD) $(BIN)
