@@ -238,7 +238,7 @@ paper: deps all
 	tools/paper outputs/paper.nc outputs/paper-scaling.nc; rc=$$?; \
 	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
-check: deps all smpi asan $(UNIT)
+check: deps all smpi asan $(UNIT) $(BUILD)/bench-parts
 	@tests/run-all
 
 bench: deps all $(BUILD)/bench-parts
