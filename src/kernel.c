@@ -193,9 +193,9 @@ static void merge_piece(js_kernel *kern, int r, int lo, int hi, int first) {
     double invT = kern->invT[f];
     if (first) {
       st[2 + 2 * f] = A[f], st[3 + 2 * f] = B[f];
-    } else {
-      double c_old = exp(fmax((Mold - Mnew) * invT, JS_EXP_FLOOR));
-      double c_new = exp(fmax((mx - Mnew) * invT, JS_EXP_FLOOR));
+    } else { /* Mnew is Mold or mx, so one factor is exp(0) = 1 exactly: one exp */
+      double c_old = mx > Mold ? exp(fmax((Mold - Mnew) * invT, JS_EXP_FLOOR)) : 1.0;
+      double c_new = mx > Mold ? 1.0 : exp(fmax((mx - Mnew) * invT, JS_EXP_FLOOR));
       st[2 + 2 * f] = st[2 + 2 * f] * c_old + A[f] * c_new;
       st[3 + 2 * f] = st[3 + 2 * f] * c_old + B[f] * c_new;
     }
