@@ -31,7 +31,8 @@ typedef struct {
   js_theory_plan plan;
   double *mc_cost;       ///< [id_d * nn + id_n] estimated seconds of one Monte Carlo unit
   double th_cost[2];     ///< estimated seconds of a theory piece at T = 0 and at finite T
-  double candidates;     ///< candidates scored by one Monte Carlo unit
+  double candidates;     ///< candidates scored by one Monte Carlo unit (its test points
+                         ///< when it draws none: js_grid_counts)
   int *order;            ///< js_grid_order: ids to compute (order[0..nwork)), costliest first
   int nwork;             ///< units this run computes (all, or one shard's)
   int nwork_mc;          ///< of which Monte Carlo units
@@ -53,5 +54,8 @@ double js_grid_cost(const js_grid *grid, int id);
 int js_grid_payload(const js_grid *grid, int id);
 /// Free a grid.
 void js_grid_free(js_grid *grid);
+
+/// What a unit's count is: "candidates", or "test points" when the study draws none.
+const char *js_grid_counts(const js_grid *grid);
 
 #endif

@@ -7,6 +7,7 @@
 typedef struct {
   int quiet, tty, total_units, done_units, resumed_units, drawn;
   double start, last, total_cost, done_cost, candidates;
+  const char *what; ///< what `candidates` counts ("candidates" unless set after init)
 } js_progress;
 
 /// Monotonic wall-clock seconds.

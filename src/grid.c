@@ -47,7 +47,8 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
            grid->nmc, grid->nth, INT_MAX / 2);
   grid->nunits = grid->nmc + grid->nth;
   grid->ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
-  grid->candidates = (double)cfg->test_points * js_config_kdraw(cfg);
+  int kdraw = js_config_kdraw(cfg); /* the exact estimator alone: count test points */
+  grid->candidates = (double)cfg->test_points * (kdraw > 0 ? kdraw : 1);
   grid->mc_cost = malloc(sizeof(double) * (size_t)(cfg->nd * cfg->nn));
   JS_ALLOC_CHECK(grid->mc_cost, "unit costs");
   for (int id = 0; id < cfg->nd; id++)
@@ -173,4 +174,8 @@ void js_grid_free(js_grid *grid) {
   free(grid->order);
   grid->mc_cost = NULL;
   grid->order = NULL;
+}
+
+const char *js_grid_counts(const js_grid *grid) {
+  return js_config_kdraw(grid->cfg) > 0 ? "candidates" : "test points";
 }

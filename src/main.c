@@ -174,9 +174,10 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   if (!args->quiet && !st)
     fprintf(stderr, "judgesim: merged %d parts into %s\n", args->nparts, cfg->out_path);
   else if (!args->quiet)
-    fprintf(stderr, "judgesim: done in %.2f s on %d rank%s: %.3g candidates/s (%.3g per rank); "
+    fprintf(stderr, "judgesim: done in %.2f s on %d rank%s: %.3g %s/s (%.3g per rank); "
             "wrote %s\n", st->wall, st->ranks, st->ranks > 1 ? "s" : "",
-            st->candidates / st->wall, st->candidates / st->wall / st->ranks, cfg->out_path);
+            st->candidates / st->wall, js_config_kdraw(cfg) > 0 ? "candidates" : "test points",
+            st->candidates / st->wall / st->ranks, cfg->out_path);
   return JS_OK;
 }
 
@@ -253,6 +254,7 @@ static js_status open_samples_out(const js_args *args, const js_config *cfg,
 static void start_progress(const js_args *args, const js_grid *grid, const js_results *res,
                            js_progress *prog) {
   js_progress_init(prog, args->quiet, grid->nwork, grid->total_cost);
+  prog->what = js_grid_counts(grid);
   int units = 0;
   double cost = 0;
   for (int p = 0; p < grid->nwork; p++)

@@ -23,6 +23,7 @@ void js_progress_init(js_progress *prog, int quiet, int total_units, double tota
   prog->done_units = prog->resumed_units = 0;
   prog->done_cost = prog->candidates = 0;
   prog->drawn = 0;
+  prog->what = "candidates";
   prog->start = prog->last = js_now();
 }
 
@@ -40,9 +41,9 @@ static void draw(js_progress *prog, double now) {
   if (prog->done_cost > 0)
     hms(el * (prog->total_cost - prog->done_cost) / prog->done_cost, eta, sizeof eta);
   int done = prog->done_units + prog->resumed_units;
-  fprintf(stderr, "%sunits %d/%d (%.1f%%)  %.3g candidates/s  ETA %s%s",
-          prog->tty ? "\r\033[K" : "", done, prog->total_units,
-          100.0 * done / prog->total_units, rate, eta, prog->tty ? "" : "\n");
+  fprintf(stderr, "%sunits %d/%d (%.1f%%)  %.3g %s/s  ETA %s%s", prog->tty ? "\r\033[K" : "",
+          done, prog->total_units, 100.0 * done / prog->total_units, rate, prog->what, eta,
+          prog->tty ? "" : "\n");
   fflush(stderr);
   prog->drawn = 1;
   prog->last = now;
