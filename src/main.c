@@ -176,7 +176,7 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   else if (!args->quiet)
     fprintf(stderr, "judgesim: done in %.2f s on %d rank%s: %.3g %s/s (%.3g per rank); "
             "wrote %s\n", st->wall, st->ranks, st->ranks > 1 ? "s" : "",
-            st->candidates / st->wall, js_config_kdraw(cfg) > 0 ? "candidates" : "test points",
+            st->candidates / st->wall, js_grid_counts(grid),
             st->candidates / st->wall / st->ranks, cfg->out_path);
   return JS_OK;
 }

@@ -40,6 +40,8 @@ typedef struct {
   js_kernel kern;
   js_bestofk bok; ///< the exact estimator (k >= 2 of the grid) when the study uses it
   int k1;         ///< k index of the grid's first k >= 2 (the exact cells from there)
+  int exact;      ///< js_config_exact: the exact estimator serves T = 0, T = inf, k = 1
+  int kdraw;      ///< js_config_kdraw: candidates per test point (0: none)
   double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc, *wt;
 } workspace;
 
@@ -56,7 +58,7 @@ static void ws_free(workspace *w) {
 
 /// The exact estimator for the grid's k >= 2, when the study uses it.
 static js_status bestofk_init(workspace *w, const js_config *cfg) {
-  if (!js_config_exact(cfg)) return JS_OK;
+  if (!w->exact) return JS_OK;
   while (w->k1 < cfg->nk && cfg->k[w->k1] == 1) w->k1++;
   if (w->k1 == cfg->nk) return JS_OK; /* k = 1 only: every cell is exact without it */
   double *k = malloc(sizeof(double) * (size_t)cfg->nk); /* heap: the axis may be long */
@@ -71,9 +73,10 @@ static js_status bestofk_init(workspace *w, const js_config *cfg) {
 /// k_max.
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
   size_t B = JS_TEST_BLOCK;
-  if (js_config_kdraw(cfg) > 0) JS_CALL(js_kernel_init(&w->kern, cfg));
+  w->exact = js_config_exact(cfg), w->kdraw = js_config_kdraw(cfg);
+  if (w->kdraw > 0) JS_CALL(js_kernel_init(&w->kern, cfg));
   JS_CALL(bestofk_init(w, cfg));
-  size_t chunk = js_config_kdraw(cfg) > 0 ? (size_t)js_kernel_chunk(&w->kern) : 0;
+  size_t chunk = w->kdraw > 0 ? (size_t)js_kernel_chunk(&w->kern) : 0;
   w->X = js_alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
   w->y = js_alloc_doubles((size_t)n);
   w->z = js_alloc_doubles(chunk > 2 * (size_t)d ? chunk : 2 * (size_t)d);
@@ -128,7 +131,7 @@ static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u,
 /// poll hook after each).
 static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int point,
                             double s, double aT, double wt, poller *pl, double candidate_ns) {
-  int kmax = js_config_kdraw(cfg);
+  int kmax = w->kdraw;
   if (kmax == 0) return JS_OK;
   int chunk = js_kernel_chunk(&w->kern);
   js_kernel_begin(&w->kern, s, aT, w->aR);
@@ -146,7 +149,7 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
 /// With the exact estimator: the point's k = 1 and T = inf cells (s2 + aT^2 exactly) and
 /// its T = 0 cells for k >= 2 (the exact best-of-k loss).
 static void exact_cells(workspace *w, const js_config *cfg, double s2, double aT, double wt) {
-  if (!js_config_exact(cfg)) return;
+  if (!w->exact) return;
   double ref = wt * (s2 + aT * aT), s = sqrt(s2); /* ref: bit for bit the reference's term */
   int nr = cfg->nr;
   for (int iT = 0; iT < cfg->nT; iT++)
@@ -162,7 +165,7 @@ static void exact_cells(workspace *w, const js_config *cfg, double s2, double aT
 
 /// Estimated nanoseconds of a point's exact cells.
 static double exact_cost_ns(const workspace *w, const js_config *cfg) {
-  return js_config_exact(cfg) ? 6000.0 * cfg->nr * (w->k1 < cfg->nk) : 0;
+  return w->exact ? 6000.0 * cfg->nr * (w->k1 < cfg->nk) : 0;
 }
 
 /// One block of B test points (the first numbered first): inputs, predictions, candidates,
