@@ -8,8 +8,8 @@
 /// from chunks of units the root sends and passes their results up in messages of
 /// JS_FORWARD_UNITS units, so the root's message rate stays bounded. Servers post their
 /// messages and never wait for a busy client; results go back without the sender waiting.
-/// Checkpoint commits run on a background thread (commit.h), so the root never stops
-/// answering. Which rank computes a unit never changes its result.
+/// Checkpoint commits run on a background thread (commit.h), and so do the hooks' file work
+/// when the caller posts it to one (background.h), so the root never stops answering. Which rank computes a unit never changes its result.
 #ifndef JS_SCHEDULE_H
 #define JS_SCHEDULE_H
 

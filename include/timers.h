@@ -20,7 +20,8 @@ typedef enum {
   JS_TM_COMMIT,   ///< the final checkpoint commit (waited for)
   JS_TM_IDLE,     ///< a worker waiting for work
   JS_TM_IDLE_END, ///< a worker's last wait, ended by "no work left" (within IDLE)
-  JS_TM_BLOCKS,   ///< the master reducing and writing complete (d, n) blocks (within WORK)
+  JS_TM_BLOCKS,   ///< the master's background thread beginning the cube and writing complete
+                  ///< (d, n) blocks during the work (real seconds, off the service loop)
   JS_TM_COUNT
 } js_timer_id;
 

@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "grid.h"
 #include "analysis.h"
+#include "background.h"
 #include "info.h"
 #include "kernel.h"
 #include "merge.h"
@@ -69,6 +70,7 @@ typedef struct {
   js_cube_file *file; ///< defined, not yet written
   js_results *res;    ///< the results (for blocks written early)
   js_verify_parts *vp; ///< the blocks' verification parts (NULL: all at the end)
+  js_background *bg;  ///< where the cube is begun and blocks written during the work
 } cube_job;
 
 /// Create and define the cube with its provenance (the master does it while workers compute).
@@ -82,21 +84,48 @@ static js_status cube_begin(void *ctx) {
   return s;
 }
 
-/// A (d, n) block is complete: reduce it and write its slices now (once the cube is begun).
+/// A (d, n) block is complete: reduce it and write its slices (once the cube is begun).
 static js_status cube_block(void *ctx, int block) {
   cube_job *job = ctx;
   if (!job->file) return JS_OK;
-  js_timer_start(JS_TM_BLOCKS);
   js_results_reduce_block(job->res, block);
   if (job->vp) js_verify_block(job->cfg, job->res, block, job->vp);
-  js_status s = js_store_put_block(job->file, job->res, block);
-  js_timer_stop(JS_TM_BLOCKS);
+  return js_store_put_block(job->file, job->res, block);
+}
+
+/// cube_begin as a background task.
+static js_status begin_task(void *ctx, int unused) {
+  (void)unused;
+  return cube_begin(ctx);
+}
+
+/// The schedule's early hook: begin the cube on the background thread.
+static js_status cube_begin_later(void *ctx) {
+  cube_job *job = ctx;
+  return js_background_post(job->bg, begin_task, job, 0);
+}
+
+/// The schedule's block hook: reduce and write the block on the background thread (an
+/// earlier task's failure comes back here).
+static js_status cube_block_later(void *ctx, int block) {
+  cube_job *job = ctx;
+  return js_background_post(job->bg, cube_block, job, block);
+}
+
+/// Wait for the background file work; its seconds count as the master's block time.
+static js_status cube_drain(cube_job *job) {
+  if (!job->bg) return JS_OK;
+  js_status s = js_background_drain(job->bg);
+  js_timer_add(JS_TM_BLOCKS, js_background_seconds(job->bg));
+  js_background_free(job->bg);
+  job->bg = NULL;
   return s;
 }
 
 /// The job is being aborted: remove the cube's temporary file (the checkpoint stays).
 static void cube_abort(void *ctx) {
   cube_job *job = ctx;
+  (void)cube_drain(job); /* its failure, if any, is not the one being reported */
   js_store_abort(job->file);
   job->file = NULL;
 }
@@ -134,7 +163,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   double t0 = js_now();
   if (s == JS_OK) s = js_theory_study(&cfg, &th);
-  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL, NULL};
+  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL, NULL, NULL};
   if (s == JS_OK) s = cube_finish(&job, NULL, &th);
   if (s == JS_OK && !args->quiet)
     fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
@@ -148,6 +177,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
 /// Reduce, assemble the theory, write the cube and print the summary (rank 0).
 static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *res,
                         cube_job *job, const js_run_stats *st, const js_args *args) {
+  JS_CALL(cube_drain(job)); /* the blocks written during the work (background thread) */
   js_timer_start(JS_TM_REDUCE);
   JS_CALL(js_results_reduce(res));
   js_timer_stop(JS_TM_REDUCE);
@@ -290,7 +320,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   js_progress prog;
   js_run_stats st = {0};
   js_committer *committer = NULL;
-  cube_job job = {cfg, NULL, argc, argv, 1, NULL, res, NULL};
+  cube_job job = {cfg, NULL, argc, argv, 1, NULL, res, NULL, NULL};
   js_linalg_init();
   int master = js_par_rank() == 0;
   js_status s = js_fault_init(js_par_rank());
@@ -307,6 +337,8 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
       m = js_commit_create(cfg, grid, res, d->study, &committer);
     if (master && m == JS_OK && !args->dry_run && (m = js_verify_parts_alloc(cfg, &d->vp)) == JS_OK)
       job.vp = &d->vp;
+    if (master && m == JS_OK && !args->dry_run && !args->nshards)
+      m = js_background_create(&job.bg);
     int code = (int)m;
     s = js_par_bcast_int(&code);
     if (s == JS_OK) s = master ? m : (js_status)code;
@@ -317,7 +349,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   }
   job.text = d->text;
   js_master_hooks hook = {res->done, cube_put, committer, cfg->checkpoint_every,
-                          args->nshards ? NULL : cube_begin, args->nshards ? NULL : cube_block,
+                          job.bg ? cube_begin_later : NULL, job.bg ? cube_block_later : NULL,
                           &job, cube_abort};
   js_work work = {0};
   if (s == JS_OK) js_trial_work(grid, &work);
@@ -337,6 +369,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
             grid->nwork - grid->nwork_mc, cfg->out_path);
   if (s == JS_OK && master && args->timings) js_timers_print(stdout, js_par_size());
 done:
+  (void)cube_drain(&job);
   js_store_abort(job.file);
   js_commit_free(committer);
   if (master) js_lock_release();
@@ -358,7 +391,7 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
   js_committer *c = NULL;
   if (s == JS_OK) s = js_commit_create(&cfg, &grid, &res, study, &c);
-  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res, NULL};
+  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res, NULL, NULL};
   if (s == JS_OK) s = finish(&cfg, &grid, &res, c, &job, NULL, args);
   js_commit_free(c);
   if (locked) js_lock_release();
