@@ -37,19 +37,19 @@ struct js_background {
   pthread_t thread;
 };
 
-/// Run one task and keep its outcome (the first failure only).
-static void run_task(js_background *bg, task t, int locked) {
+/// Run one task (without the lock) and keep its outcome (the first failure only).
+static void run_task(js_background *bg, task t) {
   double t0 = real_now();
   js_status s = t.fn(t.ctx, t.arg);
   char text[sizeof bg->message];
   if (s != JS_OK) js_error_text(text, sizeof text);
-  if (!locked) pthread_mutex_lock(&bg->lock);
+  pthread_mutex_lock(&bg->lock);
   bg->seconds += real_now() - t0;
   if (s != JS_OK && bg->status == JS_OK) {
     bg->status = s;
     memcpy(bg->message, text, sizeof text);
   }
-  if (!locked) pthread_mutex_unlock(&bg->lock);
+  pthread_mutex_unlock(&bg->lock);
 }
 
 /// The thread: take tasks in order until told to quit with none left.
@@ -63,7 +63,7 @@ static void *loop(void *arg) {
     bg->head = (bg->head + 1) % bg->cap, bg->count--, bg->busy = 1;
     int skip = bg->status != JS_OK;
     pthread_mutex_unlock(&bg->lock);
-    if (!skip) run_task(bg, t, 0);
+    if (!skip) run_task(bg, t);
     pthread_mutex_lock(&bg->lock);
     bg->busy = 0;
     if (bg->count == 0) pthread_cond_broadcast(&bg->idle);
@@ -107,8 +107,8 @@ static js_status grow(js_background *bg) {
 
 js_status js_background_post(js_background *bg, js_task_fn fn, void *ctx, int arg) {
   if (!bg->threaded) { /* no thread: run it here */
-    if (bg->status == JS_OK) run_task(bg, (task){fn, ctx, arg}, 1);
-    return failure(bg);
+    if (js_background_status(bg) == JS_OK) run_task(bg, (task){fn, ctx, arg});
+    return js_background_status(bg);
   }
   pthread_mutex_lock(&bg->lock);
   js_status s = failure(bg);
