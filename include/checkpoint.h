@@ -5,7 +5,9 @@
 ///   identity (buildid.h) of the program that wrote it, u64 ncells, u64 nvalues
 ///   (judges x k), u64 records, f64 commit time (Unix seconds), then per finished unit a
 ///   record: i32 kind, i32 a, i32 b, i32 c, f64 x, f64 y, f64 z, then its values:
-///   kind 0, a Monte Carlo unit: a, b, c = d, n, trial (x, y, z = 0); f64 ref, f64 cells[ncells]
+///   kind 0, a Monte Carlo unit: a, b, c = d, n, trial, x = its test-point split and y = the
+///           trial's splits (grid.h; x, y = 0 for a trial of one split), z = 0;
+///           f64 ref, f64 cells[ncells]
 ///   kind 1, a theory piece: a/b = d/n in lowest terms, c = node of the outer integral,
 ///           x = T (y, z = 0); f64 values[nvalues]
 /// and last a u64 FNV-1a checksum of every byte before it. Units are keyed by their values,

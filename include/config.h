@@ -34,6 +34,8 @@ typedef struct {
   double *T;                        ///< ascending, distinct; 0 = argmax, +inf = uniform
   js_reward *reward;                ///< in the order given
   int trials, test_points;
+  int unit_points;                  ///< sampling.unit_points: test points per Monte Carlo
+                                    ///< unit at least (0: the automatic rule, grid.h)
   long seed;                        ///< 0 .. 2^31-1
   js_bestofk_mode best_of_k;        ///< as given (sampling.best_of_k, default auto)
   double tilt;                      ///< sampling.tilt >= 1: importance-sampled test inputs

@@ -1,6 +1,10 @@
 /// \file grid.h
-/// Work units of a study. Monte Carlo units are one trial of one (d, n): ids 0 .. nmc-1,
-/// d-major, then n, then trial. Theory pieces follow: ids nmc .. nunits-1 in the theory
+/// Work units of a study. A Monte Carlo unit is one split of one trial of one (d, n): ids
+/// 0 .. nmc-1, d-major, then n, then trial, then split. A trial's test points are split into
+/// nsplit units of consecutive points (js_grid_splits: one unless sampling.unit_points asks
+/// for more); every split fits the trial's posterior from the trial's stream, split
+/// 0 then draws its points from that stream and split s >= 1 from a stream of its own
+/// (rng.h), so the units of a trial can run on different ranks at once. Theory pieces follow: ids nmc .. nunits-1 in the theory
 /// plan's order (theoryplan.h). Every unit has an estimated cost; the master hands them out
 /// most expensive first. A unit is computed from the study alone, so any rank can run it.
 #ifndef JS_GRID_H
@@ -21,6 +25,8 @@ typedef struct {
   int id;
   js_unit_kind kind;
   int id_d, id_n, trial; ///< Monte Carlo: (d, n) indices and trial
+  int split, nsplit;     ///< Monte Carlo: which of the trial's test-point splits
+  int first, points;     ///< Monte Carlo: the split's test points [first, first + points)
   int piece;             ///< theory: index in the plan
 } js_unit;
 
@@ -30,9 +36,11 @@ typedef struct {
   size_t ncells;         ///< nk * nT * nr cells per Monte Carlo unit
   js_theory_plan plan;
   double *mc_cost;       ///< [id_d * nn + id_n] estimated seconds of one Monte Carlo unit
+  int *nsplit;           ///< [id_d * nn + id_n] units per trial (test-point splits)
+  int *mc_off;           ///< [id_d * nn + id_n]: the pair's first unit id; [pairs]: nmc
   double th_cost[2];     ///< estimated seconds of a theory piece at T = 0 and at finite T
-  double candidates;     ///< candidates scored by one Monte Carlo unit (its test points
-                         ///< when it draws none: js_grid_counts)
+  double candidates;     ///< candidates scored per test point (1 when the study draws none:
+                         ///< it then counts test points, js_grid_counts)
   int *order;            ///< js_grid_order: ids to compute (order[0..nwork)), costliest first
   int nwork;             ///< units this run computes (all, or one shard's)
   int nwork_mc;          ///< of which Monte Carlo units
@@ -46,8 +54,16 @@ js_status js_grid_order(js_grid *grid);
 /// Keep only shard i of n (1-based) in order[0..nwork): the cost-sorted units are dealt
 /// to the shards in a snake (1..n, n..1, ...), so shards are deterministic and balanced.
 void js_grid_shard(js_grid *grid, int shard, int nshards);
+/// Test-point splits per trial of pair (d, n) (the same on every rank and in every extension
+/// of the study): floor(test_points / sampling.unit_points), at least 1; 1 when the study
+/// does not set unit_points.
+int js_grid_splits(const js_config *cfg, int d, int n);
 /// What unit id is.
 js_unit js_grid_unit(const js_grid *grid, int id);
+/// The (d, n) pair (id_d * nn + id_n) of Monte Carlo unit id.
+int js_grid_pair(const js_grid *grid, int id);
+/// What unit id adds to progress: its candidates (test points when the study draws none).
+double js_grid_count(const js_grid *grid, int id);
 /// Estimated seconds of one core for unit id.
 double js_grid_cost(const js_grid *grid, int id);
 /// Doubles in unit id's result: 1 + ncells (reference value, cells) or nr x nk (theory).

@@ -19,6 +19,15 @@ int js_rng_seed(long seed, int d, int n);
 js_status js_rng_check_pairs(long seed, const int *d, int nd, const int *n, int nn);
 /// Open the stream of unit (d, n, trial) for a study seed.
 js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng);
+/// First stream number of the test-point splits (grid.h): a trial's split s >= 1 of nsplit
+/// draws its test points from stream JS_RNG_SPLIT_BASE + trial x (nsplit - 1) + s - 1 of the
+/// pair's seed (split 0 continues the trial's own stream). Trial streams, and the bootstrap's
+/// stream number `trials` (analysis.h), stay below it (trials <= 10^8 < 2^27).
+#define JS_RNG_SPLIT_BASE (1 << 27)
+/// Open the test-point stream of split `split` (>= 1) of nsplit of unit (d, n, trial); an
+/// input error when the stream number would pass SPRNG's 2^31 - 1 streams.
+js_status js_rng_open_split(long seed, int d, int n, int trial, int split, int nsplit,
+                            js_rng **rng);
 /// Fill out[0..count) with the next standard normal variates of the stream.
 js_status js_rng_normals(js_rng *rng, double *out, size_t count);
 /// Fill out[0..count) with uniform integers in [0, bound) (bootstrap resampling).

@@ -55,6 +55,7 @@ static record_key key_of(const js_config *cfg, const js_grid *grid, int id) {
   record_key k = {0, 0, 0, 0, 0, 0, 0};
   if (u.kind == JS_UNIT_MC) {
     k.a = cfg->d[u.id_d], k.b = cfg->n[u.id_n], k.c = u.trial;
+    if (u.nsplit > 1) k.x = u.split, k.y = u.nsplit; /* else 0, 0 as before splits */
     return k;
   }
   js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, u.piece);
@@ -167,12 +168,17 @@ static int find_unit(const js_config *cfg, const js_grid *grid, const record_key
   for (int i = 0; i < cfg->nd; i++) if (cfg->d[i] == k->a) id = i;
   for (int i = 0; i < cfg->nn; i++) if (cfg->n[i] == k->b) in = i;
   if (k->kind != 0 || id < 0 || in < 0 || k->c < 0 || k->c >= cfg->trials) return -1;
-  return (id * cfg->nn + in) * cfg->trials + k->c;
+  int g = id * cfg->nn + in, S = grid->nsplit[g];
+  if ((k->y == 0 ? 1 : k->y) != S || !(k->x >= 0 && k->x < S && k->x == (int)k->x)) return -1;
+  return grid->mc_off[g] + k->c * S + (int)k->x;
 }
 
 /// Describe a record's key for messages.
 static void describe(const record_key *k, char *buf, size_t size) {
-  if (k->kind == 0) snprintf(buf, size, "unit d=%d n=%d trial=%d", k->a, k->b, k->c);
+  if (k->kind == 0 && k->y > 1)
+    snprintf(buf, size, "unit d=%d n=%d trial=%d test-point split %g of %g", k->a, k->b, k->c,
+             k->x + 1, k->y);
+  else if (k->kind == 0) snprintf(buf, size, "unit d=%d n=%d trial=%d", k->a, k->b, k->c);
   else snprintf(buf, size, "theory piece d/n=%d/%d T=%g node %d", k->a, k->b, k->x, k->c);
 }
 

@@ -51,6 +51,7 @@ static void *write_snapshot(void *arg) {
 js_status js_commit_start(js_committer *c, int *started) {
   *started = 0;
   if (c->running) return JS_OK;
+  js_results_fence(); /* the results stored so far, before the thread reads them */
   memcpy(c->snapshot, c->res->done, (size_t)c->grid->nunits);
   c->finished = 0;
   c->running = 1;

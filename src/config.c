@@ -383,13 +383,14 @@ static js_status check_draws(const ynode *root, const js_config *cfg) {
           JS_KDRAW_MAX);
 }
 
-/// Section sampling: trials >= 2, test_points >= 1, seed, best_of_k.
+/// Section sampling: trials >= 2, test_points >= 1, seed, best_of_k, tilt, unit_points.
 static js_status parse_sampling(const ynode *root, js_config *cfg) {
   ynode *s, *v;
   long x;
   JS_CALL(require(root, "", "sampling", &s));
   JS_CALL(expect_map(s, "sampling"));
-  static const char *const keys[] = {"trials", "test_points", "seed", "best_of_k", "tilt", NULL};
+  static const char *const keys[] = {"trials", "test_points", "seed", "best_of_k", "tilt",
+                                     "unit_points", NULL};
   JS_CALL(check_keys(s, "sampling", keys));
   JS_CALL(parse_bestofk(s, cfg));
   cfg->tilt = 1;
@@ -404,6 +405,11 @@ static js_status parse_sampling(const ynode *root, js_config *cfg) {
   JS_CALL(require(s, "sampling", "test_points", &v));
   JS_CALL(get_int(v, "sampling.test_points", 1, INT_MAX, &x));
   cfg->test_points = (int)x;
+  cfg->unit_points = 0;
+  if ((v = yn_get(s, "unit_points"))) {
+    JS_CALL(get_int(v, "sampling.unit_points", 1, INT_MAX, &x));
+    cfg->unit_points = (int)x;
+  }
   JS_CALL(require(s, "sampling", "seed", &v));
   JS_CALL(get_int(v, "sampling.seed", 0, 2147483647L, &cfg->seed));
   return JS_OK;
@@ -567,6 +573,7 @@ static js_status to_yaml(const js_config *c, int with_output, char **text) {
   if (c->best_of_k != JS_BOK_AUTO) /* defaults are not written: the text stays as before */
     JS_CALL(appendf(&b, &len, &cap, ", best_of_k: %s", g_bok_names[c->best_of_k]));
   if (c->tilt != 1) JS_CALL(appendf(&b, &len, &cap, ", tilt: %s", yaml_double(c->tilt, x, 40)));
+  if (c->unit_points) JS_CALL(appendf(&b, &len, &cap, ", unit_points: %d", c->unit_points));
   JS_CALL(appendf(&b, &len, &cap, "}\n"));
   if (!with_output) {
     *text = b;
@@ -619,6 +626,7 @@ static const char *breaking_key(const js_config *a, const js_config *b) {
   if (js_config_kmax(a) != js_config_kmax(b)) return "grid.k: its largest value changed";
   if (js_config_exact(a) != js_config_exact(b)) return "sampling.best_of_k: the estimator changed";
   if (a->tilt != b->tilt) return "sampling.tilt changed";
+  if (a->unit_points != b->unit_points) return "sampling.unit_points changed";
   if (!within(a->k, a->nk, b->k, b->nk, sizeof(int64_t))) return "grid.k: a value was removed";
   if (!within(a->T, a->nT, b->T, b->nT, sizeof(double))) return "grid.T: a value was removed";
   if (!within(a->reward, a->nr, b->reward, b->nr, sizeof(js_reward)))

@@ -4,23 +4,31 @@
 #include "grid.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rng.h"
 
-/// Rough one-core seconds of a Monte Carlo unit: posterior, test-point solves, candidates and
-/// the exact best-of-k cells.
-static double mc_unit_cost(const js_config *cfg, int d, int n) {
-  double dd = d, nn = n, tp = cfg->test_points, kmax = js_config_kdraw(cfg);
+/// Rough one-core seconds of a Monte Carlo unit of `points` test points: posterior, test-point
+/// solves, candidates and the exact best-of-k cells.
+static double mc_unit_cost(const js_config *cfg, int d, int n, double points) {
+  double dd = d, nn = n, kmax = js_config_kdraw(cfg);
   int nfin = 0;
   for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
-  double fit = (nn * dd * dd + dd * dd * dd / 3.0) / 40e9 + nn * dd * 4e-9;
   double per_point = (dd * dd + 4 * dd) / 20e9 + dd * 4e-9;
   if (js_config_exact(cfg) && js_config_kmax(cfg) > 1) per_point += 6e-6 * cfg->nr;
   double per_cand = 4e-9 + cfg->nr * (1e-9 + 0.5e-9 * nfin);
-  return fit + tp * (per_point + kmax * per_cand);
+  double fit = (nn * dd * dd + dd * dd * dd / 3.0) / 40e9 + nn * dd * 4e-9;
+  return fit + points * (per_point + kmax * per_cand);
+}
+
+int js_grid_splits(const js_config *cfg, int d, int n) {
+  (void)d, (void)n; /* one rule for every pair (kept per pair: the units are laid out so) */
+  if (cfg->unit_points == 0) return 1;
+  int s = cfg->test_points / cfg->unit_points;
+  return s < 1 ? 1 : s;
 }
 
 /// Rough one-core seconds of a theory piece (one node of the outer integral, every judge),
@@ -32,15 +40,36 @@ static double theory_piece_cost(const js_config *cfg, int finite) {
   return weights + (finite ? 0.5e-3 * (1 + per_k) * (1 + 0.15 * logk) : 0.06e-3 * (1 + per_k));
 }
 
+/// Splits, first unit ids and unit costs of every (d, n) pair; nmc.
+static js_status mc_units(const js_config *cfg, js_grid *grid) {
+  int pairs = cfg->nd * cfg->nn;
+  grid->mc_cost = malloc(sizeof(double) * (size_t)pairs);
+  grid->nsplit = malloc(sizeof(int) * (size_t)pairs);
+  grid->mc_off = malloc(sizeof(int) * ((size_t)pairs + 1));
+  JS_CHECK(grid->mc_cost && grid->nsplit && grid->mc_off, JS_ERR_SYS,
+           "out of memory for the units of %d (d, n) pairs", pairs);
+  double count = 0;
+  for (int g = 0; g < pairs; g++) {
+    int d = cfg->d[g / cfg->nn], n = cfg->n[g % cfg->nn];
+    grid->nsplit[g] = js_grid_splits(cfg, d, n);
+    grid->mc_off[g] = (int)count;
+    count += (double)cfg->trials * grid->nsplit[g];
+    JS_CHECK(count <= INT_MAX / 2, JS_ERR_INPUT, "the study has more than %d Monte Carlo "
+             "units (d x n x trials x test-point splits, %d splits at d=%d n=%d); set a "
+             "larger sampling.unit_points (test points per unit) or fewer trials", INT_MAX / 2,
+             grid->nsplit[g], d, n);
+    grid->mc_cost[g] = mc_unit_cost(cfg, d, n, (double)cfg->test_points / grid->nsplit[g]);
+  }
+  grid->mc_off[pairs] = grid->nmc = (int)count;
+  return JS_OK;
+}
+
 js_status js_grid_build(const js_config *cfg, js_grid *grid) {
   memset(grid, 0, sizeof *grid);
   grid->cfg = cfg;
-  double count = (double)cfg->nd * cfg->nn * cfg->trials;
-  JS_CHECK(count <= INT_MAX / 2, JS_ERR_INPUT, "the study has %.0f work units (d x n x "
-           "trials); at most %d are supported", count, INT_MAX / 2);
   JS_CALL(js_rng_check_pairs(cfg->seed, cfg->d, cfg->nd, cfg->n, cfg->nn));
+  JS_CALL(mc_units(cfg, grid));
   JS_CALL(js_theory_plan_build(cfg, &grid->plan));
-  grid->nmc = (int)count;
   grid->nth = grid->plan.npieces;
   JS_CHECK((double)grid->nmc + grid->nth <= INT_MAX / 2, JS_ERR_INPUT, "the study has %d "
            "Monte Carlo units and %d theory pieces; at most %d units are supported",
@@ -48,34 +77,47 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
   grid->nunits = grid->nmc + grid->nth;
   grid->ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
   int kdraw = js_config_kdraw(cfg); /* the exact estimator alone: count test points */
-  grid->candidates = (double)cfg->test_points * (kdraw > 0 ? kdraw : 1);
-  grid->mc_cost = malloc(sizeof(double) * (size_t)(cfg->nd * cfg->nn));
-  JS_ALLOC_CHECK(grid->mc_cost, "unit costs");
-  for (int id = 0; id < cfg->nd; id++)
-    for (int in = 0; in < cfg->nn; in++)
-      grid->mc_cost[id * cfg->nn + in] = mc_unit_cost(cfg, cfg->d[id], cfg->n[in]);
+  grid->candidates = kdraw > 0 ? kdraw : 1;
   grid->th_cost[0] = theory_piece_cost(cfg, 0);
   grid->th_cost[1] = theory_piece_cost(cfg, 1);
   return JS_OK;
 }
 
+int js_grid_pair(const js_grid *grid, int id) {
+  int lo = 0, hi = grid->cfg->nd * grid->cfg->nn - 1; /* the last g with mc_off[g] <= id */
+  while (lo < hi) {
+    int mid = lo + (hi - lo + 1) / 2;
+    if (grid->mc_off[mid] <= id) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 js_unit js_grid_unit(const js_grid *grid, int id) {
   const js_config *cfg = grid->cfg;
-  js_unit u = {id, JS_UNIT_MC, 0, 0, 0, -1};
+  js_unit u = {id, JS_UNIT_MC, 0, 0, 0, 0, 1, 0, cfg->test_points, -1};
   if (id >= grid->nmc) {
     u.kind = JS_UNIT_THEORY;
     u.piece = id - grid->nmc;
     return u;
   }
-  u.trial = id % cfg->trials;
-  u.id_n = (id / cfg->trials) % cfg->nn;
-  u.id_d = id / (cfg->trials * cfg->nn);
+  int g = js_grid_pair(grid, id), r = id - grid->mc_off[g];
+  u.id_d = g / cfg->nn, u.id_n = g % cfg->nn;
+  u.nsplit = grid->nsplit[g];
+  u.trial = r / u.nsplit, u.split = r % u.nsplit;
+  int64_t tp = cfg->test_points;
+  u.first = (int)(tp * u.split / u.nsplit);
+  u.points = (int)(tp * (u.split + 1) / u.nsplit) - u.first;
   return u;
+}
+
+double js_grid_count(const js_grid *grid, int id) {
+  return id < grid->nmc ? js_grid_unit(grid, id).points * grid->candidates : 0;
 }
 
 double js_grid_cost(const js_grid *grid, int id) {
   const js_config *cfg = grid->cfg;
-  if (id < grid->nmc) return grid->mc_cost[id / cfg->trials];
+  if (id < grid->nmc) return grid->mc_cost[js_grid_pair(grid, id)];
   js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, id - grid->nmc);
   return grid->th_cost[cfg->T[p.iT] > 0];
 }
@@ -101,7 +143,7 @@ static int cmp_costed(const void *a, const void *b) {
 /// The cost class of unit id: its (d, n) pair, or npairs + (finite T) for a theory piece.
 static int cost_class(const js_grid *grid, int id) {
   const js_config *cfg = grid->cfg;
-  if (id < grid->nmc) return id / cfg->trials;
+  if (id < grid->nmc) return js_grid_pair(grid, id);
   js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, id - grid->nmc);
   return cfg->nd * cfg->nn + (cfg->T[p.iT] > 0);
 }
@@ -171,8 +213,11 @@ void js_grid_shard(js_grid *grid, int shard, int nshards) {
 void js_grid_free(js_grid *grid) {
   js_theory_plan_free(&grid->plan);
   free(grid->mc_cost);
+  free(grid->nsplit);
+  free(grid->mc_off);
   free(grid->order);
   grid->mc_cost = NULL;
+  grid->nsplit = grid->mc_off = NULL;
   grid->order = NULL;
 }
 

@@ -16,11 +16,8 @@
 /// Count complete cells: every trial of a (d, n) done makes its k x T x reward cells complete.
 static size_t complete_cells(const js_config *cfg, const js_grid *grid, const js_results *res) {
   size_t cells = 0;
-  for (int g = 0; g < cfg->nd * cfg->nn; g++) {
-    int all = 1;
-    for (int t = 0; t < cfg->trials; t++) all &= res->done[g * cfg->trials + t];
-    cells += all ? grid->ncells : 0;
-  }
+  for (int g = 0; g < cfg->nd * cfg->nn; g++)
+    cells += res->block_left[g] == 0 ? grid->ncells : 0;
   return cells;
 }
 

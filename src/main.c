@@ -93,6 +93,13 @@ static js_status cube_block(void *ctx, int block) {
   return js_store_put_block(job->file, job->res, block);
 }
 
+/// js_results_populate as a background task.
+static js_status populate_task(void *ctx, int unused) {
+  (void)unused;
+  js_results_populate(ctx);
+  return JS_OK;
+}
+
 /// cube_begin as a background task.
 static js_status begin_task(void *ctx, int unused) {
   (void)unused;
@@ -109,6 +116,7 @@ static js_status cube_begin_later(void *ctx) {
 /// earlier task's failure comes back here).
 static js_status cube_block_later(void *ctx, int block) {
   cube_job *job = ctx;
+  js_results_fence(); /* the block's results, before the thread reads them */
   return js_background_post(job->bg, cube_block, job, block);
 }
 
@@ -339,6 +347,8 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
       job.vp = &d->vp;
     if (master && m == JS_OK && !args->dry_run && !args->nshards)
       m = js_background_create(&job.bg);
+    if (master && m == JS_OK && job.bg) /* first: the pages results will go into */
+      m = js_background_post(job.bg, populate_task, res, 0);
     int code = (int)m;
     s = js_par_bcast_int(&code);
     if (s == JS_OK) s = master ? m : (js_status)code;

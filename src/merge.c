@@ -67,8 +67,9 @@ static js_status check_complete(const js_config *cfg, const js_grid *grid,
   if (missing) {
     js_unit u = js_grid_unit(grid, first);
     JS_FAIL(JS_ERR_INPUT, "the parts hold %d of %d units; %d missing, the first d=%d n=%d "
-            "trial=%d (is a shard unfinished or left out?)", grid->nmc - missing, grid->nmc,
-            missing, cfg->d[u.id_d], cfg->n[u.id_n], u.trial);
+            "trial=%d (test points %d-%d; is a shard unfinished or left out?)",
+            grid->nmc - missing, grid->nmc, missing, cfg->d[u.id_d], cfg->n[u.id_n], u.trial,
+            u.first, u.first + u.points - 1);
   }
   JS_CHECK(!pieces, JS_ERR_INPUT, "the parts hold every unit but miss %d of %d theory pieces "
            "(is a shard unfinished or left out?)", pieces, grid->nth);

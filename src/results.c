@@ -3,8 +3,14 @@
 #include "results.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results *res) {
   memset(res, 0, sizeof *res);
@@ -12,9 +18,10 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
   res->nk = cfg->nr * cfg->nk; /* a theory piece's values */
   res->nmc = grid->nmc, res->nth = grid->nth;
   res->ncells = grid->ncells;
-  size_t units = (size_t)grid->nmc, groups = (size_t)cfg->nd * cfg->nn;
-  res->trial = calloc(units * res->ncells, sizeof(double));
-  res->ref_trial = calloc(units, sizeof(double));
+  res->grid = grid;
+  size_t groups = (size_t)cfg->nd * cfg->nn, trials = groups * (size_t)cfg->trials;
+  res->trial = calloc(trials * res->ncells, sizeof(double));
+  res->ref_trial = calloc(trials, sizeof(double));
   res->theory = calloc((size_t)grid->nth * (size_t)res->nk + 1, sizeof(double));
   res->done = calloc((size_t)grid->nunits, 1);
   res->mean = calloc(groups * res->ncells, sizeof(double));
@@ -25,28 +32,85 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
   res->reduced = calloc(groups, 1);
   int ok = res->trial && res->ref_trial && res->theory && res->done && res->mean && res->se &&
            res->ref_mean && res->ref_se && res->block_left && res->reduced;
-  for (size_t g = 0; ok && g < groups; g++) res->block_left[g] = cfg->trials;
+  if (ok && (size_t)grid->nmc > trials) { /* some trial has several splits */
+    res->part = malloc(sizeof(double) * (size_t)grid->nmc * (res->ncells + 1));
+    ok = res->part != NULL;
+  }
+  for (size_t g = 0; ok && g < groups; g++)
+    res->block_left[g] = grid->mc_off[g + 1] - grid->mc_off[g];
   if (!ok) js_results_free(res);
-  JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%zu units x %zu cells)", units,
-           grid->ncells);
+  JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%d units x %zu cells)",
+           grid->nmc, grid->ncells);
   return JS_OK;
+}
+
+/// Copy n doubles to memory that will not be read soon (a unit's result: read again when
+/// its (d, n) block is reduced or checkpointed): non-temporal stores where the CPU has
+/// them, so storing a result does not first read its cold cache lines (under SMPI, rank 0
+/// resumes with cold caches; copying into the part array cost it about 2 us per unit at
+/// 1,024 simulated ranks). js_results_fence orders them before a reader on another thread.
+static void store_doubles(double *restrict dst, const double *restrict src, size_t n) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  long long *d = (long long *)dst;
+  const long long *q = (const long long *)src;
+  for (size_t i = 0; i < n; i++) _mm_stream_si64(d + i, q[i]);
+#else
+  memcpy(dst, src, n * sizeof(double));
+#endif
+}
+
+void js_results_fence(void) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  _mm_sfence();
+#endif
 }
 
 int js_results_put(js_results *res, int id, const double *payload) {
   int block = -1;
-  if (id < res->nmc) {
-    res->ref_trial[id] = payload[0];
-    memcpy(res->trial + (size_t)id * res->ncells, payload + 1, res->ncells * sizeof(double));
-    if (!res->done[id] && --res->block_left[id / res->trials] == 0) block = id / res->trials;
+  size_t C = res->ncells;
+  if (id < res->nmc && res->part) {
+    store_doubles(res->part + (size_t)id * (C + 1), payload, C + 1);
+  } else if (id < res->nmc) {
+    store_doubles(&res->ref_trial[id], payload, 1);
+    store_doubles(res->trial + (size_t)id * C, payload + 1, C);
   } else {
     memcpy(res->theory + (size_t)(id - res->nmc) * res->nk, payload, sizeof(double) * res->nk);
+  }
+  if (id < res->nmc && !res->done[id]) {
+    int g = js_grid_pair(res->grid, id);
+    if (--res->block_left[g] == 0) block = g;
   }
   res->done[id] = 1;
   return block;
 }
 
+/// Map the pages of bytes at p writable (MADV_POPULATE_WRITE, Linux 5.14 on), leaving
+/// their contents as they are. Where the kernel cannot, nothing happens: the pages are then
+/// mapped on first use, as without this call.
+static void populate(void *p, size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+  long page = sysconf(_SC_PAGESIZE);
+  if (!p || page <= 0) return;
+  uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  uintptr_t b = ((uintptr_t)p + bytes) & ~((uintptr_t)page - 1);
+  if (b > a && madvise((void *)a, b - a, MADV_POPULATE_WRITE) != 0) return; /* see above */
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
+void js_results_populate(const js_results *res) {
+  size_t trials = (size_t)res->nd * res->nn * (size_t)res->trials;
+  if (res->part) populate(res->part, sizeof(double) * (size_t)res->nmc * (res->ncells + 1));
+  populate(res->trial, sizeof(double) * trials * res->ncells);
+  populate(res->ref_trial, sizeof(double) * trials);
+}
+
 void js_results_get(const js_results *res, int id, double *payload) {
-  if (id < res->nmc) {
+  if (id < res->nmc && res->part) {
+    memcpy(payload, res->part + (size_t)id * (res->ncells + 1),
+           (res->ncells + 1) * sizeof(double));
+  } else if (id < res->nmc) {
     payload[0] = res->ref_trial[id];
     memcpy(payload + 1, res->trial + (size_t)id * res->ncells, res->ncells * sizeof(double));
   } else {
@@ -75,8 +139,26 @@ static void mean_se_rows(const double *x, size_t rows, size_t cols, double *mean
   for (size_t c = 0; c < cols; c++) se[c] = sqrt(se[c] / (double)(rows - 1) / (double)rows);
 }
 
+/// Each trial of block g from its splits: the sum of their results in split order.
+static void sum_splits(js_results *res, int g) {
+  size_t C = res->ncells, P = C + 1, T = (size_t)res->trials;
+  int S = res->grid->nsplit[g];
+  for (size_t t = 0; t < T; t++) {
+    const double *p = res->part + ((size_t)res->grid->mc_off[g] + t * (size_t)S) * P;
+    double *x = res->trial + ((size_t)g * T + t) * C, *ref = &res->ref_trial[(size_t)g * T + t];
+    *ref = p[0];
+    memcpy(x, p + 1, C * sizeof(double));
+    for (int s = 1; s < S; s++) {
+      p += P;
+      *ref += p[0];
+      for (size_t c = 0; c < C; c++) x[c] += p[1 + c];
+    }
+  }
+}
+
 void js_results_reduce_block(js_results *res, int g) {
   size_t T = (size_t)res->trials, C = res->ncells;
+  if (res->part) sum_splits(res, g);
   mean_se_rows(res->trial + (size_t)g * T * C, T, C, res->mean + (size_t)g * C,
                res->se + (size_t)g * C);
   mean_se_rows(res->ref_trial + (size_t)g * T, T, 1, &res->ref_mean[g], &res->ref_se[g]);
@@ -102,5 +184,6 @@ void js_results_free(js_results *res) {
   free(res->ref_se);
   free(res->block_left);
   free(res->reduced);
+  free(res->part);
   memset(res, 0, sizeof *res);
 }

@@ -3,6 +3,7 @@
 #include "rng.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sprng/sprng.h>
@@ -63,19 +64,40 @@ js_status js_rng_check_pairs(long seed, const int *d, int nd, const int *n, int 
   return JS_OK;
 }
 
-js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng) {
+/// Open stream number `stream` of the pair (d, n)'s seed (what: the unit, for messages).
+static js_status open_stream(long seed, int d, int n, int stream, const char *what,
+                             js_rng **rng) {
   js_rng *r = aligned_alloc(64, sizeof *r);
   JS_ALLOC_CHECK(r, "random stream");
   int sprng_seed = js_rng_seed(seed, d, n);
   js_clear_upper();
-  r->stream = init_rng(SPRNG_MLFG, trial, JS_RNG_TOTAL_STREAMS, sprng_seed, SPRNG_DEFAULT);
+  r->stream = init_rng(SPRNG_MLFG, stream, JS_RNG_TOTAL_STREAMS, sprng_seed, SPRNG_DEFAULT);
   r->left = 0;
   if (!r->stream) {
     free(r);
-    JS_FAIL(JS_ERR_RNG, "SPRNG could not create the MLFG stream for d=%d n=%d trial=%d", d, n,
-            trial);
+    JS_FAIL(JS_ERR_RNG, "SPRNG could not create the MLFG stream for d=%d n=%d %s", d, n,
+            what);
   }
   *rng = r;
+  return JS_OK;
+}
+
+js_status js_rng_open(long seed, int d, int n, int trial, js_rng **rng) {
+  char what[48];
+  snprintf(what, sizeof what, "trial=%d", trial);
+  JS_CALL(open_stream(seed, d, n, trial, what, rng));
+  return JS_OK;
+}
+
+js_status js_rng_open_split(long seed, int d, int n, int trial, int split, int nsplit,
+                            js_rng **rng) {
+  char what[80];
+  snprintf(what, sizeof what, "trial=%d test-point split %d of %d", trial, split, nsplit);
+  int64_t stream = JS_RNG_SPLIT_BASE + (int64_t)trial * (nsplit - 1) + (split - 1);
+  JS_CHECK(split >= 1 && split < nsplit && stream < JS_RNG_TOTAL_STREAMS, JS_ERR_INPUT,
+           "d=%d n=%d %s: needs SPRNG stream %lld, beyond its %d streams (fewer trials, or a "
+           "larger sampling.unit_points)", d, n, what, (long long)stream, JS_RNG_TOTAL_STREAMS);
+  JS_CALL(open_stream(seed, d, n, (int)stream, what, rng));
   return JS_OK;
 }
 

@@ -1,9 +1,11 @@
 /// \file trial.c
-/// One work unit. A Monte Carlo unit from draws to cell means; draw order from the unit's
+/// One work unit. A Monte Carlo unit from draws to cell means; draw order from the trial's
 /// stream: w_T and w_perp normals (2d), label noise (n), the n training inputs (d each, one
-/// after another, fitted in blocks of JS_TRAIN_BLOCK); then per block of JS_TEST_BLOCK test
-/// points: their inputs (d each), then k_max candidate normals per point (drawn and scored
-/// in the kernel's chunks: the same normals whatever the chunk).
+/// after another, fitted in blocks of JS_TRAIN_BLOCK); then, from the same stream for the
+/// trial's first test-point split and from the split's own stream for the others (grid.h),
+/// per block of JS_TEST_BLOCK of the split's test points: their inputs (d each), then k_max
+/// candidate normals per point (drawn and scored in the kernel's chunks: the same normals
+/// whatever the chunk).
 #include "trial.h"
 
 #include <math.h>
@@ -200,20 +202,37 @@ static double candidate_cost_ns(const js_config *cfg) {
   return 4 + cfg->nr * (1 + 0.5 * nfin);
 }
 
-/// A Monte Carlo unit on an allocated workspace.
+/// The unit's test-point stream: split 0 continues the trial's stream after the fit, split
+/// s >= 1 opens its own (rng.h).
+static js_status point_stream(workspace *w, const js_config *cfg, js_unit u) {
+  if (u.split == 0) return JS_OK;
+  js_rng_close(w->rng);
+  w->rng = NULL;
+  JS_CALL(js_rng_open_split(cfg->seed, cfg->d[u.id_d], cfg->n[u.id_n], u.trial, u.split,
+                            u.nsplit, &w->rng));
+  return JS_OK;
+}
+
+/// A Monte Carlo unit on an allocated workspace: the trial's fit, then the split's test
+/// points, whose sums are divided by the trial's test_points (the trial's value is the sum
+/// of its splits' values, in split order; one split: the mean itself).
 static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payload,
                      poller *pl, size_t ncells) {
   int d = cfg->d[u.id_d], n = cfg->n[u.id_n];
-  char ctx[96];
-  snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u.trial);
+  char ctx[128];
+  int at = snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u.trial);
+  if (u.nsplit > 1)
+    snprintf(ctx + at, sizeof ctx - (size_t)at, " (test points %d-%d)", u.first,
+             u.first + u.points - 1);
   JS_CALL(js_rng_open(cfg->seed, d, n, u.trial, &w->rng));
   JS_CALL(fit(w, cfg, d, n, ctx, pl));
   JS_CHECK(!js_fault_hit(JS_FAULT_TRIAL), JS_ERR_NUMERIC,
            "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
+  JS_CALL(point_stream(w, cfg, u));
   double ref_sum = 0.0, candidate_ns = candidate_cost_ns(cfg);
-  for (int done = 0; done < cfg->test_points; done += JS_TEST_BLOCK) {
-    int B = cfg->test_points - done < JS_TEST_BLOCK ? cfg->test_points - done : JS_TEST_BLOCK;
-    JS_CALL(test_block(w, cfg, u, done, B, &ref_sum, pl, candidate_ns));
+  for (int done = 0; done < u.points; done += JS_TEST_BLOCK) {
+    int B = u.points - done < JS_TEST_BLOCK ? u.points - done : JS_TEST_BLOCK;
+    JS_CALL(test_block(w, cfg, u, u.first + done, B, &ref_sum, pl, candidate_ns));
   }
   for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
   payload[0] = ref_sum / cfg->test_points;
@@ -247,8 +266,7 @@ static int work_kind(const void *ctx, int id) { return id >= ((const js_grid *)c
 
 /// Candidates a unit scores (progress).
 static double work_count(const void *ctx, int id) {
-  const js_grid *g = ctx;
-  return id < g->nmc ? g->candidates : 0;
+  return js_grid_count(ctx, id);
 }
 
 /// Run unit id of the grid's study.

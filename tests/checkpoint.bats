@@ -325,6 +325,27 @@ on_node() {
   diff <(cube_data "$TMP/direct.nc") <(cube_data "$TMP/out.nc")
 }
 
+@test "test-point splits: an extension, shards and merge give the single run's bits; a changed unit_points is refused" {
+  SP="--set sampling.unit_points=20"   # 70 test points: 3 units per trial
+  "$JS" run "$STUDY" -o "$TMP/full.nc" --quiet $SP
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet $SP --set sampling.trials=3 --set 'grid.d=[8]'
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" $SP
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"reusing its 18 finished units"* ]]
+  diff <(cube_data "$TMP/full.nc") <(cube_data "$TMP/out.nc")
+  run "$JS" run "$STUDY" -o "$TMP/out.nc" --set sampling.unit_points=30
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"sampling.unit_points changed"* ]]
+  for i in 1 2; do "$JS" run "$STUDY" -o "$TMP/s.nc" --shard "$i/2" --quiet $SP; done
+  run "$JS" merge "$TMP/s.part-1-of-2.nc" "$TMP/s.part-2-of-2.nc" -o "$TMP/m.nc"
+  [ "$status" -eq 0 ]
+  diff <(cube_data "$TMP/full.nc") <(cube_data "$TMP/m.nc")
+  run "$JS" merge "$TMP/s.part-1-of-2.nc" -o "$TMP/m2.nc"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"units; "*" missing, the first d="*"(test points "* ]]
+}
+
 @test "--shard I/N and merge: bitwise the single run; incomplete or foreign parts refused" {
   "$JS" run "$STUDY" -o "$TMP/one.nc" --quiet
   for i in 1 2 3; do "$JS" run "$STUDY" -o "$TMP/s.nc" --shard "$i/3" --quiet; done

@@ -81,6 +81,8 @@ static void test_ranges(void **state) {
   expect_reject("k: [1, 2, 4]", "k: [0, 2]", ":5: grid.k: 0 is out of range", NULL);
   expect_reject("test_points: 10", "test_points: 0", ":8: sampling.test_points: 0 is out of range", NULL);
   expect_reject("trials: 4", "trials: 1", ":8: sampling.trials: 1 is out of range", NULL);
+  expect_reject("test_points: 10", "test_points: 10, unit_points: 0",
+                ":8: sampling.unit_points: 0 is out of range", NULL);
   expect_reject("sigma: 0.5", "sigma: 0", ":1: model.sigma: 0 is out of range", NULL);
   expect_reject("gamma: 1.0", "gamma: -1", ":1: model.gamma: -1 is out of range", NULL);
   expect_reject("gamma: 1.0", "gamma: 1.0, input_scale: .inf", ":1: model.input_scale: .inf is out of range", NULL);
