@@ -13,7 +13,7 @@
 typedef enum {
   JS_TM_STARTUP,  ///< MPI start to the first unit handed out (study, grid, restart)
   JS_TM_WORK,     ///< the distributed work (every unit), on the master
-  JS_TM_SERVICE,  ///< the master answering messages (within WORK)
+  JS_TM_SERVICE,  ///< a server (the master, or a group leader) answering messages
   JS_TM_REDUCE,   ///< trial means and standard errors
   JS_TM_ASSEMBLE, ///< theory assembled from its pieces
   JS_TM_WRITE,    ///< the cube written

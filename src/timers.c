@@ -8,6 +8,7 @@ static double g_total[JS_TM_COUNT], g_since[JS_TM_COUNT];
 static double g_units[2], g_unit_s[2], g_unit_max[2];   /* this rank: count, total, longest */
 static double g_all[4], g_all_max[2];                    /* rank 0 after gathering */
 static double g_busy_max;                                /* busiest rank's unit seconds */
+static double g_leader_service_max;                      /* busiest leader's answering */
 static double g_at[JS_AT_COUNT];                         /* moments (js_timer_mark) */
 static double g_idle[4];          /* workers' idle seconds: sum, max, min; last waits' sum */
 
@@ -31,12 +32,14 @@ js_status js_timers_gather(void) {
   double sums[6] = {g_units[0], g_units[1], g_unit_s[0], g_unit_s[1], g_total[JS_TM_IDLE],
                     g_total[JS_TM_IDLE_END]};
   int worker = g_units[0] + g_units[1] > 0 && js_par_rank() != 0; /* (a leader computes none) */
-  double maxes[5] = {g_unit_max[0], g_unit_max[1], g_unit_s[0] + g_unit_s[1],
-                     g_total[JS_TM_IDLE], worker ? -g_total[JS_TM_IDLE] : -1e300}, got[6];
+  double maxes[6] = {g_unit_max[0], g_unit_max[1], g_unit_s[0] + g_unit_s[1],
+                     g_total[JS_TM_IDLE], worker ? -g_total[JS_TM_IDLE] : -1e300,
+                     js_par_rank() != 0 ? g_total[JS_TM_SERVICE] : 0}, got[6];
   JS_CALL(js_par_reduce_doubles(sums, got, 6, 0));
   for (int i = 0; i < 4; i++) g_all[i] = got[i];
   g_idle[0] = got[4], g_idle[3] = got[5];
-  JS_CALL(js_par_reduce_doubles(maxes, got, 5, 1));
+  JS_CALL(js_par_reduce_doubles(maxes, got, 6, 1));
+  g_leader_service_max = got[5];
   g_all_max[0] = got[0], g_all_max[1] = got[1], g_busy_max = got[2], g_idle[1] = got[3];
   g_idle[2] = got[4] > -1e300 ? -got[4] : 0;
   return JS_OK;
@@ -54,6 +57,8 @@ void js_timers_print(FILE *out, int ranks) {
   fprintf(out, "timing master_blocks_s %.6f\n", g_total[JS_TM_BLOCKS]);
   double work = g_total[JS_TM_WORK];
   fprintf(out, "timing master_busy_fraction %.4f\n", work > 0 ? g_total[JS_TM_SERVICE] / work : 0);
+  fprintf(out, "timing leader_busy_fraction_max %.4f\n",
+          work > 0 ? g_leader_service_max / work : 0);
   const char *kind[2] = {"mc", "theory"};
   for (int k = 0; k < 2; k++)
     fprintf(out, "timing %s_units %.0f\ntiming %s_core_s %.6f\ntiming %s_longest_unit_s %.6f\n",

@@ -45,6 +45,9 @@ load helpers
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"timing mc_units 20"* ]]
+  # the leaders answered their workers: their busiest one's share is reported
+  lbusy=$(sed -n 's/^timing leader_busy_fraction_max //p' <<< "$output")
+  awk -v b="$lbusy" 'BEGIN { exit !(b > 0 && b < 1) }'
   cube_data "$TMP/groups.nc" | cmp - <(cube_data "$TMP/serial.nc")
 }
 
