@@ -36,8 +36,7 @@ typedef struct {
   size_t ncells;         ///< nk * nT * nr cells per Monte Carlo unit
   js_theory_plan plan;
   double *mc_cost;       ///< [id_d * nn + id_n] estimated seconds of one Monte Carlo unit
-  int *nsplit;           ///< [id_d * nn + id_n] units per trial (test-point splits)
-  int *mc_off;           ///< [id_d * nn + id_n]: the pair's first unit id; [pairs]: nmc
+  int nsplit;            ///< units per trial (test-point splits, js_grid_splits)
   double th_cost[2];     ///< estimated seconds of a theory piece at T = 0 and at finite T
   double candidates;     ///< candidates scored per test point (1 when the study draws none:
                          ///< it then counts test points, js_grid_counts)
@@ -54,10 +53,10 @@ js_status js_grid_order(js_grid *grid);
 /// Keep only shard i of n (1-based) in order[0..nwork): the cost-sorted units are dealt
 /// to the shards in a snake (1..n, n..1, ...), so shards are deterministic and balanced.
 void js_grid_shard(js_grid *grid, int shard, int nshards);
-/// Test-point splits per trial of pair (d, n) (the same on every rank and in every extension
-/// of the study): floor(test_points / sampling.unit_points), at least 1; 1 when the study
-/// does not set unit_points.
-int js_grid_splits(const js_config *cfg, int d, int n);
+/// Test-point splits per trial (the same on every rank and in every extension of the study):
+/// floor(test_points / sampling.unit_points), at least 1; 1 when the study does not set
+/// unit_points.
+int js_grid_splits(const js_config *cfg);
 /// What unit id is.
 js_unit js_grid_unit(const js_grid *grid, int id);
 /// The (d, n) pair (id_d * nn + id_n) of Monte Carlo unit id.

@@ -168,9 +168,9 @@ static int find_unit(const js_config *cfg, const js_grid *grid, const record_key
   for (int i = 0; i < cfg->nd; i++) if (cfg->d[i] == k->a) id = i;
   for (int i = 0; i < cfg->nn; i++) if (cfg->n[i] == k->b) in = i;
   if (k->kind != 0 || id < 0 || in < 0 || k->c < 0 || k->c >= cfg->trials) return -1;
-  int g = id * cfg->nn + in, S = grid->nsplit[g];
+  int S = grid->nsplit;
   if ((k->y == 0 ? 1 : k->y) != S || !(k->x >= 0 && k->x < S && k->x == (int)k->x)) return -1;
-  return grid->mc_off[g] + k->c * S + (int)k->x;
+  return ((id * cfg->nn + in) * cfg->trials + k->c) * S + (int)k->x;
 }
 
 /// Describe a record's key for messages.

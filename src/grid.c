@@ -24,8 +24,7 @@ static double mc_unit_cost(const js_config *cfg, int d, int n, double points) {
   return fit + points * (per_point + kmax * per_cand);
 }
 
-int js_grid_splits(const js_config *cfg, int d, int n) {
-  (void)d, (void)n; /* one rule for every pair (kept per pair: the units are laid out so) */
+int js_grid_splits(const js_config *cfg) {
   if (cfg->unit_points == 0) return 1;
   int s = cfg->test_points / cfg->unit_points;
   return s < 1 ? 1 : s;
@@ -40,27 +39,20 @@ static double theory_piece_cost(const js_config *cfg, int finite) {
   return weights + (finite ? 0.5e-3 * (1 + per_k) * (1 + 0.15 * logk) : 0.06e-3 * (1 + per_k));
 }
 
-/// Splits, first unit ids and unit costs of every (d, n) pair; nmc.
+/// Splits, unit costs of every (d, n) pair and nmc.
 static js_status mc_units(const js_config *cfg, js_grid *grid) {
   int pairs = cfg->nd * cfg->nn;
+  grid->nsplit = js_grid_splits(cfg);
+  double count = (double)pairs * cfg->trials * grid->nsplit;
+  JS_CHECK(count <= INT_MAX / 2, JS_ERR_INPUT, "the study has %.0f Monte Carlo units (d x n x "
+           "trials x %d test-point splits); at most %d are supported: set a larger "
+           "sampling.unit_points or fewer trials", count, grid->nsplit, INT_MAX / 2);
+  grid->nmc = (int)count;
   grid->mc_cost = malloc(sizeof(double) * (size_t)pairs);
-  grid->nsplit = malloc(sizeof(int) * (size_t)pairs);
-  grid->mc_off = malloc(sizeof(int) * ((size_t)pairs + 1));
-  JS_CHECK(grid->mc_cost && grid->nsplit && grid->mc_off, JS_ERR_SYS,
-           "out of memory for the units of %d (d, n) pairs", pairs);
-  double count = 0;
-  for (int g = 0; g < pairs; g++) {
-    int d = cfg->d[g / cfg->nn], n = cfg->n[g % cfg->nn];
-    grid->nsplit[g] = js_grid_splits(cfg, d, n);
-    grid->mc_off[g] = (int)count;
-    count += (double)cfg->trials * grid->nsplit[g];
-    JS_CHECK(count <= INT_MAX / 2, JS_ERR_INPUT, "the study has more than %d Monte Carlo "
-             "units (d x n x trials x test-point splits, %d splits at d=%d n=%d); set a "
-             "larger sampling.unit_points (test points per unit) or fewer trials", INT_MAX / 2,
-             grid->nsplit[g], d, n);
-    grid->mc_cost[g] = mc_unit_cost(cfg, d, n, (double)cfg->test_points / grid->nsplit[g]);
-  }
-  grid->mc_off[pairs] = grid->nmc = (int)count;
+  JS_ALLOC_CHECK(grid->mc_cost, "unit costs");
+  double points = (double)cfg->test_points / grid->nsplit;
+  for (int g = 0; g < pairs; g++)
+    grid->mc_cost[g] = mc_unit_cost(cfg, cfg->d[g / cfg->nn], cfg->n[g % cfg->nn], points);
   return JS_OK;
 }
 
@@ -84,13 +76,7 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
 }
 
 int js_grid_pair(const js_grid *grid, int id) {
-  int lo = 0, hi = grid->cfg->nd * grid->cfg->nn - 1; /* the last g with mc_off[g] <= id */
-  while (lo < hi) {
-    int mid = lo + (hi - lo + 1) / 2;
-    if (grid->mc_off[mid] <= id) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return id / (grid->cfg->trials * grid->nsplit);
 }
 
 js_unit js_grid_unit(const js_grid *grid, int id) {
@@ -101,9 +87,9 @@ js_unit js_grid_unit(const js_grid *grid, int id) {
     u.piece = id - grid->nmc;
     return u;
   }
-  int g = js_grid_pair(grid, id), r = id - grid->mc_off[g];
+  int g = js_grid_pair(grid, id), r = id - g * cfg->trials * grid->nsplit;
   u.id_d = g / cfg->nn, u.id_n = g % cfg->nn;
-  u.nsplit = grid->nsplit[g];
+  u.nsplit = grid->nsplit;
   u.trial = r / u.nsplit, u.split = r % u.nsplit;
   int64_t tp = cfg->test_points;
   u.first = (int)(tp * u.split / u.nsplit);
@@ -213,11 +199,8 @@ void js_grid_shard(js_grid *grid, int shard, int nshards) {
 void js_grid_free(js_grid *grid) {
   js_theory_plan_free(&grid->plan);
   free(grid->mc_cost);
-  free(grid->nsplit);
-  free(grid->mc_off);
   free(grid->order);
   grid->mc_cost = NULL;
-  grid->nsplit = grid->mc_off = NULL;
   grid->order = NULL;
 }
 

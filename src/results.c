@@ -32,12 +32,12 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
   res->reduced = calloc(groups, 1);
   int ok = res->trial && res->ref_trial && res->theory && res->done && res->mean && res->se &&
            res->ref_mean && res->ref_se && res->block_left && res->reduced;
-  if (ok && (size_t)grid->nmc > trials) { /* some trial has several splits */
+  if (ok && grid->nsplit > 1) { /* a trial has several splits */
     res->part = malloc(sizeof(double) * (size_t)grid->nmc * (res->ncells + 1));
     ok = res->part != NULL;
   }
   for (size_t g = 0; ok && g < groups; g++)
-    res->block_left[g] = grid->mc_off[g + 1] - grid->mc_off[g];
+    res->block_left[g] = cfg->trials * grid->nsplit;
   if (!ok) js_results_free(res);
   JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%d units x %zu cells)",
            grid->nmc, grid->ncells);
@@ -142,13 +142,13 @@ static void mean_se_rows(const double *x, size_t rows, size_t cols, double *mean
 /// Each trial of block g from its splits: the sum of their results in split order.
 static void sum_splits(js_results *res, int g) {
   size_t C = res->ncells, P = C + 1, T = (size_t)res->trials;
-  int S = res->grid->nsplit[g];
+  size_t S = (size_t)res->grid->nsplit;
   for (size_t t = 0; t < T; t++) {
-    const double *p = res->part + ((size_t)res->grid->mc_off[g] + t * (size_t)S) * P;
+    const double *p = res->part + (((size_t)g * T + t) * S) * P;
     double *x = res->trial + ((size_t)g * T + t) * C, *ref = &res->ref_trial[(size_t)g * T + t];
     *ref = p[0];
     memcpy(x, p + 1, C * sizeof(double));
-    for (int s = 1; s < S; s++) {
+    for (size_t s = 1; s < S; s++) {
       p += P;
       *ref += p[0];
       for (size_t c = 0; c < C; c++) x[c] += p[1 + c];

@@ -31,15 +31,15 @@ static js_config make_cfg(int test_points, int unit_points) {
 static void split_counts(void **state) {
   (void)state;
   js_config cfg = make_cfg(3000, 0);
-  assert_int_equal(js_grid_splits(&cfg, 48, 96), 1);
+  assert_int_equal(js_grid_splits(&cfg), 1);
   cfg.unit_points = 1000;
-  assert_int_equal(js_grid_splits(&cfg, 48, 96), 3);
+  assert_int_equal(js_grid_splits(&cfg), 3);
   cfg.unit_points = 1001;
-  assert_int_equal(js_grid_splits(&cfg, 48, 96), 2);
+  assert_int_equal(js_grid_splits(&cfg), 2);
   cfg.unit_points = 5000;
-  assert_int_equal(js_grid_splits(&cfg, 48, 96), 1);
+  assert_int_equal(js_grid_splits(&cfg), 1);
   cfg.unit_points = 20, cfg.test_points = 70;
-  assert_int_equal(js_grid_splits(&cfg, 8, 12), 3);
+  assert_int_equal(js_grid_splits(&cfg), 3);
 }
 
 /// Ids run pair, trial, split; each trial's splits cover its points once, in order.
