@@ -39,9 +39,10 @@ double js_theory_bestofk_coef(const js_theory_base *b);
 /// the total selection weight g0 (1 up to quadrature error).
 js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
                                 double *g0, double *g1, double *g2);
-/// The outer integral over c = m - mu_R uses 8-node Gauss-Legendre panels placed at the
-/// scales of every judge's law of c and of s, one grid for all judges; how many nodes.
-js_status js_theory_node_count(const js_theory_base *b, const js_reward *r, int nr,
+/// The outer integral over c = m - mu_R uses Gauss-Legendre panels placed at the scales of
+/// every judge's law of c and of s, one grid for all judges (8 nodes per panel at T = 0, 6 at
+/// finite T); how many nodes at T.
+js_status js_theory_node_count(const js_theory_base *b, double T, const js_reward *r, int nr,
                                int *nodes);
 /// One node's share of delta at T (0 <= T < inf) for every judge r[0..nr) and k[0..nk):
 /// out[ir * nk + ik]. delta is the sum of the shares over the nodes in order; each node is

@@ -18,8 +18,8 @@ typedef struct {
   int *ratio_of; ///< [id_d * nn + id_n] its ratio
   int nfin;      ///< T values below inf (0 included)
   int *fin;      ///< their indices in the T axis
-  int *nnode;     ///< [ratio] nodes of the outer integral
-  long *first;   ///< [ratio] first piece; first[nratio] = npieces
+  int *nnode;    ///< [ratio * nfin + f] nodes of the outer integral at T index fin[f]
+  long *first;   ///< [ratio * nfin + f] first piece; first[nratio * nfin] = npieces
   int npieces;
 } js_theory_plan;
 

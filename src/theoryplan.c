@@ -73,19 +73,21 @@ static js_theory_base base_of(const js_config *cfg, const js_theory_plan *plan, 
                            cfg->input_scale);
 }
 
-/// Nodes per ratio and the first piece of each.
+/// Nodes per (ratio, T) slot and the first piece of each.
 static js_status plan_nodes(const js_config *cfg, js_theory_plan *plan) {
-  plan->nnode = malloc(sizeof(int) * (size_t)plan->nratio);
-  plan->first = malloc(sizeof(long) * ((size_t)plan->nratio + 1));
+  size_t nslot = (size_t)plan->nratio * plan->nfin;
+  plan->nnode = malloc(sizeof(int) * (nslot + 1));
+  plan->first = malloc(sizeof(long) * (nslot + 1));
   JS_CHECK(plan->nnode && plan->first, JS_ERR_SYS, "out of memory for the theory plan");
   long total = 0;
-  for (int i = 0; i < plan->nratio; i++) {
-    js_theory_base b = base_of(cfg, plan, i);
-    JS_CALL(js_theory_node_count(&b, cfg->reward, cfg->nr, &plan->nnode[i]));
+  for (size_t i = 0; i < nslot; i++) {
+    js_theory_base b = base_of(cfg, plan, (int)(i / plan->nfin));
+    double T = cfg->T[plan->fin[i % plan->nfin]];
+    JS_CALL(js_theory_node_count(&b, T, cfg->reward, cfg->nr, &plan->nnode[i]));
     plan->first[i] = total;
-    total += (long)plan->nnode[i] * plan->nfin;
+    total += plan->nnode[i];
   }
-  plan->first[plan->nratio] = total;
+  plan->first[nslot] = total;
   JS_CHECK(total < (1L << 30), JS_ERR_INPUT, "the theory of this study has %ld pieces; at "
            "most 2^30 are supported (fewer d/n ratios or temperatures)", total);
   plan->npieces = (int)total;
@@ -117,14 +119,13 @@ void js_theory_plan_free(js_theory_plan *plan) {
 js_theory_piece_id js_theory_plan_piece(const js_config *cfg, const js_theory_plan *plan,
                                         int i) {
   (void)cfg;
-  int lo = 0, hi = plan->nratio - 1; /* the last ratio whose first piece is <= i */
+  int lo = 0, hi = plan->nratio * plan->nfin - 1; /* the last slot whose first piece is <= i */
   while (lo < hi) {
     int mid = (lo + hi + 1) / 2;
     if (plan->first[mid] <= i) lo = mid;
     else hi = mid - 1;
   }
-  int within = (int)(i - plan->first[lo]), nn = plan->nnode[lo];
-  js_theory_piece_id id = {lo, plan->fin[within / nn], within % nn};
+  js_theory_piece_id id = {lo / plan->nfin, plan->fin[lo % plan->nfin], (int)(i - plan->first[lo])};
   return id;
 }
 
@@ -133,8 +134,10 @@ int js_theory_plan_find(const js_config *cfg, const js_theory_plan *plan, int p,
   int ratio = find_ratio(plan, p, q), f = -1;
   for (int i = 0; i < plan->nfin; i++)
     if (cfg->T[plan->fin[i]] == T) f = i;
-  if (ratio < 0 || f < 0 || node < 0 || node >= plan->nnode[ratio]) return -1;
-  return (int)(plan->first[ratio] + (long)f * plan->nnode[ratio] + node);
+  if (ratio < 0 || f < 0) return -1;
+  int slot = ratio * plan->nfin + f;
+  if (node < 0 || node >= plan->nnode[slot]) return -1;
+  return (int)(plan->first[slot] + node);
 }
 
 js_status js_theory_plan_run(const js_config *cfg, const js_theory_plan *plan, int i,
@@ -173,10 +176,11 @@ static double cell_value(const js_config *cfg, const js_theory_plan *plan, const
   if (isinf(cfg->T[iT]) || cfg->k[ik] == 1) return js_theory_k1(b);
   int f = 0;
   while (plan->fin[f] != iT) f++;
-  long first = plan->first[ratio] + (long)f * plan->nnode[ratio];
+  int slot = ratio * plan->nfin + f;
   size_t stride = (size_t)cfg->nr * cfg->nk, at = (size_t)ir * cfg->nk + ik;
   double sum = 0;
-  for (int p = 0; p < plan->nnode[ratio]; p++) sum += vals[(size_t)(first + p) * stride + at];
+  for (int p = 0; p < plan->nnode[slot]; p++)
+    sum += vals[(size_t)(plan->first[slot] + p) * stride + at];
   return sum;
 }
 
