@@ -34,8 +34,22 @@ static struct {
   int n, cap;
 } g_out;
 
+/// Open MPI on one node (mpirun says so before MPI_Init: every rank local; or a process
+/// started without any launcher), with no messaging layer chosen by the user: ask for ob1
+/// (shared memory). The default probes UCX first, which costs 0.2 s of every start and
+/// finish (MPI_Init and MPI_Finalize alone: 2 ranks 0.40 -> 0.20 s, one process without
+/// mpirun 0.42 -> 0.21 s, measured). Across nodes, under srun, with MPICH (which reads no
+/// OMPI_ variable) or when OMPI_MCA_pml is set, nothing changes.
+static void single_node_defaults(void) {
+  const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE"), *size = getenv("OMPI_COMM_WORLD_SIZE");
+  int alone = !size && !getenv("PMIX_RANK") && !getenv("PMI_RANK") && !getenv("SLURM_PROCID");
+  if (((local && size && atoi(local) == atoi(size)) || alone) && !getenv("OMPI_MCA_pml"))
+    setenv("OMPI_MCA_pml", "ob1", 0);
+}
+
 js_status js_par_init(int *argc, char ***argv) {
   int provided, local = 0;
+  single_node_defaults();
   JS_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
   JS_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   MPI_Comm node;
