@@ -69,3 +69,23 @@ print('ok')"
   echo "$output"
   [ "$status" -eq 0 ]
 }
+
+@test "Open MPI on one node: only the ob1 layer is opened (no cm probes), unless OMPI_MCA_pml is set" {
+  mpirun --version 2>&1 | grep -q "Open MPI" || skip "Open MPI only"
+  for P in 1 2; do
+    run env OMPI_MCA_pml_base_verbose=10 $MPIRUN -np $P "$JS" run "$ROOT/tests/data/small.yaml" \
+      --set sampling.trials=2 -o "$TMP/p$P.nc" --quiet
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"component ob1 selected"* ]]
+    [[ "$output" != *"found loaded component cm"* ]]
+  done
+  run env OMPI_MCA_pml_base_verbose=10 "$JS" run "$ROOT/tests/data/small.yaml" \
+    --set sampling.trials=2 -o "$TMP/alone.nc" --quiet
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"found loaded component cm"* ]]
+  # the user's choice stands
+  run env OMPI_MCA_pml=ob1,cm OMPI_MCA_pml_base_verbose=10 $MPIRUN -np 2 "$JS" run \
+    "$ROOT/tests/data/small.yaml" --set sampling.trials=2 -o "$TMP/user.nc" --quiet
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"found loaded component cm"* ]]
+}
