@@ -9,7 +9,9 @@
 ///           trial's splits (grid.h; x, y = 0 for a trial of one split), z = 0;
 ///           f64 ref, f64 cells[ncells]
 ///   kind 1, a theory piece: a/b = d/n in lowest terms, c = node of the outer integral,
-///           x = T (y, z = 0); f64 values[nvalues]
+///           x = T, y = the quadrature's version (JS_THEORY_RULE; 0 in records before it),
+///           z = 0; f64 values[nvalues]. Pieces of another version are not loaded (their
+///           nodes are other points): they are computed again
 /// and last a u64 FNV-1a checksum of every byte before it. Units are keyed by their values,
 /// not by grid position, so an extended study finds them. Version 2 (the same without the
 /// build) is read too; its build is unknown.

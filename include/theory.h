@@ -39,6 +39,9 @@ double js_theory_bestofk_coef(const js_theory_base *b);
 /// the total selection weight g0 (1 up to quadrature error).
 js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
                                 double *g0, double *g1, double *g2);
+/// The quadrature's version, kept with checkpointed theory pieces: a node index means another
+/// point under another version (1: 8 nodes per panel everywhere; 2: docs/model.md).
+#define JS_THEORY_RULE 2
 /// The outer integral over c = m - mu_R uses Gauss-Legendre panels placed at the scales of
 /// every judge's law of c and of s, one grid for all judges (8 nodes per panel at T = 0, 6 at
 /// finite T); how many nodes at T.

@@ -10,6 +10,7 @@
 
 #include "buildid.h"
 #include "fileio.h"
+#include "theory.h"
 
 #define CKPT_MAGIC "JSCKPT03"
 #define CKPT_MAGIC_02 "JSCKPT02" /* read too: no build identity */
@@ -60,7 +61,7 @@ static record_key key_of(const js_config *cfg, const js_grid *grid, int id) {
   }
   js_theory_piece_id p = js_theory_plan_piece(cfg, &grid->plan, u.piece);
   k.kind = 1, k.a = grid->plan.p[p.ratio], k.b = grid->plan.q[p.ratio], k.c = p.node;
-  k.x = cfg->T[p.iT];
+  k.x = cfg->T[p.iT], k.y = JS_THEORY_RULE;
   return k;
 }
 
@@ -281,10 +282,16 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
   JS_ALLOC_CHECK(payload, "checkpoint record");
   *loaded_mc = *loaded_th = 0;
   js_status s = JS_OK;
+  long stale = 0;
   for (uint64_t i = 0; i < ck->nrec && s == JS_OK; i++) {
     record_key k;
     char what[160];
     take(&r, &k, sizeof k); /* sizes were checked by js_ckpt_open */
+    if (k.kind == 1 && k.y != JS_THEORY_RULE) { /* another quadrature: computed again */
+      r.at += sizeof(double) * per;
+      stale++;
+      continue;
+    }
     int u = find_unit(cfg, grid, &k);
     describe(&k, what, sizeof what);
     if (u < 0) {
@@ -307,6 +314,9 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
     *(k.kind == 0 ? loaded_mc : loaded_th) += 1;
   }
   free(payload);
+  if (s == JS_OK && stale)
+    fprintf(stderr, "judgesim: note: %s: %ld theory pieces were computed by another version of "
+            "the theory's quadrature; they are computed again\n", ck->path, stale);
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 

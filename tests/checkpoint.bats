@@ -79,7 +79,8 @@ PY
 }
 
 # rebuild_ckpt IN OUT MODE: rewrite checkpoint IN as another build wrote it (MODE other: the
-# build identity of a "gcc 99" build; MODE v02: format version 02, which has none).
+# build identity of a "gcc 99" build; MODE v02: format version 02, which has none; MODE
+# rule1: theory pieces of quadrature version 1 (key y = 0), their values made absurd).
 rebuild_ckpt() {
   /usr/bin/python3 - "$@" <<'PY'
 import struct, sys
@@ -92,6 +93,19 @@ head, rest = data[:at], data[at + 8 + blen:]
 if mode == "other":
     build = b"judgesim 0.1.0 (commit 0000000); gcc 99 -O3; CPU Another CPU; BLAS Other"
     data = head + struct.pack("<Q", len(build)) + build + rest
+elif mode == "rule1":
+    data = bytearray(data)
+    at += 8 + blen
+    ncells, nvalues, nrec = struct.unpack_from("<QQQ", data, at)
+    at += 32
+    for _ in range(nrec):
+        kind = struct.unpack_from("<i", data, at)[0]
+        n = nvalues if kind == 1 else ncells + 1
+        if kind == 1:
+            struct.pack_into("<d", data, at + 24, 0.0)
+            struct.pack_into("<%dd" % n, data, at + 40, *([1e9] * n))
+        at += 40 + 8 * n
+    data = bytes(data)
 else:
     data = b"JSCKPT02" + head[8:] + rest
 h = 0xcbf29ce484222325
@@ -133,6 +147,18 @@ PY
     --allow-other-build
   [ "$status" -eq 0 ]
   diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/merged.nc")
+}
+
+@test "theory pieces of another quadrature version are computed again, not reused" {
+  "$JS" run "$STUDY" -o "$TMP/ref.nc" --quiet
+  "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet --set sampling.trials=3   # 12 of 20 units
+  rebuild_ckpt "$TMP/out.nc.ckpt" "$TMP/old.nc.ckpt" rule1
+  run "$JS" run "$STUDY" -o "$TMP/old.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"theory pieces were computed by another version of the theory's quadrature"* ]]
+  [[ "$output" == *"reusing its 12 finished units and 0 theory pieces"* ]]
+  diff <(cube_data "$TMP/ref.nc") <(cube_data "$TMP/old.nc")
 }
 
 @test "a changed study is refused naming the key" {
