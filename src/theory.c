@@ -303,7 +303,7 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
     for (int i = 0; i < 7; i++) runs[nb++] = -(hL + qs[i] * T / (2 * hL));
     for (int i = 6; i >= 0; i--) runs[nb++] = hL + qs[i] * T / (2 * hL);
     if (yin > 0) runs[nb++] = -yin, runs[nb++] = yin;
-    sort_small(runs + n12, nb - n12); /* out of order only when L < 8 */
+    sort_small(runs + n12, nb - n12); /* +-yin, and when L < 8 the ends, out of order */
   }
   merge_runs(runs, 11, runs + 11, n12 - 11, merged);
   merge_runs(merged, n12, runs + n12, nb - n12, all);
