@@ -38,10 +38,12 @@ static struct {
 /// started without any launcher), with no messaging layer chosen by the user: ask for ob1
 /// (shared memory). By default Open MPI also opens its cm layer, whose network probes (the
 /// OFI, PSM and PSM2 MTLs) cost 0.2 s of every start and finish (MPI_Init and MPI_Finalize
-/// alone: 2 ranks 0.40 -> 0.20 s, one process without mpirun 0.42 -> 0.21 s, measured). Across nodes, under srun, with MPICH (which reads no
-/// OMPI_ variable) or when OMPI_MCA_pml is set, nothing changes.
+/// alone: 2 ranks 0.40 -> 0.20 s, one process without mpirun 0.42 -> 0.21 s, measured).
+/// Across nodes, under srun, with MPICH (which reads no OMPI_ variable) or when
+/// OMPI_MCA_pml is set, nothing changes.
 static void single_node_defaults(void) {
-  const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE"), *size = getenv("OMPI_COMM_WORLD_SIZE");
+  const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const char *size = getenv("OMPI_COMM_WORLD_SIZE");
   int alone = !size && !getenv("PMIX_RANK") && !getenv("PMI_RANK") && !getenv("SLURM_PROCID");
   if (((local && size && atoi(local) == atoi(size)) || alone) && !getenv("OMPI_MCA_pml"))
     setenv("OMPI_MCA_pml", "ob1", 0);

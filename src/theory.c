@@ -139,27 +139,6 @@ double js_theory_bestofk_coef(const js_theory_base *b) {
 }
 
 
-/// Sort boundaries, keep those in [lo, hi] (both added), drop duplicates; returns count.
-static int tidy_bounds(double *x, int n, double lo, double hi) {
-  int m = 0;
-  for (int i = 0; i < n; i++)
-    if (x[i] > lo && x[i] < hi) x[m++] = x[i];
-  x[m++] = lo;
-  x[m++] = hi;
-  if (m > 64) qsort(x, (size_t)m, sizeof *x, js_cmp_double);
-  else /* insertion sort for the usual few dozen (qsort took a third of the theory's time) */
-    for (int i = 1; i < m; i++) {
-      double v = x[i];
-      int j = i;
-      for (; j > 0 && x[j - 1] > v; j--) x[j] = x[j - 1];
-      x[j] = v;
-    }
-  int u = 1;
-  for (int i = 1; i < m; i++)
-    if (x[i] > x[u - 1] * (1 + 1e-14) + 1e-300) x[u++] = x[i];
-  return u;
-}
-
 /// Insertion sort of a few doubles (linear when nearly sorted).
 static void sort_small(double *x, int m) {
   for (int i = 1; i < m; i++) {
@@ -170,6 +149,26 @@ static void sort_small(double *x, int m) {
   }
 }
 
+/// Drop near-duplicates (within 1e-14 relative) from ascending x; returns the count.
+static int dedupe_sorted(double *x, int m) {
+  int u = 1;
+  for (int i = 1; i < m; i++)
+    if (x[i] > x[u - 1] * (1 + 1e-14) + 1e-300) x[u++] = x[i];
+  return u;
+}
+
+/// Sort boundaries, keep those in [lo, hi] (both added), drop duplicates; returns count.
+static int tidy_bounds(double *x, int n, double lo, double hi) {
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (x[i] > lo && x[i] < hi) x[m++] = x[i];
+  x[m++] = lo;
+  x[m++] = hi;
+  if (m > 64) qsort(x, (size_t)m, sizeof *x, js_cmp_double);
+  else sort_small(x, m); /* the usual few dozen (qsort took a third of the theory's time) */
+  return dedupe_sorted(x, m);
+}
+
 /// Merge the ascending runs a[0, n1) and b[0, n2) into out (which overlaps neither).
 static void merge_runs(const double *a, int n1, const double *b, int n2, double *out) {
   int i = 0, j = 0, o = 0;
@@ -178,15 +177,14 @@ static void merge_runs(const double *a, int n1, const double *b, int n2, double 
   while (j < n2) out[o++] = b[j++];
 }
 
-/// tidy_bounds for ascending x: those in (lo, hi) with lo and hi at the ends, without
-/// duplicates, into out; returns the count.
+/// tidy_bounds for ascending x, into out (which does not overlap x); returns the count.
 static int tidy_sorted(const double *x, int n, double lo, double hi, double *out) {
   int m = 0;
   out[m++] = lo;
   for (int i = 0; i < n; i++)
-    if (x[i] > lo && x[i] < hi && x[i] > out[m - 1] * (1 + 1e-14) + 1e-300) out[m++] = x[i];
-  if (hi > out[m - 1] * (1 + 1e-14) + 1e-300) out[m++] = hi;
-  return m;
+    if (x[i] > lo && x[i] < hi) out[m++] = x[i];
+  out[m++] = hi;
+  return dedupe_sorted(out, m);
 }
 
 /// Scratch arrays reused from call to call (malloc and free of the node arrays for every
