@@ -22,6 +22,9 @@
 #define JS_BATCH_MAX_S 0.5
 #define JS_BATCH_MAX_UNITS 256
 #define JS_CHUNK_MAX_UNITS 4096
+/// What a server spends answering one message (take the results, pass them on, send the
+/// next batch), as measured on simulated leaders: 30-40 us (a real fabric takes less).
+#define JS_SERVICE_S 4e-5
 
 typedef struct {
   int size;     ///< ranks
@@ -51,6 +54,11 @@ int js_layout_server(const js_layout *L, int r);
 int js_layout_computing(const js_layout *L);
 /// Workers in one group, at most (flat: every rank but 0).
 int js_layout_group_workers(const js_layout *L);
+/// Estimated seconds a worker's batch holds at least while work lasts: its server's clients
+/// x JS_SERVICE_S, so that a server answering every client in turn keeps up (127 workers of
+/// a leader: 5 ms). With single units of 2.4 ms a leader fell behind from mid-run on and
+/// every worker waited 4-5 ms after each unit (1,024 simulated ranks).
+double js_layout_floor(const js_layout *L);
 /// Deal the implied first round: a batch for every computing rank in rank order (leaders
 /// skipped; rank 0 takes its units later), then a chunk for every leader.
 void js_layout_deal(js_queue *q, const js_layout *L, js_dealt *d);

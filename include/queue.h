@@ -22,9 +22,11 @@ typedef struct {
 void js_queue_init(js_queue *q, const js_work *work, const unsigned char *done);
 /// Cut the next batch for one of `sharers` ranks into ids: about the remaining cost /
 /// (JS_GUIDED x sharers), at most cap estimated seconds and max units, at least one unit,
-/// and at least min_units while they fit in the remaining cost / sharers (a group's chunk
-/// has one unit per worker of the group near the end, when guided chunks would leave most
-/// of them waiting); returns its length (0 when nothing is left).
-int js_queue_take(js_queue *q, int sharers, double cap, int max, int min_units, int *ids);
+/// and at least min_units and min_cost estimated seconds while they fit in the remaining
+/// cost / sharers (a group's chunk has one unit per worker of the group near the end, when
+/// guided chunks would leave most of them waiting; min_cost keeps a server's message rate
+/// within what it can answer, js_layout_floor); returns its length (0 when nothing is left).
+int js_queue_take(js_queue *q, int sharers, double cap, int max, int min_units,
+                  double min_cost, int *ids);
 
 #endif

@@ -75,6 +75,10 @@ int js_layout_group_workers(const js_layout *L) {
   return L->group ? L->group - 1 : L->size - 1;
 }
 
+double js_layout_floor(const js_layout *L) {
+  return js_layout_group_workers(L) * JS_SERVICE_S;
+}
+
 /// Record one rank's share of the first round; returns 1 when it is the wanted rank's.
 static int keep(js_dealt *d, int r, const int *ids, int n) {
   if (d->held) d->held[r] = n > 0;
@@ -90,12 +94,13 @@ void js_layout_deal(js_queue *q, const js_layout *L, js_dealt *d) {
   for (int r = 1; r < L->size; r++) {
     if (js_layout_is_leader(L, r)) continue;
     int n = js_queue_take(q, js_layout_computing(L), JS_BATCH_MAX_S, JS_BATCH_MAX_UNITS, 1,
-                          scratch);
+                          js_layout_floor(L), scratch);
     if (keep(d, r, scratch, n)) return;
   }
   for (int g = 0; g < L->ngroups; g++) {
     double cap = JS_BATCH_MAX_S * js_layout_group_workers(L);
-    int n = js_queue_take(q, L->ngroups, cap, JS_CHUNK_MAX_UNITS, js_layout_group_workers(L),
+    int w = js_layout_group_workers(L);
+    int n = js_queue_take(q, L->ngroups, cap, JS_CHUNK_MAX_UNITS, w, w * js_layout_floor(L),
                           scratch);
     if (keep(d, group_start(L, g), scratch, n)) return;
   }

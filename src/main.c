@@ -106,9 +106,12 @@ static js_status begin_task(void *ctx, int unused) {
   return cube_begin(ctx);
 }
 
-/// The schedule's early hook: begin the cube on the background thread.
+/// The schedule's early hook (the workers already compute): start the background thread,
+/// let it touch the pages results will go into, then begin the cube.
 static js_status cube_begin_later(void *ctx) {
   cube_job *job = ctx;
+  JS_CALL(js_background_create(&job->bg));
+  JS_CALL(js_background_post(job->bg, populate_task, job->res, 0));
   return js_background_post(job->bg, begin_task, job, 0);
 }
 
@@ -345,10 +348,6 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
       m = js_commit_create(cfg, grid, res, d->study, &committer);
     if (master && m == JS_OK && !args->dry_run && (m = js_verify_parts_alloc(cfg, &d->vp)) == JS_OK)
       job.vp = &d->vp;
-    if (master && m == JS_OK && !args->dry_run && !args->nshards)
-      m = js_background_create(&job.bg);
-    if (master && m == JS_OK && job.bg) /* first: the pages results will go into */
-      m = js_background_post(job.bg, populate_task, res, 0);
     int code = (int)m;
     s = js_par_bcast_int(&code);
     if (s == JS_OK) s = master ? m : (js_status)code;
@@ -358,8 +357,9 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
     goto done;
   }
   job.text = d->text;
+  int bg = !args->nshards; /* the cube is begun and written on a background thread */
   js_master_hooks hook = {res->done, cube_put, committer, cfg->checkpoint_every,
-                          job.bg ? cube_begin_later : NULL, job.bg ? cube_block_later : NULL,
+                          bg ? cube_begin_later : NULL, bg ? cube_block_later : NULL,
                           &job, cube_abort};
   js_work work = {0};
   if (s == JS_OK) js_trial_work(grid, &work);

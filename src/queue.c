@@ -14,7 +14,8 @@ void js_queue_init(js_queue *q, const js_work *work, const unsigned char *done) 
   }
 }
 
-int js_queue_take(js_queue *q, int sharers, double cap, int max, int min_units, int *ids) {
+int js_queue_take(js_queue *q, int sharers, double cap, int max, int min_units,
+                  double min_cost, int *ids) {
   double target = fmin(q->left_cost / (JS_GUIDED * sharers), cap), cost = 0;
   double share = fmin(q->left_cost / sharers, cap);
   int n = 0;
@@ -25,7 +26,8 @@ int js_queue_take(js_queue *q, int sharers, double cap, int max, int min_units, 
       continue;
     }
     double c = q->work->cost(q->work->ctx, id);
-    if (n > 0 && cost + c > target && (n >= min_units || cost + c > share)) break;
+    if (n > 0 && cost + c > target && ((n >= min_units && cost >= min_cost) || cost + c > share))
+      break;
     ids[n++] = id;
     cost += c;
     q->next++;

@@ -39,6 +39,7 @@ typedef struct {
   unsigned char *client;   /* per rank: served here */
   int sharers, max_units;  /* guided batches: shared by how many, at most how many units */
   int min_units;           /* the root: units per chunk at least (a group's workers) */
+  double min_cost;         /* the root: estimated seconds per batch or chunk at least */
   double cap;              /* at most this many estimated seconds */
   int *ids;                /* scratch: one batch */
   double *buf;             /* receive buffer */
@@ -123,8 +124,10 @@ static int left_units(const server *sv) { return sv->leader ? sv->fcount : sv->q
 /// the leader's messages (measured: 1-unit batches of 2 ms units left workers idle 60%).
 static int take(server *sv, int max) {
   if (!sv->leader)
-    return js_queue_take(&sv->q, sv->sharers, sv->cap, max, sv->min_units, sv->ids);
-  double target = fmin(fmax(sv->fcost / (JS_GUIDED * sv->sharers), sv->chunk_share), sv->cap);
+    return js_queue_take(&sv->q, sv->sharers, sv->cap, max, sv->min_units, sv->min_cost,
+                         sv->ids);
+  double target = fmax(sv->fcost / (JS_GUIDED * sv->sharers), sv->chunk_share);
+  target = fmin(fmax(target, fmin(js_layout_floor(sv->L), sv->fcost / sv->sharers)), sv->cap);
   double cost = 0;
   int n = 0;
   while (n < max && sv->fcount > 0) {
@@ -376,7 +379,7 @@ static int root_poll(void *ctx) {
 
 /// Rank 0 computes one unit itself (answering clients about every 0.2 ms meanwhile).
 static js_status compute_one(server *sv) {
-  if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, 1, sv->ids) == 0)
+  if (js_queue_take(&sv->q, js_layout_computing(sv->L), JS_BATCH_MAX_S, 1, 1, 0, sv->ids) == 0)
     return JS_OK;
   int id = sv->ids[0];
   double t0 = js_par_time();
@@ -464,6 +467,7 @@ static js_status run_root(server *sv) {
   sv->cap = JS_BATCH_MAX_S * (L->group ? js_layout_group_workers(L) : 1);
   sv->max_units = L->group ? JS_CHUNK_MAX_UNITS : JS_BATCH_MAX_UNITS;
   sv->min_units = L->group ? js_layout_group_workers(L) : 1;
+  sv->min_cost = js_layout_floor(L) * sv->min_units;
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(refill(sv, r));
   js_timer_stop(JS_TM_STARTUP);

@@ -42,7 +42,7 @@ static void batches_cover_every_unit_once(void **state) {
   js_queue_init(&q, &work, done);
   int ids[JS_CHUNK_MAX_UNITS], taken = 0, batches = 0, expected = q.left_units;
   double prev_cost = INFINITY;
-  for (int n; (n = js_queue_take(&q, 5, 0.5, 64, 1, ids)) > 0; batches++) {
+  for (int n; (n = js_queue_take(&q, 5, 0.5, 64, 1, 0, ids)) > 0; batches++) {
     double cost = 0;
     for (int i = 0; i < n; i++) {
       assert_false(done[ids[i]]);
@@ -62,10 +62,25 @@ static void batches_cover_every_unit_once(void **state) {
   js_queue_init(&q, &work, done);
   int left = q.left_units;
   double share = q.left_cost / 3, cost = 0;
-  int n = js_queue_take(&q, 3, INFINITY, JS_CHUNK_MAX_UNITS, left, ids);
+  int n = js_queue_take(&q, 3, INFINITY, JS_CHUNK_MAX_UNITS, left, 0, ids);
   for (int i = 0; i < n; i++) cost += js_grid_cost(&grid, ids[i]);
   assert_true(cost <= share + 1e-12 && cost + js_grid_cost(&grid, work.order[n + 1]) > share * 0.9);
   assert_true(n > 1 && n < left);
+  /* a floor: a batch short of min_cost stopped only where the next unit passed the share
+     of what was left (or nothing was), so the end takes fewer batches than guided alone */
+  double floor = 4 * js_grid_cost(&grid, work.order[work.nwork - 1]);
+  int with_floor = 0;
+  js_queue_init(&q, &work, done);
+  for (int m; (m = js_queue_take(&q, 5, 0.5, 64, 1, floor, ids)) > 0; with_floor++) {
+    double c = 0;
+    for (int i = 0; i < m; i++) c += js_grid_cost(&grid, ids[i]);
+    int next = q.next;
+    while (next < work.nwork && done[work.order[next]]) next++;
+    if (c < floor && next < work.nwork)
+      assert_true(c + js_grid_cost(&grid, work.order[next]) > fmin((q.left_cost + c) / 5, 0.5));
+  }
+  assert_int_equal(q.left_units, 0);
+  assert_true(with_floor < batches);
   free(done), free(seen);
   js_grid_free(&grid);
 }
