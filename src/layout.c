@@ -98,10 +98,9 @@ void js_layout_deal(js_queue *q, const js_layout *L, js_dealt *d) {
     if (keep(d, r, scratch, n)) return;
   }
   for (int g = 0; g < L->ngroups; g++) {
-    double cap = JS_BATCH_MAX_S * js_layout_group_workers(L);
     int w = js_layout_group_workers(L);
-    int n = js_queue_take(q, L->ngroups, cap, JS_CHUNK_MAX_UNITS, w, w * js_layout_floor(L),
-                          scratch);
+    int n = js_queue_take(q, L->ngroups, JS_BATCH_MAX_S * w, JS_CHUNK_MAX_UNITS, w,
+                          w * js_layout_floor(L), scratch);
     if (keep(d, group_start(L, g), scratch, n)) return;
   }
 }

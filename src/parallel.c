@@ -6,6 +6,7 @@
 #include "parallel.h"
 
 #include <mpi.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -151,30 +152,13 @@ js_status js_par_req_wait(js_par_req **req) {
   return JS_OK;
 }
 
-/// Test posted sends from the oldest, at most `tests` of them, and free the copies of those
-/// complete; stops at the first still in flight (the oldest is the likeliest complete; a
-/// full outbox is swept whole).
+/// Test the oldest `tests` posted sends (all of them: INT_MAX) and free the copies of those
+/// complete, keeping the others in posting order.
 static js_status outbox_progress(int tests) {
-  int k = 0;
-  for (; k < g_out.n && k < tests; k++) {
-    int done = 0;
-    JS_MPI(MPI_Test(&g_out.req[k], &done, MPI_STATUS_IGNORE));
-    if (!done) break;
-    free(g_out.buf[k]);
-  }
-  if (k == 0) return JS_OK;
-  g_out.n -= k;
-  memmove(g_out.req, g_out.req + k, sizeof *g_out.req * (size_t)g_out.n);
-  memmove(g_out.buf, g_out.buf + k, sizeof *g_out.buf * (size_t)g_out.n);
-  return JS_OK;
-}
-
-/// Free what is complete among the posted sends (all of them: a full outbox).
-static js_status outbox_sweep(void) {
   int kept = 0;
   for (int i = 0; i < g_out.n; i++) {
     int done = 0;
-    JS_MPI(MPI_Test(&g_out.req[i], &done, MPI_STATUS_IGNORE));
+    if (i < tests) JS_MPI(MPI_Test(&g_out.req[i], &done, MPI_STATUS_IGNORE));
     if (done) {
       free(g_out.buf[i]);
     } else {
@@ -190,7 +174,7 @@ js_status js_par_post_ints(int dest, int tag, const int *buf, int count) {
   /* Two tests per post keep up with one post per post, at a bounded cost per message (a
      test costs 1 us on a fabric; testing every send in flight cost a server O(clients)). */
   JS_CALL(outbox_progress(2));
-  if (g_out.n == g_out.cap) JS_CALL(outbox_sweep());
+  if (g_out.n == g_out.cap) JS_CALL(outbox_progress(INT_MAX)); /* full: sweep it whole */
   if (g_out.n == g_out.cap) {
     int cap = 2 * g_out.cap + 16;
     MPI_Request *r = realloc(g_out.req, sizeof *r * (size_t)cap);
@@ -211,7 +195,7 @@ js_status js_par_post_ints(int dest, int tag, const int *buf, int count) {
 
 js_status js_par_post_flush(void) {
   while (g_out.n > 0) {
-    JS_CALL(outbox_sweep());
+    JS_CALL(outbox_progress(INT_MAX));
     if (g_out.n > 0) js_par_sleep(g_spin ? 0 : 1e-5);
   }
   return JS_OK;
