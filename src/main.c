@@ -334,6 +334,8 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   cube_job job = {cfg, NULL, argc, argv, 1, NULL, res, NULL, NULL};
   js_linalg_init();
   int master = js_par_rank() == 0;
+  install_signals(master); /* every rank caught them from before MPI_Init (main) */
+  if (!master) js_schedule_request_stop(0); /* a stop is rank 0's to take */
   js_status s = js_fault_init(js_par_rank());
   if (s == JS_OK) s = js_kernel_check_env();
   if (s == JS_OK) s = load_study(args, cfg, &d->text);
@@ -363,7 +365,6 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
                           &job, cube_abort};
   js_work work = {0};
   if (s == JS_OK) js_trial_work(grid, &work);
-  if (s == JS_OK) install_signals(master);
   if (s == JS_OK && master) start_progress(args, grid, res, &prog);
   if (s == JS_OK)
     s = js_schedule_run(&work, master ? &prog : NULL, master ? &hook : NULL, &st);
@@ -469,6 +470,7 @@ int main(int argc, char **argv) {
     free(args.parts);
     return 0;
   }
+  if (args.cmd == JS_CMD_RUN) install_signals(1); /* a stop during start-up is not a kill */
   s = js_par_init(&argc, &argv);
   if (s == JS_OK) {
     run_data d;
