@@ -1,12 +1,16 @@
 /// \file grid.h
 /// Work units of a study. A Monte Carlo unit is one split of one trial of one (d, n): ids
 /// 0 .. nmc-1, d-major, then n, then trial, then split. A trial's test points are split into
-/// nsplit units of consecutive points (js_grid_splits: one unless sampling.unit_points asks
-/// for more); every split fits the trial's posterior from the trial's stream, split
+/// nsplit units of consecutive points (js_grid_splits); every split fits the trial's
+/// posterior from the trial's stream (a rank computing several splits of one trial in a row
+/// fits it once: trial.h), split
 /// 0 then draws its points from that stream and split s >= 1 from a stream of its own
-/// (rng.h), so the units of a trial can run on different ranks at once. Theory pieces follow: ids nmc .. nunits-1 in the theory
-/// plan's order (theoryplan.h). Every unit has an estimated cost; the master hands them out
-/// most expensive first. A unit is computed from the study alone, so any rank can run it.
+/// (rng.h), so the units of a trial can run on different ranks at once. Theory pieces
+/// follow: ids nmc .. nunits-1 in the theory plan's order (theoryplan.h). Every unit has an
+/// estimated cost; the master hands out the theory pieces first (cheap, they ride in the
+/// large early batches instead of costing one message each at the end), then the Monte
+/// Carlo units most expensive first. A unit is computed from the study alone, so any rank
+/// can run it.
 #ifndef JS_GRID_H
 #define JS_GRID_H
 
@@ -18,6 +22,14 @@
 
 /// Test points per block (fixed: the draw order depends on it, so results do too).
 #define JS_TEST_BLOCK 64
+/// The automatic split (sampling.unit_points not set): about this many candidates per unit
+/// (2 ms of one core at 8 ns each), ...
+#define JS_SPLIT_CANDIDATES 262144.0
+/// ... at most this many units per trial (a split's result is kept until its trial is
+/// reduced: rank 0 holds JS_SPLIT_MAX times delta_trial at most) ...
+#define JS_SPLIT_MAX 4
+/// ... and at least this many test points per unit.
+#define JS_SPLIT_MIN_POINTS 256
 
 typedef enum { JS_UNIT_MC = 0, JS_UNIT_THEORY = 1 } js_unit_kind;
 
@@ -40,22 +52,27 @@ typedef struct {
   double th_cost[2];     ///< estimated seconds of a theory piece at T = 0 and at finite T
   double candidates;     ///< candidates scored per test point (1 when the study draws none:
                          ///< it then counts test points, js_grid_counts)
-  int *order;            ///< js_grid_order: ids to compute (order[0..nwork)), costliest first
+  int *order;            ///< js_grid_order: ids to compute (order[0..nwork)), theory pieces
+                         ///< first, then the costliest first
   int nwork;             ///< units this run computes (all, or one shard's)
   int nwork_mc;          ///< of which Monte Carlo units
   double total_cost;     ///< estimated seconds of the nwork units
+  unsigned serial;       ///< distinct for every grid built in this process (trial.h's reuse)
 } js_grid;
 
 /// Units and their costs for a study (every rank; no order yet).
 js_status js_grid_build(const js_config *cfg, js_grid *grid);
-/// Sort every unit by estimated cost, most expensive first, ties by id (the master's order).
+/// The master's order: theory pieces, then Monte Carlo units, each kind by estimated cost,
+/// most expensive first, ties by id.
 js_status js_grid_order(js_grid *grid);
 /// Keep only shard i of n (1-based) in order[0..nwork): the cost-sorted units are dealt
 /// to the shards in a snake (1..n, n..1, ...), so shards are deterministic and balanced.
 void js_grid_shard(js_grid *grid, int shard, int nshards);
 /// Test-point splits per trial (the same on every rank and in every extension of the study):
-/// floor(test_points / sampling.unit_points), at least 1; 1 when the study does not set
-/// unit_points.
+/// floor(test_points / sampling.unit_points), at least 1. When the study does not set
+/// unit_points: test_points x k_max / JS_SPLIT_CANDIDATES rounded, at most JS_SPLIT_MAX and
+/// test_points / JS_SPLIT_MIN_POINTS, at least 1. It reads only what an extension may not
+/// change (test_points, the largest k), so extended studies keep their draws.
 int js_grid_splits(const js_config *cfg);
 /// What unit id is.
 js_unit js_grid_unit(const js_grid *grid, int id);

@@ -27,14 +27,18 @@ typedef struct {
   double *mean, *se;   ///< [(id_d * nn + id_n)][ncells]
   double *ref_mean, *ref_se; ///< [(id_d * nn + id_n)]
   int *block_left;     ///< [(id_d * nn + id_n)]: Monte Carlo units not yet done
+  int theory_left;     ///< theory pieces not yet done
   unsigned char *reduced; ///< [(id_d * nn + id_n)]: mean and se computed
 } js_results;
+
+/// The "block" the last theory piece completes: one past the (d, n) blocks.
+#define JS_THEORY_BLOCK(res) ((res)->nd * (res)->nn)
 
 /// Allocate results for a study (everything zero, nothing done).
 js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results *res);
 /// Store unit id's result: payload as js_grid_payload() says (Monte Carlo: the reference
 /// value, then the cells; theory: judges x k values). Returns the (d, n) block that this
-/// unit completed, or -1. A trial of several splits gets its value (the sum of its splits'
+/// unit completed, JS_THEORY_BLOCK(res) when it was the last theory piece, or -1. A trial of several splits gets its value (the sum of its splits'
 /// results in split order) when its block is reduced. Another thread reading the stored
 /// results (a checkpoint commit, a block task) must be started after js_results_fence().
 int js_results_put(js_results *res, int id, const double *payload);

@@ -28,9 +28,10 @@ typedef struct {
 /// Rank 0's side: the units already done (done, per unit, kept up to date by put) and where
 /// a result goes (put, which returns a block the result completed, or -1); checkpoint
 /// commits, periodic (every `every` seconds) and on a stop; one task once the workers are
-/// busy (early: e.g. defining the cube); and one whenever a block is complete (block_done:
-/// e.g. writing a (d, n) block's slices). A failing task ends the run; before the job is
-/// aborted, `aborting` removes what must not outlive it (e.g. a half-written cube).
+/// busy (early: e.g. defining the cube); and one whenever put says a block is complete
+/// (block_done: e.g. writing a (d, n) block's slices, or the theory once its last piece is
+/// in). A failing task ends the run; before the job is aborted, `aborting` removes what must
+/// not outlive it (e.g. a half-written cube).
 /// committer, early, block_done and aborting may be NULL.
 typedef struct {
   const unsigned char *done;

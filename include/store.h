@@ -34,6 +34,8 @@ js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theor
 /// Write the Monte Carlo slices of (d, n) block g (id_d * nn + id_n) now, its trials being
 /// complete and reduced (finish then skips it), so little is left to write at the end.
 js_status js_store_put_block(js_cube_file *f, const js_results *res, int g);
+/// Write the theory's variables now (finish then skips them; th may be freed after).
+js_status js_store_put_theory(js_cube_file *f, const js_theory *th);
 void js_store_abort(js_cube_file *f);
 /// Record the run's verification (global attributes `verification`, the summary line, and
 /// `verification_k1`: PASS, FAIL or "not run") in a cube being made.

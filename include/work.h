@@ -31,6 +31,9 @@ typedef struct {
   double (*count)(const void *ctx, int id); ///< what the unit adds to progress (candidates)
   /// Compute unit id into payload (poll may be NULL).
   js_status (*run)(const void *ctx, int id, double *payload, const js_poll *poll);
+  /// The estimated cost of order[0..nwork) when known (0: the queue adds it up), so that
+  /// starting a queue costs one byte test per unit, not a cost() call.
+  double total_cost;
 } js_work;
 
 #endif

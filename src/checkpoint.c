@@ -292,8 +292,16 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
       stale++;
       continue;
     }
-    int u = find_unit(cfg, grid, &k);
+    int u = find_unit(cfg, grid, &k), S = k.y == 0 ? 1 : (int)k.y;
     describe(&k, what, sizeof what);
+    if (u < 0 && k.kind == 0 && S != grid->nsplit) {
+      s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: its units split "
+                  "each trial's test points into %d, this judgesim splits them into %d (it splits "
+                  "large trials unless sampling.unit_points says otherwise): finish the study "
+                  "with the judgesim that made it, or move the checkpoint away", ck->path, S,
+                  grid->nsplit);
+      break;
+    }
     if (u < 0) {
       s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: %s is not in "
                   "the study", ck->path, what);

@@ -25,9 +25,14 @@ static double mc_unit_cost(const js_config *cfg, int d, int n, double points) {
 }
 
 int js_grid_splits(const js_config *cfg) {
-  if (cfg->unit_points == 0) return 1;
-  int s = cfg->test_points / cfg->unit_points;
-  return s < 1 ? 1 : s;
+  if (cfg->unit_points > 0) {
+    int s = cfg->test_points / cfg->unit_points;
+    return s < 1 ? 1 : s;
+  }
+  double per_trial = (double)cfg->test_points * (double)js_config_kmax(cfg);
+  double s = floor(per_trial / JS_SPLIT_CANDIDATES + 0.5);
+  s = fmin(s, fmin(JS_SPLIT_MAX, cfg->test_points / JS_SPLIT_MIN_POINTS));
+  return s < 1 ? 1 : (int)s;
 }
 
 /// Rough one-core seconds of a theory piece (one node of the outer integral, every judge),
@@ -58,8 +63,10 @@ static js_status mc_units(const js_config *cfg, js_grid *grid) {
 }
 
 js_status js_grid_build(const js_config *cfg, js_grid *grid) {
+  static unsigned built;
   memset(grid, 0, sizeof *grid);
   grid->cfg = cfg;
+  grid->serial = ++built;
   JS_CALL(js_rng_check_pairs(cfg->seed, cfg->d, cfg->nd, cfg->n, cfg->nn));
   JS_CALL(mc_units(cfg, grid));
   JS_CALL(js_theory_plan_build(cfg, &grid->plan));
@@ -114,15 +121,16 @@ int js_grid_payload(const js_grid *grid, int id) {
 }
 
 /// A cost class (a (d, n) pair's Monte Carlo units, or the theory pieces at T = 0 or at
-/// finite T) and its cost, for sorting.
+/// finite T), its cost and whether it goes first (theory), for sorting.
 typedef struct {
   double cost;
-  int cls;
+  int cls, first;
 } costed;
 
-/// Descending cost, then ascending class.
+/// Theory first, then descending cost, then ascending class.
 static int cmp_costed(const void *a, const void *b) {
   const costed *x = a, *y = b;
+  if (x->first != y->first) return y->first - x->first;
   if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
   return (x->cls > y->cls) - (x->cls < y->cls);
 }
@@ -135,43 +143,52 @@ static int cost_class(const js_grid *grid, int id) {
   return cfg->nd * cfg->nn + (cfg->T[p.iT] > 0);
 }
 
-/// Rank of every cost class in descending cost (classes of equal cost share a rank) into
-/// rank[]; c: scratch of nclass.
+/// Rank of every cost class, theory first, then in descending cost (classes of equal cost
+/// and kind share a rank) into rank[]; c: scratch of nclass.
 static void class_ranks(const js_grid *grid, int nclass, costed *c, int *rank) {
   for (int k = 0; k < nclass; k++)
-    c[k] = (costed){k < nclass - 2 ? grid->mc_cost[k] : grid->th_cost[k - (nclass - 2)], k};
+    c[k] = (costed){k < nclass - 2 ? grid->mc_cost[k] : grid->th_cost[k - (nclass - 2)], k,
+                    k >= nclass - 2};
   qsort(c, (size_t)nclass, sizeof *c, cmp_costed);
   for (int k = 0, r = -1; k < nclass; k++) {
-    if (k == 0 || c[k].cost != c[k - 1].cost) r++;
+    if (k == 0 || c[k].cost != c[k - 1].cost || c[k].first != c[k - 1].first) r++;
     rank[c[k].cls] = r;
   }
 }
 
-/// Most expensive first, ties by id: a counting sort over the cost ranks (in O(units), as
-/// the units of a class share one cost), the same order as sorting the units themselves.
+/// Theory pieces first, then most expensive first, ties by id: a counting sort over the
+/// class ranks, the same order as sorting the units themselves. A (d, n) pair's Monte Carlo
+/// units are one range of ids, so they are placed (and costed) range by range, in pair
+/// order; only the theory pieces are classed one by one (O(pairs + pieces), not O(units):
+/// every rank orders the work at start-up).
 js_status js_grid_order(js_grid *grid) {
   const js_config *cfg = grid->cfg;
-  int nclass = cfg->nd * cfg->nn + 2;
+  int pairs = cfg->nd * cfg->nn, nclass = pairs + 2, per_pair = cfg->trials * grid->nsplit;
   int *rank = malloc(sizeof(int) * (size_t)nclass);
   costed *c = malloc(sizeof(costed) * (size_t)nclass); /* heap: a big (d, n) grid */
   int *start = calloc((size_t)nclass + 1, sizeof(int));
-  int *cls = malloc(sizeof(int) * (size_t)grid->nunits + 1);
   free(grid->order);
   grid->order = malloc(sizeof(int) * (size_t)grid->nunits + 1);
-  if (!rank || !c || !start || !cls || !grid->order) free(rank), free(c), free(start), free(cls);
-  JS_CHECK(rank && c && start && cls && grid->order, JS_ERR_SYS,
-           "out of memory ordering %d units", grid->nunits);
+  if (!rank || !c || !start || !grid->order) free(rank), free(c), free(start);
+  JS_CHECK(rank && c && start && grid->order, JS_ERR_SYS, "out of memory ordering %d units",
+           grid->nunits);
   class_ranks(grid, nclass, c, rank);
   free(c);
   grid->total_cost = 0;
-  for (int i = 0; i < grid->nunits; i++) {
-    cls[i] = rank[cost_class(grid, i)];
-    start[cls[i] + 1]++;
+  for (int g = 0; g < pairs; g++) {
+    start[rank[g] + 1] += per_pair;
+    grid->total_cost += grid->mc_cost[g] * per_pair;
+  }
+  for (int i = grid->nmc; i < grid->nunits; i++) {
+    start[rank[cost_class(grid, i)] + 1]++;
     grid->total_cost += js_grid_cost(grid, i);
   }
   for (int r = 0; r < nclass; r++) start[r + 1] += start[r];
-  for (int i = 0; i < grid->nunits; i++) grid->order[start[cls[i]]++] = i;
-  free(rank), free(start), free(cls);
+  for (int g = 0; g < pairs; g++) /* pairs in id order: ties between pairs stay by id */
+    for (int i = 0, id = g * per_pair; i < per_pair; i++) grid->order[start[rank[g]]++] = id + i;
+  for (int i = grid->nmc; i < grid->nunits; i++)
+    grid->order[start[rank[cost_class(grid, i)]]++] = i;
+  free(rank), free(start);
   grid->nwork = grid->nunits;
   grid->nwork_mc = grid->nmc;
   return JS_OK;

@@ -2,7 +2,6 @@
 /// Roles of the ranks and the implied first round (see layout.h).
 #include "layout.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +12,7 @@ static int group_size(int size) {
     int g = atoi(env);
     return g >= 2 && g < size - 1 ? g : 0;
   }
-  if (size < JS_GROUP_FROM_RANKS) return 0;
-  int g = (int)(4 * sqrt((double)size)); /* about sqrt(size) / 4 groups */
-  return g < 64 ? 64 : g > 128 ? 128 : g; /* a leader of 255 workers falls behind */
+  return size < JS_GROUP_FROM_RANKS ? 0 : JS_GROUP_RANKS;
 }
 
 /// Does rank 0 compute units too? Flat and below JS_SERVE_ONLY_RANKS, unless overridden.

@@ -71,6 +71,9 @@ typedef struct {
   js_results *res;    ///< the results (for blocks written early)
   js_verify_parts *vp; ///< the blocks' verification parts (NULL: all at the end)
   js_background *bg;  ///< where the cube is begun and blocks written during the work
+  const js_theory_plan *plan; ///< the theory's pieces (run: assembled as the last one arrives)
+  js_theory th;       ///< the assembled theory, once th_ready
+  int th_ready;
 } cube_job;
 
 /// Create and define the cube with its provenance (the master does it while workers compute).
@@ -84,10 +87,23 @@ static js_status cube_begin(void *ctx) {
   return s;
 }
 
-/// A (d, n) block is complete: reduce it and write its slices (once the cube is begun).
+/// Assemble the theory from its pieces (once; on either thread, so untimed here).
+static js_status cube_theory(cube_job *job) {
+  if (job->th_ready) return JS_OK;
+  js_status s = js_theory_assemble(job->cfg, job->plan, job->res->theory, &job->th);
+  job->th_ready = s == JS_OK;
+  return s;
+}
+
+/// A (d, n) block is complete: reduce it and write its slices; or the last theory piece
+/// arrived: assemble the theory and write it (once the cube is begun).
 static js_status cube_block(void *ctx, int block) {
   cube_job *job = ctx;
   if (!job->file) return JS_OK;
+  if (block == JS_THEORY_BLOCK(job->res)) {
+    JS_CALL(cube_theory(job));
+    return js_store_put_theory(job->file, &job->th);
+  }
   js_results_reduce_block(job->res, block);
   if (job->vp) js_verify_block(job->cfg, job->res, block, job->vp);
   return js_store_put_block(job->file, job->res, block);
@@ -174,7 +190,7 @@ static js_status theory(const js_args *args, int argc, char **argv) {
   if (s == JS_OK) s = js_config_to_yaml(&cfg, &text);
   double t0 = js_now();
   if (s == JS_OK) s = js_theory_study(&cfg, &th);
-  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL, NULL, NULL};
+  cube_job job = {&cfg, text, argc, argv, 0, NULL, NULL, NULL, NULL, NULL, {0}, 0};
   if (s == JS_OK) s = cube_finish(&job, NULL, &th);
   if (s == JS_OK && !args->quiet)
     fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
@@ -192,10 +208,11 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   js_timer_start(JS_TM_REDUCE);
   JS_CALL(js_results_reduce(res));
   js_timer_stop(JS_TM_REDUCE);
+  job->plan = &grid->plan;
   js_timer_start(JS_TM_ASSEMBLE);
-  js_theory th;
-  JS_CALL(js_theory_assemble(cfg, &grid->plan, res->theory, &th));
+  js_status a = cube_theory(job); /* unless the background thread did as its last piece came */
   js_timer_stop(JS_TM_ASSEMBLE);
+  JS_CALL(a);
   js_verification v = js_verify(cfg, res, job->vp);
   char line[512];
   js_verify_text(&v, line, sizeof line);
@@ -204,9 +221,8 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   if (s == JS_OK)
     s = js_store_put_verification(job->file, line,
                                   !v.checked ? "not run" : v.pass ? "PASS" : "FAIL");
-  if (s == JS_OK) s = cube_finish(job, res, &th);
+  if (s == JS_OK) s = cube_finish(job, res, &job->th);
   js_timer_stop(JS_TM_WRITE);
-  js_theory_free(&th);
   JS_CALL(s);
   if (!args->quiet || !v.pass) fprintf(stderr, "judgesim: verification: %s\n", line);
   JS_CHECK(v.pass, JS_ERR_NUMERIC, "the k = 1 self-check failed: delta(k = 1) differs from "
@@ -257,9 +273,10 @@ static void install_signals(int master) {
 
 /// --dry-run: what the run would do (machine-readable "key: value" lines).
 static void print_plan(const js_config *cfg, const js_grid *grid) {
-  printf("output: %s\ncheckpoint: %s.ckpt\nunits: %d\ntheory pieces: %d\ncells per unit: "
-         "%zu\nestimated core-hours: %.3g\n", cfg->out_path, cfg->out_path, grid->nwork_mc,
-         grid->nwork - grid->nwork_mc, grid->ncells, grid->total_cost / 3600.0);
+  printf("output: %s\ncheckpoint: %s.ckpt\nunits: %d\nunits per trial: %d\ntheory pieces: "
+         "%d\ncells per unit: %zu\nestimated core-hours: %.3g\n", cfg->out_path,
+         cfg->out_path, grid->nwork_mc, grid->nsplit, grid->nwork - grid->nwork_mc,
+         grid->ncells, grid->total_cost / 3600.0);
 }
 
 /// The master's preparation: results, study text, restart.
@@ -331,7 +348,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   js_progress prog;
   js_run_stats st = {0};
   js_committer *committer = NULL;
-  cube_job job = {cfg, NULL, argc, argv, 1, NULL, res, NULL, NULL};
+  cube_job job = {cfg, NULL, argc, argv, 1, NULL, res, NULL, NULL, &grid->plan, {0}, 0};
   js_linalg_init();
   int master = js_par_rank() == 0;
   install_signals(master); /* every rank caught them from before MPI_Init (main) */
@@ -368,6 +385,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   if (s == JS_OK && master) start_progress(args, grid, res, &prog);
   if (s == JS_OK)
     s = js_schedule_run(&work, master ? &prog : NULL, master ? &hook : NULL, &st);
+  js_trial_release();
   if (s == JS_OK && master) js_progress_end(&prog);
   if (js_samples_out_on()) { /* closed on every path; a write error fails the run */
     js_status c = js_samples_out_close();
@@ -381,6 +399,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   if (s == JS_OK && master && args->timings) js_timers_print(stdout, js_par_size());
 done:
   (void)cube_drain(&job);
+  if (job.th_ready) js_theory_free(&job.th);
   js_store_abort(job.file);
   js_commit_free(committer);
   if (master) js_lock_release();
@@ -402,8 +421,9 @@ static js_status merge(const js_args *args, int argc, char **argv) {
   int locked = s == JS_OK && (s = js_lock_take(cfg.out_path)) == JS_OK;
   js_committer *c = NULL;
   if (s == JS_OK) s = js_commit_create(&cfg, &grid, &res, study, &c);
-  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res, NULL, NULL};
+  cube_job job = {&cfg, text, argc, argv, 1, NULL, &res, NULL, NULL, &grid.plan, {0}, 0};
   if (s == JS_OK) s = finish(&cfg, &grid, &res, c, &job, NULL, args);
+  if (job.th_ready) js_theory_free(&job.th);
   js_commit_free(c);
   if (locked) js_lock_release();
   js_results_free(&res);

@@ -200,7 +200,7 @@ static js_status make_work(rr_job *j, js_work *w) {
     JS_CHECK(j->rows && j->done, JS_ERR_SYS, "out of memory for %d questions' results", nq);
   }
   *w = (js_work){nq, nq, j->order, js_rerank_payload(&j->o), j, q_cost, q_payload, q_kind,
-                 q_count, q_run};
+                 q_count, q_run, 0};
   return JS_OK;
 }
 

@@ -38,6 +38,7 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
   }
   for (size_t g = 0; ok && g < groups; g++)
     res->block_left[g] = cfg->trials * grid->nsplit;
+  res->theory_left = grid->nth;
   if (!ok) js_results_free(res);
   JS_CHECK(ok, JS_ERR_SYS, "out of memory for the result cube (%d units x %zu cells)",
            grid->nmc, grid->ncells);
@@ -79,6 +80,8 @@ int js_results_put(js_results *res, int id, const double *payload) {
   if (id < res->nmc && !res->done[id]) {
     int g = js_grid_pair(res->grid, id);
     if (--res->block_left[g] == 0) block = g;
+  } else if (!res->done[id] && --res->theory_left == 0) {
+    block = JS_THEORY_BLOCK(res);
   }
   res->done[id] = 1;
   return block;

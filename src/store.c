@@ -164,6 +164,17 @@ static js_status put_axes(int nc, const js_config *cfg, const var_ids *v) {
   return JS_OK;
 }
 
+/// Write the theory's variables.
+static js_status put_theory(int nc, const js_theory *th, const var_ids *v) {
+  NC_CALL(nc_put_var_double(nc, v->theory, th->delta));
+  NC_CALL(nc_put_var_double(nc, v->kinf, th->kinf));
+  NC_CALL(nc_put_var_double(nc, v->coef, th->coef));
+  NC_CALL(nc_put_var_double(nc, v->v, th->v));
+  NC_CALL(nc_put_var_double(nc, v->invT, th->invT));
+  NC_CALL(nc_put_var_double(nc, v->aopt, th->alpha_opt));
+  return JS_OK;
+}
+
 /// Write coordinate values and data.
 static js_status put_data(int nc, const js_config *cfg, const js_results *res,
                           const js_theory *th, const var_ids *v) {
@@ -177,14 +188,7 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
   NC_CALL(rc);
   NC_CALL(nc_put_var_double(nc, v->T, cfg->T));
   JS_CALL(put_axes(nc, cfg, v));
-  if (th) {
-    NC_CALL(nc_put_var_double(nc, v->theory, th->delta));
-    NC_CALL(nc_put_var_double(nc, v->kinf, th->kinf));
-    NC_CALL(nc_put_var_double(nc, v->coef, th->coef));
-    NC_CALL(nc_put_var_double(nc, v->v, th->v));
-    NC_CALL(nc_put_var_double(nc, v->invT, th->invT));
-    NC_CALL(nc_put_var_double(nc, v->aopt, th->alpha_opt));
-  }
+  if (th) JS_CALL(put_theory(nc, th, v));
   if (!res) return JS_OK;
   NC_CALL(nc_put_var_double(nc, v->delta, res->mean));
   NC_CALL(nc_put_var_double(nc, v->se, res->se));
@@ -219,6 +223,7 @@ struct js_cube_file {
   var_ids v;
   unsigned char *written; /* (d, n) blocks whose Monte Carlo slices are in the file */
   int nwritten;
+  int theory_written;     /* the theory's variables are in the file */
 };
 
 /// Create the NetCDF file at path and define everything in it.
@@ -256,10 +261,17 @@ js_status js_store_put_block(js_cube_file *f, const js_results *res, int g) {
   return JS_OK;
 }
 
+js_status js_store_put_theory(js_cube_file *f, const js_theory *th) {
+  if (!f->theory) return JS_OK;
+  JS_CALL(put_theory(f->nc, th, &f->v));
+  f->theory_written = 1;
+  return JS_OK;
+}
+
 js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th) {
   int blocks = f->cfg->nd * f->cfg->nn, some = f->nwritten > 0; /* else whole arrays at once */
-  js_status s = put_data(f->nc, f->cfg, f->mc && !some ? res : NULL, f->theory ? th : NULL,
-                         &f->v);
+  js_status s = put_data(f->nc, f->cfg, f->mc && !some ? res : NULL,
+                         f->theory && !f->theory_written ? th : NULL, &f->v);
   for (int g = 0; some && s == JS_OK && g < blocks; g++) s = js_store_put_block(f, res, g);
   int rc = nc_close(f->nc);
   f->nc = -1;

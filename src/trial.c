@@ -213,19 +213,25 @@ static js_status point_stream(workspace *w, const js_config *cfg, js_unit u) {
   return JS_OK;
 }
 
-/// A Monte Carlo unit on an allocated workspace: the trial's fit, then the split's test
-/// points, whose sums are divided by the trial's test_points (the trial's value is the sum
-/// of its splits' values, in split order; one split: the mean itself).
+/// A Monte Carlo unit on an allocated workspace: the trial's fit (unless *fitted says the
+/// workspace holds it and the split draws its points from a stream of its own), then the
+/// split's test points, whose sums are divided by the trial's test_points (the trial's value
+/// is the sum of its splits' values, in split order; one split: the mean itself). *fitted is
+/// the trial whose fit the workspace holds afterwards (-1: none).
 static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payload,
-                     poller *pl, size_t ncells) {
+                     poller *pl, size_t ncells, int *fitted) {
   int d = cfg->d[u.id_d], n = cfg->n[u.id_n];
   char ctx[128];
   int at = snprintf(ctx, sizeof ctx, "unit d=%d n=%d trial=%d", d, n, u.trial);
   if (u.nsplit > 1)
     snprintf(ctx + at, sizeof ctx - (size_t)at, " (test points %d-%d)", u.first,
              u.first + u.points - 1);
-  JS_CALL(js_rng_open(cfg->seed, d, n, u.trial, &w->rng));
-  JS_CALL(fit(w, cfg, d, n, ctx, pl));
+  if (*fitted != u.trial || u.split == 0) { /* split 0 continues the fit's stream */
+    *fitted = -1;
+    JS_CALL(js_rng_open(cfg->seed, d, n, u.trial, &w->rng));
+    JS_CALL(fit(w, cfg, d, n, ctx, pl));
+    *fitted = u.trial;
+  }
   JS_CHECK(!js_fault_hit(JS_FAULT_TRIAL), JS_ERR_NUMERIC,
            "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
   JS_CALL(point_stream(w, cfg, u));
@@ -239,6 +245,34 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
   return JS_OK;
 }
 
+/// The last Monte Carlo unit's workspace, kept for the next unit of the same grid and
+/// (d, n): no allocation then, and a later split of the same trial reuses the fit.
+static struct {
+  workspace w;
+  unsigned serial; /* the grid's (0: nothing kept) */
+  int id_d, id_n;
+  int fitted;      /* the trial whose fit w holds, or -1 */
+} g_kept;
+
+void js_trial_release(void) {
+  if (g_kept.serial) ws_free(&g_kept.w);
+  memset(&g_kept, 0, sizeof g_kept);
+}
+
+/// The kept workspace, made ready for a unit of (d, n) of the grid (allocated anew if the
+/// kept one is another's).
+static js_status kept_workspace(const js_config *cfg, const js_grid *grid, js_unit u) {
+  if (g_kept.serial == grid->serial && g_kept.id_d == u.id_d && g_kept.id_n == u.id_n) {
+    memset(g_kept.w.acc, 0, grid->ncells * sizeof(double));
+    return JS_OK;
+  }
+  js_trial_release();
+  g_kept.serial = grid->serial, g_kept.id_d = u.id_d, g_kept.id_n = u.id_n, g_kept.fitted = -1;
+  js_status s = ws_alloc(&g_kept.w, cfg, cfg->d[u.id_d], cfg->n[u.id_n], grid->ncells);
+  if (s != JS_OK) js_trial_release();
+  return s;
+}
+
 js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
                       const js_poll *poll) {
   js_unit u = js_grid_unit(grid, id);
@@ -246,12 +280,12 @@ js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double 
     JS_CALL(js_theory_plan_run(cfg, &grid->plan, u.piece, payload));
     return JS_OK;
   }
-  workspace w;
-  memset(&w, 0, sizeof w);
+  JS_CALL(kept_workspace(cfg, grid, u));
   poller pl = {poll, 0};
-  js_status s = ws_alloc(&w, cfg, cfg->d[u.id_d], cfg->n[u.id_n], grid->ncells);
-  if (s == JS_OK) s = run(&w, cfg, u, payload, &pl, grid->ncells);
-  ws_free(&w);
+  js_status s = run(&g_kept.w, cfg, u, payload, &pl, grid->ncells, &g_kept.fitted);
+  js_rng_close(g_kept.w.rng);
+  g_kept.w.rng = NULL;
+  if (s != JS_OK) js_trial_release(); /* after a failure or a stop nothing is kept */
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
@@ -279,5 +313,5 @@ void js_trial_work(const js_grid *grid, js_work *w) {
   const js_config *cfg = grid->cfg;
   int theory = cfg->nr * cfg->nk, mc = (int)grid->ncells + 1;
   *w = (js_work){grid->nunits, grid->nwork, grid->order, mc > theory ? mc : theory, grid,
-                 work_cost, work_payload, work_kind, work_count, work_run};
+                 work_cost, work_payload, work_kind, work_count, work_run, grid->total_cost};
 }

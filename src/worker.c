@@ -159,11 +159,13 @@ js_status js_worker_run(const js_work *work, int server, const int *first, int n
     wk->len[0] = nfirst, wk->queued = 1;
   }
   js_status s = loop(wk);
+  /* A failure leaves a result send in flight: its buffer must outlive it (freed, the
+     memory was reused and rank 0 took corrupted ids). js_worker_fail does not return. */
+  if (s != JS_OK && s != JS_INTERRUPTED) js_worker_fail(server, s);
   *count = wk->count;
   free(wk->out[0]);
   free(wk->out[1]);
   free(wk);
-  if (s != JS_OK && s != JS_INTERRUPTED) js_worker_fail(server, s);
   return s;
 }
 

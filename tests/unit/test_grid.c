@@ -27,11 +27,26 @@ static js_config make_cfg(int test_points, int unit_points) {
   return cfg;
 }
 
-/// One split unless unit_points asks: floor(test_points / unit_points), at least 1.
+/// unit_points set: floor(test_points / unit_points), at least 1. Not set: test_points x
+/// k_max / 2^18 rounded, at most 4 and test_points / 256, at least 1.
 static void split_counts(void **state) {
   (void)state;
-  js_config cfg = make_cfg(3000, 0);
+  js_config cfg = make_cfg(3000, 0); /* k_max 256: 768,000 candidates a trial */
+  assert_int_equal(js_grid_splits(&cfg), 3);
+  cfg.test_points = 600; /* 153,600: 0.59 rounds to 1 */
   assert_int_equal(js_grid_splits(&cfg), 1);
+  cfg.test_points = 1000; /* 256,000: 0.98 rounds to 1 */
+  assert_int_equal(js_grid_splits(&cfg), 1);
+  cfg.test_points = 1600; /* 409,600: 1.56 rounds to 2 */
+  assert_int_equal(js_grid_splits(&cfg), 2);
+  cfg.test_points = 100000; /* 98 rounded, at most 4 */
+  assert_int_equal(js_grid_splits(&cfg), 4);
+  int64_t big[] = {1, 4, (int64_t)1 << 20};
+  cfg.k = big, cfg.test_points = 700; /* 2,800 rounded; 700 / 256 = 2 points-wise */
+  assert_int_equal(js_grid_splits(&cfg), 2);
+  cfg.test_points = 255; /* fewer than 256 points: one unit */
+  assert_int_equal(js_grid_splits(&cfg), 1);
+  cfg.k = g_k, cfg.test_points = 3000;
   cfg.unit_points = 1000;
   assert_int_equal(js_grid_splits(&cfg), 3);
   cfg.unit_points = 1001;
@@ -136,6 +151,30 @@ static void split0_continues_trial_stream(void **state) {
   assert_true(fabs(p3[0] * 3 - p1[0]) > 1e-9 * fabs(p1[0]));
   free(p1), free(p3);
   js_grid_free(&g3), js_grid_free(&g1);
+  js_trial_release();
+}
+
+/// A split computed right after another split of its trial (the kept fit) has the bits of
+/// the same split computed alone (its own fit), and so does the next trial's.
+static void kept_fit_same_bits(void **state) {
+  (void)state;
+  js_config cfg = make_cfg(192, 64);
+  js_grid g;
+  assert_int_equal(js_grid_build(&cfg, &g), JS_OK);
+  size_t P = g.ncells + 1;
+  double *kept = malloc(sizeof(double) * P * 3), *alone = malloc(sizeof(double) * P);
+  int ids[] = {0 * 3 + 0, 0 * 3 + 2, 1 * 3 + 1}; /* trial 0 split 0, its split 2, trial 1 */
+  for (int i = 0; i < 3; i++) /* in a row: the workspace and trial 0's fit are kept */
+    assert_int_equal(js_unit_run(&cfg, &g, ids[i], kept + (size_t)i * P, NULL), JS_OK);
+  for (int i = 0; i < 3; i++) {
+    js_trial_release(); /* nothing kept: each unit fits its trial itself */
+    assert_int_equal(js_unit_run(&cfg, &g, ids[i], alone, NULL), JS_OK);
+    assert_memory_equal(kept + (size_t)i * P, alone, P * sizeof(double));
+  }
+  assert_true(kept[P] != kept[0]); /* split 2 is not split 0 again */
+  free(kept), free(alone);
+  js_grid_free(&g);
+  js_trial_release();
 }
 
 int main(void) {
@@ -145,6 +184,7 @@ int main(void) {
       cmocka_unit_test(trial_sums_splits_in_order),
       cmocka_unit_test(split_streams),
       cmocka_unit_test(split0_continues_trial_stream),
+      cmocka_unit_test(kept_fit_same_bits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
