@@ -208,7 +208,6 @@ static js_status epilog(const js_config *cfg, const js_grid *grid, js_results *r
   js_timer_start(JS_TM_REDUCE);
   JS_CALL(js_results_reduce(res));
   js_timer_stop(JS_TM_REDUCE);
-  job->plan = &grid->plan;
   js_timer_start(JS_TM_ASSEMBLE);
   js_status a = cube_theory(job); /* unless the background thread did as its last piece came */
   js_timer_stop(JS_TM_ASSEMBLE);

@@ -8,14 +8,14 @@
 void js_queue_init(js_queue *q, const js_work *work, const unsigned char *done) {
   memset(q, 0, sizeof *q);
   q->work = work, q->done = done;
-  double done_cost = 0;
+  int known = work->total_cost > 0; /* then subtract what is done, usually nothing */
+  double sum = 0;
   for (int p = 0; p < work->nwork; p++) {
     int id = work->order[p];
     if (!done[id]) q->left_units++;
-    if (!done[id] && work->total_cost <= 0) q->left_cost += work->cost(work->ctx, id);
-    if (done[id] && work->total_cost > 0) done_cost += work->cost(work->ctx, id);
+    if (known ? done[id] != 0 : !done[id]) sum += work->cost(work->ctx, id);
   }
-  if (work->total_cost > 0) q->left_cost = fmax(work->total_cost - done_cost, 0);
+  q->left_cost = known ? fmax(work->total_cost - sum, 0) : sum;
 }
 
 int js_queue_take(js_queue *q, int sharers, double cap, int max, int min_units,
