@@ -46,10 +46,10 @@ int js_results_put(js_results *res, int id, const double *payload);
 void js_results_get(const js_results *res, int id, double *payload);
 /// Units done: Monte Carlo units and theory pieces.
 void js_results_count(const js_results *res, int *mc, int *theory);
-/// Have the kernel map the pages that Monte Carlo results will be stored into, without
+/// Map and write once every page that Monte Carlo results will be stored into, without
 /// changing them (safe while results are stored from another thread): storing a result then
-/// takes no page fault (at 1,024 simulated ranks the faults cost rank 0 about 1.5 us per
-/// unit). Where the kernel cannot, pages are mapped on first use as before.
+/// takes no page fault (at 1,024 simulated ranks first stores cost rank 0 0.5 to 1.5 us per
+/// unit).
 void js_results_populate(const js_results *res);
 /// Order the results stored so far before what this thread does next (a store fence).
 void js_results_fence(void);

@@ -87,19 +87,24 @@ int js_results_put(js_results *res, int id, const double *payload) {
   return block;
 }
 
-/// Map the pages of bytes at p writable (MADV_POPULATE_WRITE, Linux 5.14 on), leaving
-/// their contents as they are. Where the kernel cannot, nothing happens: the pages are then
-/// mapped on first use, as without this call.
+/// Map the pages of bytes at p writable and write each of them once, leaving their contents
+/// as they are. MADV_POPULATE_WRITE (Linux 5.14 on) maps them in one call; an atomic OR of
+/// 0 into one byte of each page then writes it without losing a store another thread makes
+/// meanwhile. The write is needed: on this project's VMs a mapped page not yet written still
+/// cost about 2.5 us at its first store (26,000 results of 328 bytes: 13 ms populated, 27 ms
+/// not, 0.4 ms touched; the same 1,024-rank run spent 0.9 us per unit storing results
+/// populated and 0.35 us touched).
 static void populate(void *p, size_t bytes) {
-#ifdef MADV_POPULATE_WRITE
+  if (!p) return;
   long page = sysconf(_SC_PAGESIZE);
-  if (!p || page <= 0) return;
+  if (page <= 0) page = 4096;
+#ifdef MADV_POPULATE_WRITE
   uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
   uintptr_t b = ((uintptr_t)p + bytes) & ~((uintptr_t)page - 1);
-  if (b > a && madvise((void *)a, b - a, MADV_POPULATE_WRITE) != 0) return; /* see above */
-#else
-  (void)p, (void)bytes;
+  if (b > a) (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* else: the loop maps */
 #endif
+  for (size_t at = 0; at < bytes; at += (size_t)page)
+    __atomic_fetch_or((unsigned char *)p + at, (unsigned char)0, __ATOMIC_RELAXED);
 }
 
 void js_results_populate(const js_results *res) {
