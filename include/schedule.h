@@ -5,8 +5,8 @@
 /// per client while enough work is left; every worker's first batch is implied. Flat, the
 /// root serves every worker, and on small runs computes units too, answering between
 /// stretches of about 0.2 ms of its compute. Grouped, a leader serves its group's workers
-/// from chunks of units the root sends and passes their results up in messages of
-/// JS_FORWARD_UNITS units, so the root's message rate stays bounded. Servers post their
+/// from chunks of units the root sends and passes their results up in messages of up to
+/// 128 units or 48 KiB, so the root's message rate stays bounded. Servers post their
 /// messages and never wait for a busy client; results go back without the sender waiting.
 /// Checkpoint commits run on a background thread (commit.h), and so do the hooks' file work
 /// when the caller posts it to one (background.h), so the root never stops answering. Which rank computes a unit never changes its result.
