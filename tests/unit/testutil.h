@@ -30,13 +30,24 @@
                                                    x_, #b, y_);                              \
   } while (0)
 
+/// Temporary files the test program made (removed when it exits).
+static char g_temps[512][64];
+static int g_ntemps;
+
+/// Remove the temporary files (atexit).
+static void remove_temps(void) {
+  for (int i = 0; i < g_ntemps; i++) unlink(g_temps[i]);
+}
+
 /// Write text to a fresh temporary file whose name ends with suffix; returns its path
-/// (static buffer).
+/// (static buffer). The file is removed when the test program exits.
 static inline const char *write_temp_as(const char *text, const char *suffix) {
   static char path[64];
   snprintf(path, sizeof path, "/tmp/judgesim-test-XXXXXX%s", suffix);
   int fd = mkstemps(path, (int)strlen(suffix));
   if (fd < 0) fail_msg("mkstemps failed");
+  if (g_ntemps == 0) atexit(remove_temps);
+  if (g_ntemps < 512) memcpy(g_temps[g_ntemps++], path, sizeof path);
   size_t len = strlen(text);
   if (write(fd, text, len) != (ssize_t)len) fail_msg("write failed");
   close(fd);
