@@ -16,8 +16,8 @@ double js_now(void);
 void js_progress_init(js_progress *prog, int quiet, int total_units, double total_cost);
 /// Count units finished before this run (resumed): shown as done, left out of the ETA.
 void js_progress_resumed(js_progress *prog, int units, double cost);
-/// Count one finished unit (its estimated cost and candidates) and redraw when due.
-void js_progress_unit(js_progress *prog, double cost, double candidates);
+/// Count finished units (their estimated cost and candidates) and redraw when due.
+void js_progress_units(js_progress *prog, int units, double cost, double candidates);
 /// Finish the line (on a terminal) before the summary is printed.
 void js_progress_end(js_progress *prog);
 

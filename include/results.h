@@ -20,8 +20,9 @@ typedef struct {
   double *trial;       ///< [(id_d * nn + id_n) * trials + trial][ncells]: per-trial means
                        ///< (delta_trial): the sum of the trial's splits in split order
   double *ref_trial;   ///< [the same]: per-trial mean of s^2 + (m - mu_T)^2
-  double *part;        ///< [Monte Carlo unit][1 + ncells]: each split's result, when a trial
-                       ///< has several (else NULL: a unit's result is its trial's)
+  double *part;        ///< [Monte Carlo unit][2 + ncells]: each split's id and result, as
+                       ///< in a result message, when a trial has several (else NULL: a
+                       ///< unit's result is its trial's)
   double *theory;      ///< [piece][judge][k]: each theory piece's share of delta
   unsigned char *done; ///< [unit id], theory pieces after the Monte Carlo units
   double *mean, *se;   ///< [(id_d * nn + id_n)][ncells]
@@ -42,6 +43,10 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
 /// results in split order) when its block is reduced. Another thread reading the stored
 /// results (a checkpoint commit, a block task) must be started after js_results_fence().
 int js_results_put(js_results *res, int id, const double *payload);
+/// Store up to n units id0, id0 + 1, ... from records laid out as in a result message (each
+/// unit's id, then its payload), stopping after a unit that completes a block (*block: that
+/// block, else -1). Returns the units stored. Consecutive split units take one copy.
+int js_results_put_run(js_results *res, int id0, int n, const double *records, int *block);
 /// Copy unit id's result out in the same layout.
 void js_results_get(const js_results *res, int id, double *payload);
 /// Units done: Monte Carlo units and theory pieces.

@@ -26,7 +26,9 @@ typedef struct {
 } js_run_stats;
 
 /// Rank 0's side: the units already done (done, per unit, kept up to date by put) and where
-/// a result goes (put, which returns a block the result completed, or -1); checkpoint
+/// a result goes (put, which returns a block the result completed, or -1; put_run, for
+/// consecutive units as laid out in a result message, stores up to n of them, stopping
+/// after one that completes a block, and returns how many it stored); checkpoint
 /// commits, periodic (every `every` seconds) and on a stop; one task once the workers are
 /// busy (early: e.g. defining the cube); and one whenever put says a block is complete
 /// (block_done: e.g. writing a (d, n) block's slices, or the theory once its last piece is
@@ -36,6 +38,7 @@ typedef struct {
 typedef struct {
   const unsigned char *done;
   int (*put)(void *ctx, int id, const double *payload);
+  int (*put_run)(void *ctx, int id0, int n, const double *records, int *block);
   js_committer *committer;
   double every;
   js_status (*early)(void *ctx);

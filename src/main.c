@@ -163,6 +163,12 @@ static int cube_put(void *ctx, int id, const double *payload) {
   return js_results_put(job->res, id, payload);
 }
 
+/// Store a run of consecutive units' results (the schedule's put_run).
+static int cube_put_run(void *ctx, int id0, int n, const double *records, int *block) {
+  cube_job *job = ctx;
+  return js_results_put_run(job->res, id0, n, records, block);
+}
+
 /// Write the data into the cube (begun now if it was not) and put it in place.
 static js_status cube_finish(cube_job *job, const js_results *res, const js_theory *th) {
   if (!job->file) JS_CALL(cube_begin(job));
@@ -376,7 +382,7 @@ static js_status run(const js_args *args, int argc, char **argv, run_data *d) {
   }
   job.text = d->text;
   int bg = !args->nshards; /* the cube is begun and written on a background thread */
-  js_master_hooks hook = {res->done, cube_put, committer, cfg->checkpoint_every,
+  js_master_hooks hook = {res->done, cube_put, cube_put_run, committer, cfg->checkpoint_every,
                           bg ? cube_begin_later : NULL, bg ? cube_block_later : NULL,
                           &job, cube_abort};
   js_work work = {0};

@@ -49,8 +49,8 @@ static void draw(js_progress *prog, double now) {
   prog->last = now;
 }
 
-void js_progress_unit(js_progress *prog, double cost, double candidates) {
-  prog->done_units++;
+void js_progress_units(js_progress *prog, int units, double cost, double candidates) {
+  prog->done_units += units;
   prog->done_cost += cost;
   prog->candidates += candidates;
   if (prog->quiet) return;

@@ -226,7 +226,7 @@ static js_status compute(const js_args *a, rr_job *j) {
   double total = 0;
   for (int q = 0; q < j->smp.nq; q++) total += q_cost(j, q);
   if (master) js_progress_init(&prog, a->quiet, j->smp.nq, total);
-  js_master_hooks hook = {j->done, q_put, NULL, 1e30, NULL, NULL, j, NULL};
+  js_master_hooks hook = {j->done, q_put, NULL, NULL, 1e30, NULL, NULL, j, NULL};
   js_run_stats st = {0};
   JS_CALL(js_schedule_run(&w, master ? &prog : NULL, master ? &hook : NULL, &st));
   if (master) js_progress_end(&prog);

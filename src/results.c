@@ -33,7 +33,7 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
   int ok = res->trial && res->ref_trial && res->theory && res->done && res->mean && res->se &&
            res->ref_mean && res->ref_se && res->block_left && res->reduced;
   if (ok && grid->nsplit > 1) { /* a trial has several splits */
-    res->part = malloc(sizeof(double) * (size_t)grid->nmc * (res->ncells + 1));
+    res->part = malloc(sizeof(double) * (size_t)grid->nmc * (res->ncells + 2));
     ok = res->part != NULL;
   }
   for (size_t g = 0; ok && g < groups; g++)
@@ -70,7 +70,9 @@ int js_results_put(js_results *res, int id, const double *payload) {
   int block = -1;
   size_t C = res->ncells;
   if (id < res->nmc && res->part) {
-    store_doubles(res->part + (size_t)id * (C + 1), payload, C + 1);
+    double marker = id;
+    store_doubles(res->part + (size_t)id * (C + 2), &marker, 1);
+    store_doubles(res->part + (size_t)id * (C + 2) + 1, payload, C + 1);
   } else if (id < res->nmc) {
     store_doubles(&res->ref_trial[id], payload, 1);
     store_doubles(res->trial + (size_t)id * C, payload + 1, C);
@@ -85,6 +87,27 @@ int js_results_put(js_results *res, int id, const double *payload) {
   }
   res->done[id] = 1;
   return block;
+}
+
+int js_results_put_run(js_results *res, int id0, int n, const double *records, int *block) {
+  size_t C = res->ncells;
+  *block = -1;
+  if (!res->part || id0 + n > res->nmc) { /* unit by unit */
+    int i = 0;
+    while (i < n && *block < 0) {
+      *block = js_results_put(res, id0 + i, records + 1);
+      records += 1 + js_grid_payload(res->grid, id0 + i++);
+    }
+    return i;
+  }
+  int i = 0;
+  while (i < n && *block < 0) { /* the flags first: the run ends at a completed block */
+    int id = id0 + i++, g = js_grid_pair(res->grid, id);
+    if (!res->done[id] && --res->block_left[g] == 0) *block = g;
+    res->done[id] = 1;
+  }
+  store_doubles(res->part + (size_t)id0 * (C + 2), records, (size_t)i * (C + 2));
+  return i;
 }
 
 /// Map the pages of bytes at p writable and write each of them once, leaving their contents
@@ -109,14 +132,14 @@ static void populate(void *p, size_t bytes) {
 
 void js_results_populate(const js_results *res) {
   size_t trials = (size_t)res->nd * res->nn * (size_t)res->trials;
-  if (res->part) populate(res->part, sizeof(double) * (size_t)res->nmc * (res->ncells + 1));
+  if (res->part) populate(res->part, sizeof(double) * (size_t)res->nmc * (res->ncells + 2));
   populate(res->trial, sizeof(double) * trials * res->ncells);
   populate(res->ref_trial, sizeof(double) * trials);
 }
 
 void js_results_get(const js_results *res, int id, double *payload) {
   if (id < res->nmc && res->part) {
-    memcpy(payload, res->part + (size_t)id * (res->ncells + 1),
+    memcpy(payload, res->part + (size_t)id * (res->ncells + 2) + 1,
            (res->ncells + 1) * sizeof(double));
   } else if (id < res->nmc) {
     payload[0] = res->ref_trial[id];
@@ -149,10 +172,10 @@ static void mean_se_rows(const double *x, size_t rows, size_t cols, double *mean
 
 /// Each trial of block g from its splits: the sum of their results in split order.
 static void sum_splits(js_results *res, int g) {
-  size_t C = res->ncells, P = C + 1, T = (size_t)res->trials;
+  size_t C = res->ncells, P = C + 2, T = (size_t)res->trials;
   size_t S = (size_t)res->grid->nsplit;
   for (size_t t = 0; t < T; t++) {
-    const double *p = res->part + (((size_t)g * T + t) * S) * P;
+    const double *p = res->part + (((size_t)g * T + t) * S) * P + 1; /* past the id */
     double *x = res->trial + ((size_t)g * T + t) * C, *ref = &res->ref_trial[(size_t)g * T + t];
     *ref = p[0];
     memcpy(x, p + 1, C * sizeof(double));

@@ -73,6 +73,8 @@ typedef struct {
   double *sending;         /* the previous message up, while its send is in flight */
   size_t sendcap;
   js_par_req *upreq;
+  struct uprec { double id; size_t at, len; } *uprecs; /* the records of up, to sort */
+  int uprecap;
 } server;
 
 /// End every rank after a failure: report it, commit what the root holds, release the
@@ -201,16 +203,43 @@ static js_status refill_all(server *sv) {
   return JS_OK;
 }
 
-/// The root stores one unit's result (and lets the hook know a (d, n) block is complete).
-static void record(server *sv, int id, const double *payload) {
-  int block = sv->hook->put(sv->hook->ctx, id, payload);
-  if (block >= 0 && sv->hook && sv->hook->block_done) {
+/// The root counts n stored units from id0 on (and lets the hook know of a complete block).
+static void recorded(server *sv, int id0, int n, int block) {
+  if (block >= 0 && sv->hook->block_done) {
     js_status s = sv->hook->block_done(sv->hook->ctx, block);
     if (s != JS_OK) die(sv, s);
   }
-  sv->done++;
-  if (sv->prog)
-    js_progress_unit(sv->prog, cost_of(sv, id), sv->work->count(sv->work->ctx, id));
+  sv->done += n;
+  if (!sv->prog) return;
+  double cost = 0, cand = 0;
+  for (int id = id0; id < id0 + n; id++)
+    cost += cost_of(sv, id), cand += sv->work->count(sv->work->ctx, id);
+  js_progress_units(sv->prog, n, cost, cand);
+}
+
+/// The root stores one unit's result.
+static void record(server *sv, int id, const double *payload) {
+  recorded(sv, id, 1, sv->hook->put(sv->hook->ctx, id, payload));
+}
+
+/// The root stores the run of consecutive units that starts at buf[at] (unit id, payload
+/// p; count doubles in buf, checked up to here): as many as follow with the next ids and
+/// the same payload size, none done yet. Returns the doubles it took.
+static size_t record_run(server *sv, int id, size_t p, size_t at, size_t count) {
+  int n = 1;
+  for (size_t next = at + 1 + p; next + 1 + p <= count && id + n < sv->work->nunits; next += 1 + p) {
+    if (sv->buf[next] != id + n || sv->isdone[id + n] ||
+        (size_t)sv->work->payload(sv->work->ctx, id + n) != p)
+      break;
+    n++;
+  }
+  if (n == 1 || !sv->hook->put_run) {
+    record(sv, id, sv->buf + at + 1);
+    return 1 + p;
+  }
+  int block, stored = sv->hook->put_run(sv->hook->ctx, id, n, sv->buf + at, &block);
+  recorded(sv, id, stored, block);
+  return (size_t)stored * (1 + p);
 }
 
 /// A leader adds one unit's result to the next message up.
@@ -229,6 +258,39 @@ static js_status pass_up(server *sv, int id, const double *payload) {
   return JS_OK;
 }
 
+/// Order two records to pass up by unit id.
+static int uprec_cmp(const void *a, const void *b) {
+  double x = ((const struct uprec *)a)->id, y = ((const struct uprec *)b)->id;
+  return (x > y) - (x < y);
+}
+
+/// Copy the message gathered in up into sending with its records in unit-id order: a
+/// worker's batch is a range of the leader's chunk, so the root then finds runs of
+/// consecutive units to store with one copy each (runs of 3.6 units on average unsorted).
+static js_status sort_up(server *sv) {
+  if (sv->upunits > sv->uprecap) {
+    struct uprec *r = realloc(sv->uprecs, sizeof *r * (size_t)sv->upunits);
+    JS_ALLOC_CHECK(r, "results passed up");
+    sv->uprecs = r, sv->uprecap = sv->upunits;
+  }
+  if (sv->uplen > sv->sendcap) {
+    double *b = realloc(sv->sending, sv->uplen * sizeof(double));
+    JS_ALLOC_CHECK(b, "results passed up");
+    sv->sending = b, sv->sendcap = sv->uplen;
+  }
+  int n = 0;
+  for (size_t at = 1; at < sv->uplen; n++) {
+    size_t len = 1 + (size_t)sv->work->payload(sv->work->ctx, (int)sv->up[at]);
+    sv->uprecs[n] = (struct uprec){sv->up[at], at, len};
+    at += len;
+  }
+  qsort(sv->uprecs, (size_t)n, sizeof *sv->uprecs, uprec_cmp);
+  sv->sending[0] = sv->up[0];
+  for (int i = 0, to = 1; i < n; to += (int)sv->uprecs[i++].len)
+    memcpy(sv->sending + to, sv->up + sv->uprecs[i].at, sv->uprecs[i].len * sizeof(double));
+  return JS_OK;
+}
+
 /// A leader sends its results up when a chunk was handed out in full (so the root sends the
 /// next at once), enough have gathered, or `force` (without waiting for the root to take
 /// them; the previous message must have gone).
@@ -243,12 +305,9 @@ static js_status flush_up(server *sv, int force) {
     sv->uplen = 1;
   }
   sv->up[0] = sv->completed;
-  JS_CALL(js_par_req_wait(&sv->upreq));
-  JS_CALL(js_par_isend_doubles(0, JS_TAG_RESULT, sv->up, (int)sv->uplen, &sv->upreq));
-  double *b = sv->sending; /* swap: fill the other buffer next */
-  size_t c = sv->sendcap;
-  sv->sending = sv->up, sv->sendcap = sv->upcap;
-  sv->up = b, sv->upcap = c;
+  JS_CALL(js_par_req_wait(&sv->upreq)); /* sending is free again */
+  JS_CALL(sort_up(sv));
+  JS_CALL(js_par_isend_doubles(0, JS_TAG_RESULT, sv->sending, (int)sv->uplen, &sv->upreq));
   sv->uplen = 0, sv->upunits = 0, sv->completed = 0;
   return JS_OK;
 }
@@ -274,9 +333,12 @@ static js_status take_results(server *sv, int src, int bytes) {
              "rank %d returned an unknown or repeated unit %.0f", src, raw);
     size_t p = (size_t)sv->work->payload(sv->work->ctx, id);
     JS_CHECK(at + 1 + p <= count, JS_ERR_MPI, "rank %d sent a truncated result", src);
-    if (sv->leader) JS_CALL(pass_up(sv, id, sv->buf + at + 1));
-    else record(sv, id, sv->buf + at + 1);
-    at += 1 + p;
+    if (sv->leader) {
+      JS_CALL(pass_up(sv, id, sv->buf + at + 1));
+      at += 1 + p;
+    } else {
+      at += record_run(sv, id, p, at, count);
+    }
   }
   return JS_OK;
 }
@@ -458,7 +520,7 @@ static js_status server_alloc(server *sv, const js_work *work, const js_layout *
 /// Free a server's arrays.
 static void server_free(server *sv) {
   free(sv->held), free(sv->ended), free(sv->client), free(sv->ids), free(sv->payload);
-  free(sv->buf), free(sv->fifo), free(sv->up), free(sv->sending);
+  free(sv->buf), free(sv->fifo), free(sv->up), free(sv->sending), free(sv->uprecs);
 }
 
 /// The root: deal the implied first round, send the prefetched second, run the early task,

@@ -118,6 +118,52 @@ static void trial_sums_splits_in_order(void **state) {
   js_grid_free(&grid);
 }
 
+/// Runs of consecutive units laid out as in a result message (id, then payload) store what
+/// unit-by-unit puts store, stop after the unit that completes a block, and refuse nothing
+/// a single put takes (theory pieces go unit by unit).
+static void runs_store_as_units(void **state) {
+  (void)state;
+  js_config cfg = make_cfg(70, 20);
+  js_grid grid;
+  js_results one, run;
+  assert_int_equal(js_grid_build(&cfg, &grid), JS_OK);
+  assert_int_equal(js_results_alloc(&cfg, &grid, &one), JS_OK);
+  assert_int_equal(js_results_alloc(&cfg, &grid, &run), JS_OK);
+  size_t P = grid.ncells + 1, R = P + 1;
+  double *rec = malloc(sizeof(double) * R * (size_t)grid.nmc), *a = malloc(sizeof(double) * P),
+         *b = malloc(sizeof(double) * P);
+  uint64_t seed = 5;
+  for (int id = 0; id < grid.nmc; id++) {
+    rec[(size_t)id * R] = id;
+    for (size_t c = 0; c < P; c++) rec[(size_t)id * R + 1 + c] = test_uniform(&seed);
+  }
+  int per_block = grid.nmc / 4, blocks = 0;
+  for (int id = 0; id < grid.nmc;) { /* runs of 7 */
+    int n = id + 7 <= grid.nmc ? 7 : grid.nmc - id, block;
+    int stored = js_results_put_run(&run, id, n, rec + (size_t)id * R, &block);
+    int expect = -1, i = 0;
+    for (; i < n && expect < 0; i++) expect = js_results_put(&one, id + i, rec + (size_t)(id + i) * R + 1);
+    assert_int_equal(stored, i);
+    assert_int_equal(block, expect);
+    if (block >= 0) {
+      assert_int_equal((id + stored) % per_block, 0); /* the block's last unit ended the run */
+      js_results_reduce_block(&run, block), js_results_reduce_block(&one, block), blocks++;
+    }
+    id += stored;
+  }
+  assert_int_equal(blocks, 4);
+  for (int id = 0; id < grid.nmc; id++) {
+    assert_true(run.done[id]);
+    js_results_get(&run, id, a), js_results_get(&one, id, b);
+    assert_memory_equal(a, b, P * sizeof(double));
+  }
+  assert_memory_equal(run.trial, one.trial, sizeof(double) * 4 * 5 * grid.ncells);
+  assert_memory_equal(run.mean, one.mean, sizeof(double) * 4 * grid.ncells);
+  free(rec), free(a), free(b);
+  js_results_free(&one), js_results_free(&run);
+  js_grid_free(&grid);
+}
+
 /// A split stream differs from the trial's and from the next trial's; out of range refused.
 static void split_streams(void **state) {
   (void)state;
@@ -182,6 +228,7 @@ int main(void) {
       cmocka_unit_test(split_counts),
       cmocka_unit_test(splits_cover_points),
       cmocka_unit_test(trial_sums_splits_in_order),
+      cmocka_unit_test(runs_store_as_units),
       cmocka_unit_test(split_streams),
       cmocka_unit_test(split0_continues_trial_stream),
       cmocka_unit_test(kept_fit_same_bits),
