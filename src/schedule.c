@@ -227,12 +227,10 @@ static void record(server *sv, int id, const double *payload) {
 /// the same payload size, none done yet. Returns the doubles it took.
 static size_t record_run(server *sv, int id, size_t p, size_t at, size_t count) {
   int n = 1;
-  for (size_t next = at + 1 + p; next + 1 + p <= count && id + n < sv->work->nunits; next += 1 + p) {
-    if (sv->buf[next] != id + n || sv->isdone[id + n] ||
+  for (size_t next = at + 1 + p; next + 1 + p <= count; next += 1 + p, n++)
+    if (id + n >= sv->work->nunits || sv->buf[next] != id + n || sv->isdone[id + n] ||
         (size_t)sv->work->payload(sv->work->ctx, id + n) != p)
       break;
-    n++;
-  }
   if (n == 1 || !sv->hook->put_run) {
     record(sv, id, sv->buf + at + 1);
     return 1 + p;

@@ -142,7 +142,8 @@ static void runs_store_as_units(void **state) {
     int n = id + 7 <= grid.nmc ? 7 : grid.nmc - id, block;
     int stored = js_results_put_run(&run, id, n, rec + (size_t)id * R, &block);
     int expect = -1, i = 0;
-    for (; i < n && expect < 0; i++) expect = js_results_put(&one, id + i, rec + (size_t)(id + i) * R + 1);
+    for (; i < n && expect < 0; i++)
+      expect = js_results_put(&one, id + i, rec + (size_t)(id + i) * R + 1);
     assert_int_equal(stored, i);
     assert_int_equal(block, expect);
     if (block >= 0) {
