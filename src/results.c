@@ -66,8 +66,22 @@ void js_results_fence(void) {
 #endif
 }
 
-int js_results_put(js_results *res, int id, const double *payload) {
+/// Mark unit id done; returns the (d, n) block it completed, JS_THEORY_BLOCK(res) when it
+/// was the last theory piece, or -1 (also when it was done already).
+static int mark_done(js_results *res, int id) {
   int block = -1;
+  if (res->done[id]) return block;
+  if (id < res->nmc) {
+    int g = js_grid_pair(res->grid, id);
+    if (--res->block_left[g] == 0) block = g;
+  } else if (--res->theory_left == 0) {
+    block = JS_THEORY_BLOCK(res);
+  }
+  res->done[id] = 1;
+  return block;
+}
+
+int js_results_put(js_results *res, int id, const double *payload) {
   size_t C = res->ncells;
   if (id < res->nmc && res->part) {
     double marker = id;
@@ -79,14 +93,7 @@ int js_results_put(js_results *res, int id, const double *payload) {
   } else {
     memcpy(res->theory + (size_t)(id - res->nmc) * res->nk, payload, sizeof(double) * res->nk);
   }
-  if (id < res->nmc && !res->done[id]) {
-    int g = js_grid_pair(res->grid, id);
-    if (--res->block_left[g] == 0) block = g;
-  } else if (!res->done[id] && --res->theory_left == 0) {
-    block = JS_THEORY_BLOCK(res);
-  }
-  res->done[id] = 1;
-  return block;
+  return mark_done(res, id);
 }
 
 int js_results_put_run(js_results *res, int id0, int n, const double *records, int *block) {
@@ -101,11 +108,7 @@ int js_results_put_run(js_results *res, int id0, int n, const double *records, i
     return i;
   }
   int i = 0;
-  while (i < n && *block < 0) { /* the flags first: the run ends at a completed block */
-    int id = id0 + i++, g = js_grid_pair(res->grid, id);
-    if (!res->done[id] && --res->block_left[g] == 0) *block = g;
-    res->done[id] = 1;
-  }
+  while (i < n && *block < 0) *block = mark_done(res, id0 + i++); /* ends at a full block */
   store_doubles(res->part + (size_t)id0 * (C + 2), records, (size_t)i * (C + 2));
   return i;
 }
