@@ -58,6 +58,10 @@ js_status js_par_wait(int *src, int *tag, int *bytes);
 /// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set.
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
                             volatile int *flag);
+/// Receive the next message from src, any tag, into buf (at most cap bytes): a pre-posted
+/// receive, so a waiting rank costs nothing until it comes (and SMPI simulates no polls).
+/// Sets its tag and length in bytes. Napping as js_par_wait does on an oversubscribed node.
+js_status js_par_recv_next(int src, void *buf, int cap, int *tag, int *bytes);
 /// Receive a message found by poll/wait into buf (bytes long).
 js_status js_par_recv(int src, int tag, void *buf, int bytes);
 /// Wall-clock seconds (simulated seconds under SimGrid's SMPI).

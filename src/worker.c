@@ -33,28 +33,45 @@ typedef struct {
   double count;       /* the units' work->count */
 } worker;
 
+/// File a message from the server whose payload is in queue slot `slot`: a batch, the end
+/// (an empty batch) or STOP.
+static js_status file_message(worker *wk, int slot, int tag, int bytes) {
+  JS_CHECK(tag == JS_TAG_WORK || tag == JS_TAG_STOP, JS_ERR_MPI,
+           "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, wk->server);
+  if (tag == JS_TAG_STOP) {
+    wk->stop = wk->stop_taken = 1;
+    return JS_OK;
+  }
+  JS_CHECK(wk->queued < JS_QUEUE, JS_ERR_MPI, "rank %d sent more than %d batches",
+           wk->server, JS_QUEUE);
+  wk->len[slot] = bytes / (int)sizeof(int);
+  if (wk->len[slot] == 0) wk->end = 1;
+  else wk->queued++;
+  return JS_OK;
+}
+
 /// Receive every message the server has sent so far (batches, the end, STOP).
 static js_status drain(worker *wk) {
   for (;;) {
     int found = 0, src, tag, bytes;
     JS_CALL(js_par_poll(&found, &src, &tag, &bytes));
     if (!found) return JS_OK;
-    JS_CHECK(src == wk->server && (tag == JS_TAG_WORK || tag == JS_TAG_STOP) &&
-                 bytes <= (int)sizeof wk->batch[0], JS_ERR_MPI,
+    JS_CHECK(src == wk->server && bytes <= (int)sizeof wk->batch[0], JS_ERR_MPI,
              "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, src);
-    if (tag == JS_TAG_STOP) {
-      int unused;
-      JS_CALL(js_par_recv(src, tag, &unused, bytes));
-      wk->stop = wk->stop_taken = 1;
-      continue;
-    }
-    JS_CHECK(wk->queued < JS_QUEUE, JS_ERR_MPI, "rank %d sent more than %d batches", src, JS_QUEUE);
-    int slot = (wk->head + wk->queued) % JS_QUEUE;
-    JS_CALL(js_par_recv(src, tag, wk->batch[slot], bytes));
-    wk->len[slot] = bytes / (int)sizeof(int);
-    if (wk->len[slot] == 0) wk->end = 1;
-    else wk->queued++;
+    int slot = (wk->head + wk->queued) % JS_QUEUE, other[JS_BATCH_MAX_UNITS];
+    int into_queue = tag == JS_TAG_WORK && wk->queued < JS_QUEUE; /* else file_message says */
+    JS_CALL(js_par_recv(src, tag, into_queue ? wk->batch[slot] : other, bytes));
+    JS_CALL(file_message(wk, slot, tag, bytes));
   }
+}
+
+/// Wait for the server's next message with a pre-posted receive and file it (the queue is
+/// empty: the worker has nothing else to do).
+static js_status await_message(worker *wk) {
+  int slot = wk->head, tag, bytes;
+  JS_CALL(js_par_recv_next(wk->server, wk->batch[slot], (int)sizeof wk->batch[slot], &tag,
+                           &bytes));
+  return file_message(wk, slot, tag, bytes);
 }
 
 /// The poll while computing: has a STOP arrived?
@@ -125,9 +142,8 @@ static js_status loop(worker *wk) {
         js_timer_add(JS_TM_IDLE_END, waited);
         break;
       }
-      int src, tag, bytes;
       double t0 = js_par_time();
-      js_status s = js_par_wait(&src, &tag, &bytes);
+      js_status s = await_message(wk);
       waited = js_par_time() - t0;
       js_timer_add(JS_TM_IDLE, waited);
       JS_CALL(s);

@@ -11,6 +11,7 @@ simulate() {
   local ranks=$1; shift
   smpirun -np "$ranks" -platform "$PLATFORM" --cfg=smpi/host-speed:1Gf \
     --cfg=smpi/iprobe:1e-6 --cfg=smpi/test:1e-6 --cfg=smpi/grow-injected-times:no \
+    --cfg=smpi/reduce:binomial --cfg=smpi/finalization-barrier:yes \
     --cfg=smpi/display-timing:yes "$SMPI" "$@"
 }
 
