@@ -58,6 +58,20 @@ js_status js_par_wait(int *src, int *tag, int *bytes);
 /// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set.
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
                             volatile int *flag);
+/// Receives posted ahead, one per source rank (a server's clients), any tag, at most cap
+/// bytes each: a message lands in its buffer as it arrives, without waiting for the server
+/// to probe and receive it (a server then never waits for a transfer).
+typedef struct js_par_inbox js_par_inbox;
+/// Post a receive from each of the n ranks.
+js_status js_par_inbox_open(js_par_inbox **box, const int *ranks, int n, int cap);
+/// Wait for a message in the box, as js_par_wait_until does: its source, tag, length and
+/// bytes (*data, valid until js_par_inbox_repost, which must come before the next wait).
+js_status js_par_inbox_wait(js_par_inbox *box, int *found, int *src, int *tag, int *bytes,
+                            const void **data, double timeout, volatile int *flag);
+/// Post the receive of the message just handed out again.
+js_status js_par_inbox_repost(js_par_inbox *box);
+/// Cancel the receives still posted and free the box (NULL is fine).
+js_status js_par_inbox_close(js_par_inbox **box);
 /// Receive the next message from src, any tag, into buf (at most cap bytes): a pre-posted
 /// receive, so a waiting rank costs nothing until it comes (and SMPI simulates no polls).
 /// Sets its tag and length in bytes. Napping as js_par_wait does on an oversubscribed node.

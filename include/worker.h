@@ -22,6 +22,8 @@
 /// the server and does not return. *count adds up the units' work->count.
 js_status js_worker_run(const js_work *work, int server, const int *first, int nfirst,
                         double *count);
+/// Bytes of a failure's text at most (js_worker_fail).
+#define JS_FAIL_TEXT_MAX 8192
 /// Report this rank's failure (status, message, traceback) to `server`, wait for rank 0 to
 /// end the job, and end it from here if that does not happen within 30 s.
 void js_worker_fail(int server, js_status s) __attribute__((noreturn));

@@ -235,19 +235,117 @@ static void nap(struct timespec *t) {
   t->tv_nsec = t->tv_nsec * 2 > 100000 ? 100000 : t->tv_nsec * 2;
 }
 
-js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
-                            volatile int *flag) {
+/// One look for a message: sets *found and, if so, what it is.
+typedef js_status (*poll_fn)(void *ctx, int *found, int *src, int *tag, int *bytes);
+
+/// Poll until a message is found, `timeout` seconds pass or *flag is set: without pause
+/// when the node has a core per rank (reading the clock now and then only), else napping.
+static js_status poll_until(poll_fn poll, void *ctx, int *found, int *src, int *tag,
+                            int *bytes, double timeout, volatile int *flag) {
   struct timespec gap = {0, 10000};
   double end = -1;
   *found = 0;
   for (long polls = 0; !*flag; polls++) {
-    JS_CALL(js_par_poll(found, src, tag, bytes));
-    if (*found) return JS_OK;
+    JS_CALL(poll(ctx, found, src, tag, bytes));
+    if (*found || timeout <= 0) return JS_OK; /* (no time: one look) */
     if (g_spin && polls % 64 != 63) continue; /* the clock now and then only */
     if (end < 0) end = MPI_Wtime() + timeout; /* and only once nothing is waiting */
     else if (MPI_Wtime() >= end) return JS_OK;
     if (!g_spin) nap(&gap);
   }
+  return JS_OK;
+}
+
+/// poll_until's probe for any message.
+static js_status probe_any(void *ctx, int *found, int *src, int *tag, int *bytes) {
+  (void)ctx;
+  return js_par_poll(found, src, tag, bytes);
+}
+
+js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
+                            volatile int *flag) {
+  return poll_until(probe_any, NULL, found, src, tag, bytes, timeout, flag);
+}
+
+struct js_par_inbox {
+  int n, cap;          /* sources, bytes per message at most */
+  int *ranks;          /* the sources */
+  MPI_Request *req;    /* one posted receive per source (MPI_REQUEST_NULL once taken) */
+  char *buf;           /* n x cap bytes */
+  int taken;           /* the slot of the message handed out, or -1 */
+};
+
+/// Post slot i's receive.
+static js_status inbox_post(js_par_inbox *b, int i) {
+  JS_MPI(MPI_Irecv(b->buf + (size_t)i * (size_t)b->cap, b->cap, MPI_BYTE, b->ranks[i],
+                   MPI_ANY_TAG, MPI_COMM_WORLD, &b->req[i]));
+  return JS_OK;
+}
+
+js_status js_par_inbox_open(js_par_inbox **box, const int *ranks, int n, int cap) {
+  js_par_inbox *b = calloc(1, sizeof *b);
+  JS_ALLOC_CHECK(b, "receive buffers");
+  b->n = n, b->cap = cap, b->taken = -1;
+  b->ranks = malloc(sizeof(int) * (size_t)(n + 1));
+  b->req = malloc(sizeof(MPI_Request) * (size_t)(n + 1));
+  b->buf = malloc((size_t)n * (size_t)cap + 1);
+  if (!b->ranks || !b->req || !b->buf) {
+    free(b->ranks), free(b->req), free(b->buf), free(b);
+    JS_FAIL(JS_ERR_SYS, "out of memory for %d receive buffers of %d bytes", n, cap);
+  }
+  *box = b;
+  for (int i = 0; i < n; i++) b->req[i] = MPI_REQUEST_NULL;
+  for (int i = 0; i < n; i++) {
+    b->ranks[i] = ranks[i];
+    JS_CALL(inbox_post(b, i));
+  }
+  return JS_OK;
+}
+
+/// poll_until's test of the box's receives.
+static js_status inbox_test(void *ctx, int *found, int *src, int *tag, int *bytes) {
+  js_par_inbox *b = ctx;
+  int i = MPI_UNDEFINED;
+  MPI_Status st;
+  JS_MPI(MPI_Testany(b->n, b->req, &i, found, &st));
+  if (!*found || i == MPI_UNDEFINED) { /* (every receive taken: nothing can come) */
+    *found = 0;
+    return JS_OK;
+  }
+  b->taken = i;
+  *src = b->ranks[i], *tag = st.MPI_TAG;
+  JS_MPI(MPI_Get_count(&st, MPI_BYTE, bytes));
+  return JS_OK;
+}
+
+js_status js_par_inbox_wait(js_par_inbox *box, int *found, int *src, int *tag, int *bytes,
+                            const void **data, double timeout, volatile int *flag) {
+  JS_CHECK(box->taken < 0, JS_ERR_MPI, "a received message was not given back");
+  JS_CALL(poll_until(inbox_test, box, found, src, tag, bytes, timeout, flag));
+  *data = *found ? box->buf + (size_t)box->taken * (size_t)box->cap : NULL;
+  return JS_OK;
+}
+
+js_status js_par_inbox_repost(js_par_inbox *box) {
+  if (box->taken < 0) return JS_OK;
+  int i = box->taken;
+  box->taken = -1;
+  return inbox_post(box, i);
+}
+
+js_status js_par_inbox_close(js_par_inbox **box) {
+  js_par_inbox *b = *box;
+  if (!b) return JS_OK;
+  *box = NULL;
+  int rc = MPI_SUCCESS;
+  for (int i = 0; i < b->n; i++) {
+    if (b->req[i] == MPI_REQUEST_NULL) continue;
+    int c = MPI_Cancel(&b->req[i]); /* a message that came meanwhile is dropped */
+    if (c == MPI_SUCCESS) c = MPI_Wait(&b->req[i], MPI_STATUS_IGNORE);
+    if (rc == MPI_SUCCESS) rc = c;
+  }
+  free(b->ranks), free(b->req), free(b->buf), free(b);
+  JS_MPI(rc);
   return JS_OK;
 }
 

@@ -51,6 +51,7 @@ typedef struct {
   double *buf;             /* receive buffer */
   size_t bufcap;
   /* the root */
+  js_par_inbox *inbox;     /* receives posted ahead from the leaders (grouped layout) */
   js_queue q;
   const unsigned char *isdone; /* per unit: its result is in (the hook's flags) */
   js_progress *prog;
@@ -67,6 +68,7 @@ typedef struct {
   int chunks[8], nchunks;  /* units of each chunk held not yet handed out, oldest first */
   int completed;           /* chunks handed out in full since the last message up */
   int rotate;              /* where refill_all starts */
+  size_t upmax;            /* doubles in a message up at most (up_max_bytes) */
   double *up;              /* results to pass up: completed, then records */
   size_t uplen, upcap;
   int upunits;
@@ -122,6 +124,14 @@ static void maybe_commit(server *sv) {
 
 /// Estimated seconds of unit id.
 static double cost_of(const server *sv, int id) { return sv->work->cost(sv->work->ctx, id); }
+
+/// Bytes of a leader's message to the root at most: JS_FORWARD_BYTES, or one result if that
+/// is larger, and room for a failure's text (the root's posted receives are this long).
+static int up_max_bytes(const js_work *work) {
+  size_t one = sizeof(double) * (2 + (size_t)work->max_payload), b = JS_FORWARD_BYTES;
+  if (one > b) b = one;
+  return (int)(b > JS_FAIL_TEXT_MAX ? b : JS_FAIL_TEXT_MAX);
+}
 
 /// Units this server has not handed out yet.
 static int left_units(const server *sv) { return sv->leader ? sv->fcount : sv->q.left_units; }
@@ -225,24 +235,27 @@ static void record(server *sv, int id, const double *payload) {
 /// The root stores the run of consecutive units that starts at buf[at] (unit id, payload
 /// p; count doubles in buf, checked up to here): as many as follow with the next ids and
 /// the same payload size, none done yet. Returns the doubles it took.
-static size_t record_run(server *sv, int id, size_t p, size_t at, size_t count) {
+static size_t record_run(server *sv, const double *buf, int id, size_t p, size_t at,
+                         size_t count) {
   int n = 1;
   for (size_t next = at + 1 + p; next + 1 + p <= count; next += 1 + p, n++)
-    if (id + n >= sv->work->nunits || sv->buf[next] != id + n || sv->isdone[id + n] ||
+    if (id + n >= sv->work->nunits || buf[next] != id + n || sv->isdone[id + n] ||
         (size_t)sv->work->payload(sv->work->ctx, id + n) != p)
       break;
   if (n == 1 || !sv->hook->put_run) {
-    record(sv, id, sv->buf + at + 1);
+    record(sv, id, buf + at + 1);
     return 1 + p;
   }
-  int block, stored = sv->hook->put_run(sv->hook->ctx, id, n, sv->buf + at, &block);
+  int block, stored = sv->hook->put_run(sv->hook->ctx, id, n, buf + at, &block);
   recorded(sv, id, stored, block);
   return (size_t)stored * (1 + p);
 }
 
 /// A leader adds one unit's result to the next message up.
+static js_status flush_up(server *sv, int force);
 static js_status pass_up(server *sv, int id, const double *payload) {
   size_t p = (size_t)sv->work->payload(sv->work->ctx, id);
+  if (sv->upunits > 0 && sv->uplen + 1 + p > sv->upmax) JS_CALL(flush_up(sv, 1));
   if (sv->uplen + 1 + p > sv->upcap) {
     size_t cap = 2 * (sv->upcap + 1 + p);
     double *b = realloc(sv->up, cap * sizeof(double));
@@ -310,43 +323,46 @@ static js_status flush_up(server *sv, int force) {
   return JS_OK;
 }
 
-/// Receive a RESULT message: store (root) or pass up (leader) each unit in it.
-static js_status take_results(server *sv, int src, int bytes) {
+/// Take a RESULT message (received into data already, or NULL: receive it now): store
+/// (root) or pass up (leader) each unit in it.
+static js_status take_results(server *sv, int src, int bytes, const void *data) {
   size_t count = (size_t)bytes / sizeof(double);
   JS_CHECK(!js_fault_hit(JS_FAULT_ALLOC), JS_ERR_SYS,
            "out of memory allocating result message (injected fault)");
-  if (count > sv->bufcap) {
+  if (!data && count > sv->bufcap) {
     double *b = realloc(sv->buf, count * sizeof(double));
     JS_ALLOC_CHECK(b, "result message");
     sv->buf = b, sv->bufcap = count;
   }
-  JS_CALL(js_par_recv(src, JS_TAG_RESULT, sv->buf, bytes));
-  JS_CHECK(count >= 1 && sv->buf[0] >= 0 && sv->buf[0] <= sv->held[src], JS_ERR_MPI,
+  if (!data) JS_CALL(js_par_recv(src, JS_TAG_RESULT, sv->buf, bytes));
+  const double *buf = data ? data : sv->buf;
+  JS_CHECK(count >= 1 && buf[0] >= 0 && buf[0] <= sv->held[src], JS_ERR_MPI,
            "rank %d sent a malformed result", src);
-  sv->held[src] -= (int)sv->buf[0];
+  sv->held[src] -= (int)buf[0];
   for (size_t at = 1; at < count;) {
-    double raw = sv->buf[at];
+    double raw = buf[at];
     int id = raw >= 0 && raw < sv->work->nunits ? (int)raw : -1;
     JS_CHECK(id >= 0 && (sv->leader || !sv->isdone[id]), JS_ERR_MPI,
              "rank %d returned an unknown or repeated unit %.0f", src, raw);
     size_t p = (size_t)sv->work->payload(sv->work->ctx, id);
     JS_CHECK(at + 1 + p <= count, JS_ERR_MPI, "rank %d sent a truncated result", src);
     if (sv->leader) {
-      JS_CALL(pass_up(sv, id, sv->buf + at + 1));
+      JS_CALL(pass_up(sv, id, buf + at + 1));
       at += 1 + p;
     } else {
-      at += record_run(sv, id, p, at, count);
+      at += record_run(sv, buf, id, p, at, count);
     }
   }
   return JS_OK;
 }
 
-/// Receive a FAIL message: the failed rank's status, message and traceback. A leader passes
-/// the text up as it is; the root turns it into a failure here.
-static js_status take_failure(server *sv, int src, int bytes) {
+/// Take a FAIL message (in data, or NULL: receive it now): the failed rank's status, message
+/// and traceback. A leader passes the text up as it is; the root turns it into a failure.
+static js_status take_failure(server *sv, int src, int bytes, const void *data) {
   char *text = malloc((size_t)bytes + 1);
   JS_ALLOC_CHECK(text, "failure message");
-  JS_CALL(js_par_recv(src, JS_TAG_FAIL, text, bytes));
+  if (data) memcpy(text, data, (size_t)bytes);
+  else JS_CALL(js_par_recv(src, JS_TAG_FAIL, text, bytes));
   text[bytes] = '\0';
   if (sv->leader) {
     js_status s = js_par_send_text(0, text);
@@ -392,8 +408,9 @@ static js_status take_chunk(server *sv, int bytes) {
   return JS_OK;
 }
 
-/// Handle one waiting message; *byes counts the answers to STOP (NULL outside a stop).
-static js_status handle(server *sv, int src, int tag, int bytes, int *byes) {
+/// Handle one message (received into data already, or NULL: waiting to be received); *byes
+/// counts the answers to STOP (NULL outside a stop).
+static js_status handle(server *sv, int src, int tag, int bytes, const void *data, int *byes) {
   js_timer_start(JS_TM_SERVICE);
   js_status s = JS_OK;
   if (sv->leader && src == 0 && tag == JS_TAG_WORK) {
@@ -403,13 +420,13 @@ static js_status handle(server *sv, int src, int tag, int bytes, int *byes) {
     s = js_par_recv(0, tag, &unused, bytes);
     g_stop_signal = 1; /* the leader's loop then stops its group */
   } else if (tag == JS_TAG_RESULT && sv->client[src]) {
-    s = take_results(sv, src, bytes);
+    s = take_results(sv, src, bytes, data);
     if (s == JS_OK) s = refill(sv, src);
   } else if (tag == JS_TAG_FAIL && sv->client[src]) {
-    s = take_failure(sv, src, bytes);
+    s = take_failure(sv, src, bytes, data);
   } else if (tag == JS_TAG_BYE && byes && sv->client[src]) {
     int unused;
-    s = js_par_recv(src, tag, &unused, (int)sizeof unused);
+    if (!data) s = js_par_recv(src, tag, &unused, (int)sizeof unused);
     (*byes)++;
   } else {
     s = js_fail(JS_ERR_MPI, __FILE__, __LINE__, __func__,
@@ -419,13 +436,27 @@ static js_status handle(server *sv, int src, int tag, int bytes, int *byes) {
   return s;
 }
 
-/// Handle what arrives within `wait` seconds (one message at most); commits when due.
+/// Handle what arrives within `wait` seconds or until *flag (one message at most): through
+/// the posted receives if the server has them, else probing. *byes as for handle.
+static js_status answer(server *sv, double wait, volatile int *flag, int *found, int *byes) {
+  int src, tag, bytes;
+  const void *data = NULL;
+  if (sv->inbox)
+    JS_CALL(js_par_inbox_wait(sv->inbox, found, &src, &tag, &bytes, &data, wait, flag));
+  else
+    JS_CALL(js_par_wait_until(found, &src, &tag, &bytes, wait, flag));
+  if (!*found) return JS_OK;
+  JS_CALL(handle(sv, src, tag, bytes, data, byes));
+  if (sv->inbox) JS_CALL(js_par_inbox_repost(sv->inbox));
+  return JS_OK;
+}
+
+/// Serve for up to `wait` seconds (one message at most); commits when due.
 static void serve(server *sv, double wait) {
-  int found, src, tag, bytes;
+  int found = 0;
   volatile int *flag = sv->leader ? NULL : (volatile int *)&g_stop_signal;
   static volatile int never;
-  js_status s = js_par_wait_until(&found, &src, &tag, &bytes, wait, flag ? flag : &never);
-  if (s == JS_OK && found) s = handle(sv, src, tag, bytes, NULL);
+  js_status s = answer(sv, wait, flag ? flag : &never, &found, NULL);
   if (s == JS_OK && sv->leader) s = flush_up(sv, 0);
   if (s != JS_OK) die(sv, s);
   if (!sv->leader && (!found || sv->done % 64 == 0)) maybe_commit(sv);
@@ -434,10 +465,9 @@ static void serve(server *sv, double wait) {
 /// Answer every waiting message (rank 0's poll while it computes a unit).
 static int root_poll(void *ctx) {
   server *sv = ctx;
+  static volatile int never;
   for (int found = 1; found;) {
-    int src, tag, bytes;
-    js_status s = js_par_poll(&found, &src, &tag, &bytes);
-    if (s == JS_OK && found) s = handle(sv, src, tag, bytes, NULL);
+    js_status s = answer(sv, 0, &never, &found, NULL);
     if (s != JS_OK) die(sv, s);
   }
   maybe_commit(sv);
@@ -470,11 +500,10 @@ static int stop_clients(server *sv) {
   double end = js_par_time() + JS_STOP_GRACE_S;
   static volatile int never;
   while (byes < asked) {
-    int found, src, tag, bytes;
-    js_status s = js_par_wait_until(&found, &src, &tag, &bytes, end - js_par_time(), &never);
-    if (s == JS_OK && !found) break;
-    if (s == JS_OK) s = handle(sv, src, tag, bytes, &byes);
+    int found = 0;
+    js_status s = answer(sv, end - js_par_time(), &never, &found, &byes);
     if (s != JS_OK) die(sv, s);
+    if (!found) break;
   }
   return asked - byes;
 }
@@ -521,6 +550,20 @@ static void server_free(server *sv) {
   free(sv->buf), free(sv->fifo), free(sv->up), free(sv->sending), free(sv->uprecs);
 }
 
+/// The root of a grouped layout posts a receive from each leader ahead (its messages then
+/// land while it serves others: in SMPI a 40 KB message otherwise cost it 15-19 us of
+/// transfer after the probe, as a rendezvous does on a real fabric).
+static js_status open_inbox(server *sv) {
+  const js_layout *L = sv->L;
+  int *leaders = malloc(sizeof(int) * (size_t)(L->ngroups + 1)), n = 0;
+  JS_ALLOC_CHECK(leaders, "leader list");
+  for (int r = 1; r < L->size; r++)
+    if (js_layout_is_leader(L, r)) leaders[n++] = r;
+  js_status s = js_par_inbox_open(&sv->inbox, leaders, n, up_max_bytes(sv->work));
+  free(leaders);
+  return s;
+}
+
 /// The root: deal the implied first round, send the prefetched second, run the early task,
 /// then compute (flat, small runs) and serve until every unit is in.
 static js_status run_root(server *sv) {
@@ -535,6 +578,7 @@ static js_status run_root(server *sv) {
   sv->max_units = L->group ? JS_CHUNK_MAX_UNITS : JS_BATCH_MAX_UNITS;
   sv->min_units = L->group ? js_layout_group_workers(L) : 1;
   sv->min_cost = js_layout_floor(L) * sv->min_units;
+  if (L->group) JS_CALL(open_inbox(sv));
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(refill(sv, r));
   js_timer_stop(JS_TM_STARTUP);
@@ -584,6 +628,7 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   for (int r = first; r <= last; r++) sv->client[r] = 1, sv->held[r] = units[r] > 0;
   free(units);
   sv->sharers = last - first + 1, sv->cap = JS_BATCH_MAX_S, sv->max_units = JS_BATCH_MAX_UNITS;
+  sv->upmax = (size_t)up_max_bytes(sv->work) / sizeof(double);
   sv->fcap = d.n + 1;
   sv->fifo = malloc(sizeof(int) * (size_t)sv->fcap);
   JS_ALLOC_CHECK(sv->fifo, "a leader's units");
@@ -647,6 +692,8 @@ static js_status run_server(const js_work *work, const js_layout *L, js_progress
   sv.next_commit = js_par_time() + (hook ? hook->every : 0);
   if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
   if (s != JS_OK && s != JS_INTERRUPTED) die(&sv, s); /* never returns: no rank may wait */
+  js_status c = js_par_inbox_close(&sv.inbox);
+  if (c != JS_OK) die(&sv, c);
   server_free(&sv);
   return s;
 }

@@ -186,7 +186,7 @@ js_status js_worker_run(const js_work *work, int server, const int *first, int n
 }
 
 void js_worker_fail(int server, js_status s) {
-  char text[8192];
+  char text[JS_FAIL_TEXT_MAX];
   int at = snprintf(text, sizeof text, "%d %d ", (int)s, js_par_rank());
   js_error_text(text + at, sizeof text - (size_t)at);
   if (js_par_send_text(server, text) != JS_OK) {
