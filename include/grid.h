@@ -49,6 +49,8 @@ typedef struct {
   js_theory_plan plan;
   double *mc_cost;       ///< [id_d * nn + id_n] estimated seconds of one Monte Carlo unit
   int nsplit;            ///< units per trial (test-point splits, js_grid_splits)
+  int per_pair;          ///< Monte Carlo units per (d, n) pair: trials x nsplit
+  double *split_count;   ///< [split] what a unit of that split counts (js_grid_count)
   double th_cost[2];     ///< estimated seconds of a theory piece at T = 0 and at finite T
   double candidates;     ///< candidates scored per test point (1 when the study draws none:
                          ///< it then counts test points, js_grid_counts)

@@ -54,8 +54,10 @@ static js_status mc_units(const js_config *cfg, js_grid *grid) {
            "trials x %d test-point splits); at most %d are supported: set a larger "
            "sampling.unit_points or fewer trials", count, grid->nsplit, INT_MAX / 2);
   grid->nmc = (int)count;
+  grid->per_pair = cfg->trials * grid->nsplit;
   grid->mc_cost = malloc(sizeof(double) * (size_t)pairs);
-  JS_ALLOC_CHECK(grid->mc_cost, "unit costs");
+  grid->split_count = malloc(sizeof(double) * (size_t)grid->nsplit);
+  JS_ALLOC_CHECK(grid->mc_cost && grid->split_count ? grid : NULL, "unit costs");
   double points = (double)cfg->test_points / grid->nsplit;
   for (int g = 0; g < pairs; g++)
     grid->mc_cost[g] = mc_unit_cost(cfg, cfg->d[g / cfg->nn], cfg->n[g % cfg->nn], points);
@@ -78,14 +80,14 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
   grid->ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
   int kdraw = js_config_kdraw(cfg); /* the exact estimator alone: count test points */
   grid->candidates = kdraw > 0 ? kdraw : 1;
+  for (int split = 0; split < grid->nsplit; split++) /* unit `split` is that split's */
+    grid->split_count[split] = js_grid_unit(grid, split).points * grid->candidates;
   grid->th_cost[0] = theory_piece_cost(cfg, 0);
   grid->th_cost[1] = theory_piece_cost(cfg, 1);
   return JS_OK;
 }
 
-int js_grid_pair(const js_grid *grid, int id) {
-  return id / (grid->cfg->trials * grid->nsplit);
-}
+int js_grid_pair(const js_grid *grid, int id) { return id / grid->per_pair; }
 
 js_unit js_grid_unit(const js_grid *grid, int id) {
   const js_config *cfg = grid->cfg;
@@ -106,7 +108,7 @@ js_unit js_grid_unit(const js_grid *grid, int id) {
 }
 
 double js_grid_count(const js_grid *grid, int id) {
-  return id < grid->nmc ? js_grid_unit(grid, id).points * grid->candidates : 0;
+  return id < grid->nmc ? grid->split_count[id % grid->nsplit] : 0; /* rank 0, per result */
 }
 
 double js_grid_cost(const js_grid *grid, int id) {
@@ -217,8 +219,10 @@ void js_grid_shard(js_grid *grid, int shard, int nshards) {
 void js_grid_free(js_grid *grid) {
   js_theory_plan_free(&grid->plan);
   free(grid->mc_cost);
+  free(grid->split_count);
   free(grid->order);
   grid->mc_cost = NULL;
+  grid->split_count = NULL;
   grid->order = NULL;
 }
 
