@@ -51,6 +51,19 @@ load helpers
   cube_data "$TMP/groups.nc" | cmp - <(cube_data "$TMP/serial.nc")
 }
 
+@test "leaders cut messages at the root's receive size: many small units, the same cube" {
+  # 12,000 units of one test point: workers' batches of up to 256 results (127 KB) go up
+  # in messages of at most 48 KiB, each landing in rank 0's posted receive for its leader
+  local set=(--set sampling.trials=3000 --set sampling.test_points=1)
+  "$JS" run "$ROOT/tests/data/small.yaml" "${set[@]}" -o "$TMP/serial.nc" --quiet
+  run env JUDGESIM_GROUP_SIZE=3 $MPIRUN -np 7 "$JS" run "$ROOT/tests/data/small.yaml" \
+    "${set[@]}" -o "$TMP/groups.nc" --quiet --timings
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"timing mc_units 12000"* ]]
+  cube_data "$TMP/groups.nc" | cmp - <(cube_data "$TMP/serial.nc")
+}
+
 @test "the theory is work units: judgesim theory gives the run's delta_theory bit for bit" {
   "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/run.nc" --quiet
   "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/th.nc" --quiet
