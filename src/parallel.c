@@ -273,7 +273,16 @@ struct js_par_inbox {
   MPI_Request *req;    /* one posted receive per source (MPI_REQUEST_NULL once taken) */
   char *buf;           /* n x cap bytes */
   int taken;           /* the slot of the message handed out, or -1 */
+  int *ready, nready, next; /* slots found complete by the last MPI_Testsome, not handed out */
+  int *tags, *lens;    /* per slot: the complete message's tag and length */
+  MPI_Status *st;      /* MPI_Testsome's statuses */
 };
+
+/// Free a box's arrays.
+static void inbox_free(js_par_inbox *b) {
+  free(b->ranks), free(b->req), free(b->buf), free(b->ready), free(b->tags), free(b->lens);
+  free(b->st), free(b);
+}
 
 /// Post slot i's receive.
 static js_status inbox_post(js_par_inbox *b, int i) {
@@ -289,8 +298,12 @@ js_status js_par_inbox_open(js_par_inbox **box, const int *ranks, int n, int cap
   b->ranks = malloc(sizeof(int) * (size_t)(n + 1));
   b->req = malloc(sizeof(MPI_Request) * (size_t)(n + 1));
   b->buf = malloc((size_t)n * (size_t)cap + 1);
-  if (!b->ranks || !b->req || !b->buf) {
-    free(b->ranks), free(b->req), free(b->buf), free(b);
+  b->ready = malloc(sizeof(int) * (size_t)(n + 1));
+  b->tags = malloc(sizeof(int) * (size_t)(n + 1));
+  b->lens = malloc(sizeof(int) * (size_t)(n + 1));
+  b->st = malloc(sizeof(MPI_Status) * (size_t)(n + 1));
+  if (!b->ranks || !b->req || !b->buf || !b->ready || !b->tags || !b->lens || !b->st) {
+    inbox_free(b);
     JS_FAIL(JS_ERR_SYS, "out of memory for %d receive buffers of %d bytes", n, cap);
   }
   *box = b;
@@ -302,19 +315,26 @@ js_status js_par_inbox_open(js_par_inbox **box, const int *ranks, int n, int cap
   return JS_OK;
 }
 
-/// poll_until's test of the box's receives.
+/// poll_until's test of the box's receives: hands out the messages one MPI_Testsome found
+/// before testing again, so every source is served in turn (MPI_Testany returns the lowest
+/// index: at 4,096 simulated ranks a busy rank 0 then left the last leaders without work
+/// from 44 ms on while the first got theirs until 93 ms).
 static js_status inbox_test(void *ctx, int *found, int *src, int *tag, int *bytes) {
   js_par_inbox *b = ctx;
-  int i = MPI_UNDEFINED;
-  MPI_Status st;
-  JS_MPI(MPI_Testany(b->n, b->req, &i, found, &st));
-  if (!*found || i == MPI_UNDEFINED) { /* (every receive taken: nothing can come) */
-    *found = 0;
-    return JS_OK;
+  *found = 0;
+  if (b->next == b->nready) {
+    int out = 0;
+    JS_MPI(MPI_Testsome(b->n, b->req, &out, b->ready, b->st));
+    b->nready = out == MPI_UNDEFINED ? 0 : out, b->next = 0; /* (undefined: none posted) */
+    for (int k = 0; k < b->nready; k++) {
+      b->tags[b->ready[k]] = b->st[k].MPI_TAG;
+      JS_MPI(MPI_Get_count(&b->st[k], MPI_BYTE, &b->lens[b->ready[k]]));
+    }
+    if (b->nready == 0) return JS_OK;
   }
-  b->taken = i;
-  *src = b->ranks[i], *tag = st.MPI_TAG;
-  JS_MPI(MPI_Get_count(&st, MPI_BYTE, bytes));
+  int i = b->ready[b->next++];
+  b->taken = i, *found = 1;
+  *src = b->ranks[i], *tag = b->tags[i], *bytes = b->lens[i];
   return JS_OK;
 }
 
@@ -344,7 +364,7 @@ js_status js_par_inbox_close(js_par_inbox **box) {
     if (c == MPI_SUCCESS) c = MPI_Wait(&b->req[i], MPI_STATUS_IGNORE);
     if (rc == MPI_SUCCESS) rc = c;
   }
-  free(b->ranks), free(b->req), free(b->buf), free(b);
+  inbox_free(b);
   JS_MPI(rc);
   return JS_OK;
 }
