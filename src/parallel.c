@@ -274,14 +274,12 @@ struct js_par_inbox {
   char *buf;           /* n x cap bytes */
   int taken;           /* the slot of the message handed out, or -1 */
   int *ready, nready, next; /* slots found complete by the last MPI_Testsome, not handed out */
-  int *tags, *lens;    /* per slot: the complete message's tag and length */
-  MPI_Status *st;      /* MPI_Testsome's statuses */
+  MPI_Status *st;      /* and their statuses */
 };
 
 /// Free a box's arrays.
 static void inbox_free(js_par_inbox *b) {
-  free(b->ranks), free(b->req), free(b->buf), free(b->ready), free(b->tags), free(b->lens);
-  free(b->st), free(b);
+  free(b->ranks), free(b->req), free(b->buf), free(b->ready), free(b->st), free(b);
 }
 
 /// Post slot i's receive.
@@ -299,10 +297,8 @@ js_status js_par_inbox_open(js_par_inbox **box, const int *ranks, int n, int cap
   b->req = malloc(sizeof(MPI_Request) * (size_t)(n + 1));
   b->buf = malloc((size_t)n * (size_t)cap + 1);
   b->ready = malloc(sizeof(int) * (size_t)(n + 1));
-  b->tags = malloc(sizeof(int) * (size_t)(n + 1));
-  b->lens = malloc(sizeof(int) * (size_t)(n + 1));
   b->st = malloc(sizeof(MPI_Status) * (size_t)(n + 1));
-  if (!b->ranks || !b->req || !b->buf || !b->ready || !b->tags || !b->lens || !b->st) {
+  if (!b->ranks || !b->req || !b->buf || !b->ready || !b->st) {
     inbox_free(b);
     JS_FAIL(JS_ERR_SYS, "out of memory for %d receive buffers of %d bytes", n, cap);
   }
@@ -326,15 +322,13 @@ static js_status inbox_test(void *ctx, int *found, int *src, int *tag, int *byte
     int out = 0;
     JS_MPI(MPI_Testsome(b->n, b->req, &out, b->ready, b->st));
     b->nready = out == MPI_UNDEFINED ? 0 : out, b->next = 0; /* (undefined: none posted) */
-    for (int k = 0; k < b->nready; k++) {
-      b->tags[b->ready[k]] = b->st[k].MPI_TAG;
-      JS_MPI(MPI_Get_count(&b->st[k], MPI_BYTE, &b->lens[b->ready[k]]));
-    }
     if (b->nready == 0) return JS_OK;
   }
+  const MPI_Status *st = &b->st[b->next];
   int i = b->ready[b->next++];
+  JS_MPI(MPI_Get_count(st, MPI_BYTE, bytes));
   b->taken = i, *found = 1;
-  *src = b->ranks[i], *tag = b->tags[i], *bytes = b->lens[i];
+  *src = b->ranks[i], *tag = st->MPI_TAG;
   return JS_OK;
 }
 
