@@ -30,7 +30,7 @@ typedef struct {
   double *l;            ///< chunk task losses (scratch)
   double *r;            ///< nr x chunk rewards (scratch)
   double *state;        ///< running per-reward state (scratch)
-  double *sums;         ///< a piece's weight sums A, B per finite T (scratch)
+  double *sums;         ///< a piece's weight sums A, B and merge factors per finite T (scratch)
   double s, aT, *aR;    ///< the point in progress: spread, m - mu_T, m - mu_R per reward
   int at, ik;           ///< candidates fed so far; the segment being filled
   double suml;          ///< sum of the losses fed so far

@@ -12,12 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "simdmath.h"
 #include "numutil.h"
-
-/// Exponents below this are clamped: exp(-700) ~ 1e-304 is negligible beside the segment's
-/// largest weight, exactly 1, and keeps libmvec off its slow scalar path for underflow.
-#define JS_EXP_FLOOR (-700.0)
+#include "piece.h"
 
 /// Round a count of doubles up to a whole number of 64-byte lines.
 static size_t pad8(size_t n) { return (n + 7) / 8 * 8; }
@@ -63,7 +59,7 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
   kern->r = js_alloc_doubles(kp * (size_t)cfg->nr);
   kern->state = malloc(sizeof(double) * (size_t)cfg->nr * (2 + 2 * (size_t)cfg->nT));
   kern->aR = malloc(sizeof(double) * (size_t)cfg->nr);
-  kern->sums = malloc(sizeof(double) * 2 * (size_t)cfg->nT);
+  kern->sums = malloc(sizeof(double) * 4 * (size_t)cfg->nT);
   if (!kern->sums || !kern->k || !kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state || !kern->aR)
     js_kernel_free(kern);
   JS_CHECK(kern->l != NULL, JS_ERR_SYS, "out of memory for the selection kernel (chunk=%d)",
@@ -115,87 +111,26 @@ static void score(js_kernel *kern, const double *restrict z, int count) {
   }
 }
 
-/// Sum of l over [lo, hi).
-static double segment_sum(const double *restrict l, int lo, int hi) {
-  double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-  for (int i = lo; i < hi; i++) sum += l[i];
-  return sum;
-}
-
-/// Maximum of rr over [lo, hi).
-static double segment_max(const double *restrict rr, int lo, int hi) {
-  double mx = -INFINITY;
-#pragma omp simd reduction(max : mx)
-  for (int i = lo; i < hi; i++) mx = rr[i] > mx ? rr[i] : mx;
-  return mx;
-}
-
-/// Loss of the first candidate in [lo, hi) whose reward equals mx.
-static double loss_at_first(const double *rr, const double *l, int lo, int hi, double mx) {
-  for (int i = lo; i < hi; i++)
-    if (rr[i] == mx) return l[i];
-  return l[lo];
-}
-
-/// Weight sums A[f] = sum exp((rr - mx) invT[f]) and B[f] = sum l exp((rr - mx) invT[f])
-/// over [lo, hi) for nt = 1, 2 or 3 temperatures in one pass (the piece is read once; nt is
-/// a constant where this is inlined, so the unused lanes fold away).
-static inline __attribute__((always_inline)) void weights(const double *restrict rr,
-                                                          const double *restrict l, int lo,
-                                                          int hi, double mx,
-                                                          const double *invT, int nt,
-                                                          double *A, double *B) {
-  double i0 = invT[0], i1 = invT[nt > 1], i2 = invT[nt > 2 ? 2 : 0];
-  double a0 = 0, b0 = 0, a1 = 0, b1 = 0, a2 = 0, b2 = 0, floor = js_exp_floor(JS_EXP_FLOOR);
-#pragma omp simd reduction(+ : a0, b0, a1, b1, a2, b2)
-  for (int i = lo; i < hi; i++) {
-    double d = rr[i] - mx; /* <= 0: mx is the piece's largest reward */
-    double x0 = d * i0, w0 = js_exp_neg(x0 > floor ? x0 : floor);
-    a0 += w0, b0 += w0 * l[i];
-    if (nt > 1) {
-      double x1 = d * i1, w1 = js_exp_neg(x1 > floor ? x1 : floor);
-      a1 += w1, b1 += w1 * l[i];
-    }
-    if (nt > 2) {
-      double x2 = d * i2, w2 = js_exp_neg(x2 > floor ? x2 : floor);
-      a2 += w2, b2 += w2 * l[i];
-    }
-  }
-  A[0] = a0, B[0] = b0;
-  if (nt > 1) A[1] = a1, B[1] = b1;
-  if (nt > 2) A[2] = a2, B[2] = b2;
-}
-
-/// Weight sums of every finite T over [lo, hi), three temperatures per pass.
-static void segment_weights(const js_kernel *kern, const double *rr, const double *l, int lo,
-                            int hi, double mx, double *A, double *B) {
-  for (int f = 0; f < kern->nfin; f += 3) {
-    int nt = kern->nfin - f < 3 ? kern->nfin - f : 3;
-    if (nt == 3) weights(rr, l, lo, hi, mx, kern->invT + f, 3, A + f, B + f);
-    else if (nt == 2) weights(rr, l, lo, hi, mx, kern->invT + f, 2, A + f, B + f);
-    else weights(rr, l, lo, hi, mx, kern->invT + f, 1, A + f, B + f);
-  }
-}
-
 /// Merge piece [lo, hi) of the chunk (first: the point's first piece) into reward r's
 /// running state.
 static void merge_piece(js_kernel *kern, int r, int lo, int hi, int first) {
   size_t kp = pad8((size_t)kern->chunk);
   const double *rr = kern->r + (size_t)r * kp, *l = kern->l;
   double *st = kern->state + (size_t)r * state_stride(kern);
-  double mx = segment_max(rr, lo, hi);
+  double mx = js_piece_max(rr, lo, hi);
   double Mold = st[0], Mnew = first || mx > Mold ? mx : Mold;
-  if (kern->iT0 >= 0 && (first || mx > Mold)) st[1] = loss_at_first(rr, l, lo, hi, mx);
-  double *A = kern->sums, *B = A + kern->nfin;
-  segment_weights(kern, rr, l, lo, hi, mx, A, B);
-  for (int f = 0; f < kern->nfin; f++) {
-    double invT = kern->invT[f];
-    if (first) {
-      st[2 + 2 * f] = A[f], st[3 + 2 * f] = B[f];
-    } else { /* Mnew is Mold or mx, so one factor is exp(0) = 1 exactly: one exp */
-      double c_old = mx > Mold ? exp(fmax((Mold - Mnew) * invT, JS_EXP_FLOOR)) : 1.0;
-      double c_new = mx > Mold ? 1.0 : exp(fmax((mx - Mnew) * invT, JS_EXP_FLOOR));
+  if (kern->iT0 >= 0 && (first || mx > Mold)) st[1] = js_piece_at_first(rr, l, lo, hi, mx);
+  int nfin = kern->nfin;
+  double *A = kern->sums, *B = A + nfin, *x = B + nfin, *c = x + nfin;
+  js_piece_weights(rr, l, lo, hi, mx, kern->invT, nfin, A, B);
+  if (first) {
+    for (int f = 0; f < nfin; f++) st[2 + 2 * f] = A[f], st[3 + 2 * f] = B[f];
+  } else { /* Mnew is Mold or mx, so one factor is exp(0) = 1 exactly: one exp per T */
+    int up = mx > Mold;
+    for (int f = 0; f < nfin; f++) x[f] = ((up ? Mold : mx) - Mnew) * kern->invT[f];
+    js_piece_exps(x, nfin, c);
+    for (int f = 0; f < nfin; f++) {
+      double c_old = up ? c[f] : 1.0, c_new = up ? 1.0 : c[f];
       st[2 + 2 * f] = st[2 + 2 * f] * c_old + A[f] * c_new;
       st[3 + 2 * f] = st[3 + 2 * f] * c_old + B[f] * c_new;
     }
@@ -233,7 +168,7 @@ void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc) {
     if (to > seg) to = seg;                                    /* multiple, the segment's */
     if (to > kern->at + count) to = kern->at + count;          /* end or the chunk's end */
     int hi = to - kern->at;
-    kern->suml += segment_sum(kern->l, lo, hi);
+    kern->suml += js_piece_sum(kern->l, lo, hi);
     for (int r = 0; r < kern->nr; r++) merge_piece(kern, r, lo, hi, from == 0);
     if (to == seg) emit(kern, acc), kern->ik++;
     lo = hi;

@@ -108,19 +108,30 @@ static void uniforms(js_rng *rng, double *out, size_t count) {
 }
 
 /// Make one block of JS_NORMAL_BLOCK normals into z: radii from the first half of the
-/// uniforms, angles from the second (Box-Muller; cos and sin in separate loops so both
-/// vectorize with libmvec).
+/// uniforms, angles from the second (Box-Muller). AVX-512: js_cossin_2pi8 and js_sqrt8
+/// (src/simdmath.h); elsewhere libmvec's cos and sin in separate loops (both vectorize).
 static void normal_block(js_rng *rng, double *restrict zbuf) {
   double *restrict u = __builtin_assume_aligned(rng->u, 64);
   double *restrict z = __builtin_assume_aligned(zbuf, 64);
   const int h = JS_NORMAL_BLOCK / 2;
   uniforms(rng, u, JS_NORMAL_BLOCK);
+#ifdef __AVX512F__
+#pragma omp simd
+  for (int i = 0; i < h; i++) u[i] = -2.0 * log(1.0 - u[i]);
+  for (int i = 0; i < h; i += 8) {
+    __m512d r = js_sqrt8(_mm512_load_pd(u + i)), c, s;
+    js_cossin_2pi8(_mm512_load_pd(u + h + i), &c, &s);
+    _mm512_store_pd(z + i, _mm512_mul_pd(r, c));
+    _mm512_store_pd(z + h + i, _mm512_mul_pd(r, s));
+  }
+#else
 #pragma omp simd
   for (int i = 0; i < h; i++) u[i] = sqrt(-2.0 * log(1.0 - u[i]));
 #pragma omp simd
   for (int i = 0; i < h; i++) z[i] = u[i] * cos(6.283185307179586 * u[h + i]);
 #pragma omp simd
   for (int i = 0; i < h; i++) z[h + i] = u[i] * sin(6.283185307179586 * u[h + i]);
+#endif
 }
 
 js_status js_rng_normals(js_rng *rng, double *out, size_t count) {
