@@ -33,7 +33,7 @@ typedef struct {
   double *sums;         ///< a piece's weight sums A, B and merge factors per finite T (scratch)
   double s, aT, *aR;    ///< the point in progress: spread, m - mu_T, m - mu_R per reward
   int at, ik;           ///< candidates fed so far; the segment being filled
-  double suml;          ///< sum of the losses fed so far
+  double suml;          ///< sum of the losses fed so far (with a T = inf cell)
   double weight;        ///< the point's weight (importance-sampled test inputs; else 1)
 } js_kernel;
 

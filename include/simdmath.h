@@ -74,33 +74,37 @@ static inline double js_exp_e13(double x) {
 
 #ifdef __AVX512F__
 /// e^x in the 8 lanes of x for x in [-707, 0] (callers clamp at a floor), the kernel's exp
-/// on AVX-512: x = (8n + j) ln2 / 8 + r with |r| <= ln2 / 16, 2^(j / 8) from a table of 8
-/// held in one register (vpermpd takes j from the rounded value's low bits), a degree-8
-/// Taylor polynomial in r (truncation < 2e-18) and 2^n added to the exponent bits. Three
-/// operations fewer than js_exp_neg per lane; within 2.3e-16 relative of glibc's exp over
-/// the range, exactly 1 at x = 0 (docs/performance.md).
+/// on AVX-512: x = (16n + j) ln2 / 16 + r with |r| <= ln2 / 32, 2^(j / 16) from a table of
+/// 16 held in two registers (vpermt2pd takes j from the rounded value's low bits), a
+/// degree-7 Taylor polynomial in r (truncation < 2e-18) and 2^n added to the exponent bits.
+/// Five operations fewer than js_exp_neg per lane; within 2.3e-16 relative of glibc's exp
+/// over the range, exactly 1 at x = 0 (docs/performance.md).
 static inline __m512d js_exp_neg8(__m512d x) {
-  const __m512d table = _mm512_setr_pd(0x1p+0, 0x1.172b83c7d517bp+0, 0x1.306fe0a31b715p+0,
-                                       0x1.4bfdad5362a27p+0, 0x1.6a09e667f3bcdp+0,
-                                       0x1.8ace5422aa0dbp+0, 0x1.ae89f995ad3adp+0,
-                                       0x1.d5818dcfba487p+0); /* 2^(j/8), correctly rounded */
+  const __m512d lo = _mm512_setr_pd(0x1p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0,
+                                    0x1.2387a6e756238p+0, 0x1.306fe0a31b715p+0,
+                                    0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0,
+                                    0x1.5ab07dd485429p+0);
+  const __m512d hi = _mm512_setr_pd(0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0,
+                                    0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+                                    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0,
+                                    0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0);
+  /* 2^(j/16), j = 0..15, correctly rounded */
   const __m512d shifter = _mm512_set1_pd(0x1.8p52);
-  __m512d t = _mm512_fmadd_pd(x, _mm512_set1_pd(8 * 1.4426950408889634074), shifter);
-  __m512d n = _mm512_sub_pd(t, shifter); /* round(8 x / ln 2) = 8n + j */
-  __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.62e42fefa39efp-1 / 8), x);
-  r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.abc9e3b39803fp-56 / 8), r);
-  __m512i bits = _mm512_castpd_si512(t); /* 8n + j in the low bits */
-  __m512d tj = _mm512_permutexvar_pd(bits, table);
-  __m512i scale = _mm512_slli_epi64(_mm512_srai_epi64(bits, 3), 52);
-  __m512d p = _mm512_set1_pd(1.0 / 40320);
-  p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 5040));
+  __m512d t = _mm512_fmadd_pd(x, _mm512_set1_pd(16 * 1.4426950408889634074), shifter);
+  __m512d n = _mm512_sub_pd(t, shifter); /* round(16 x / ln 2) = 16n + j */
+  __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.62e42fefa39efp-1 / 16), x);
+  r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.abc9e3b39803fp-56 / 16), r);
+  __m512i bits = _mm512_castpd_si512(t); /* 16n + j in the low bits */
+  __m512d tj = _mm512_permutex2var_pd(lo, bits, hi);
+  __m512i scale = _mm512_slli_epi64(_mm512_srai_epi64(bits, 4), 52);
+  __m512d p = _mm512_set1_pd(1.0 / 5040);
   p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 720));
   p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 120));
   p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 24));
   p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 6));
   p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(0.5));
   p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
-  __m512d v = _mm512_fmadd_pd(_mm512_mul_pd(tj, r), p, tj); /* 2^(j/8) (1 + r p) */
+  __m512d v = _mm512_fmadd_pd(_mm512_mul_pd(tj, r), p, tj); /* 2^(j/16) (1 + r p) */
   return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_castpd_si512(v), scale));
 }
 

@@ -168,7 +168,7 @@ void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc) {
     if (to > seg) to = seg;                                    /* multiple, the segment's */
     if (to > kern->at + count) to = kern->at + count;          /* end or the chunk's end */
     int hi = to - kern->at;
-    kern->suml += js_piece_sum(kern->l, lo, hi);
+    if (kern->iTinf >= 0) kern->suml += js_piece_sum(kern->l, lo, hi); /* T = inf only */
     for (int r = 0; r < kern->nr; r++) merge_piece(kern, r, lo, hi, from == 0);
     if (to == seg) emit(kern, acc), kern->ik++;
     lo = hi;
