@@ -11,7 +11,8 @@ typedef struct {
   int d;
   double sigma;
   double *L; ///< d x d: P = X^T X/(d sigma^2) + I/gamma^2 accumulates here while the fit
-             ///< runs; after it, L^-1, the inverse of P's lower Cholesky factor L
+             ///< runs; after it, P's lower Cholesky factor L, or L^-1 when inverted
+  int inverted; ///< L holds L^-1
   double *W; ///< d x 3: columns mu_w, w_T, w_perp
 } js_posterior;
 
@@ -36,9 +37,10 @@ void js_labels(const js_posterior *post, const double *Xb, int R, double *y);
 /// Add R training inputs (columns of Xb, d x R) and their labels y to the fit: the precision
 /// gains Xb Xb^T / (d sigma^2) (dsyrk), X^T y gains Xb y / (sqrt(d) sigma^2).
 void js_posterior_add(js_posterior *post, const double *Xb, int R, const double *y);
-/// Finish the fit: add I/gamma^2, factor the precision, solve for the posterior mean and
-/// invert the factor in place; ctx names the unit on failure.
-js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx);
+/// Finish the fit: add I/gamma^2, factor the precision, solve for the posterior mean, and
+/// invert the factor in place when the fit will predict points >= d test points (the
+/// inversion costs about what d points cost without it); ctx names the unit on failure.
+js_status js_posterior_solve(js_posterior *post, double gamma, int points, const char *ctx);
 /// Importance-sample B test inputs (columns of Xt, d x B, drawn N(0, S^2 I)): scale each
 /// one's component along the posterior error mu_w - w_T by tilt and set weight[j] to its
 /// likelihood ratio tilt exp(-y^2 (1 - 1 / tilt^2) / 2), y = the new component / S, so that

@@ -1,7 +1,7 @@
 /// \file posterior.c
 /// BLAS/LAPACK (OpenBLAS, LAPACKE) for the posterior: dsyrk and dgemv accumulated over
-/// blocks of training inputs, then dpotrf + dpotrs + dtrtri to fit; dgemm + dtrmm to predict
-/// blocks of test points. Every LAPACK info is checked.
+/// blocks of training inputs, then dpotrf + dpotrs (+ dtrtri) to fit; dgemm + dtrmm (or
+/// dtrsm) to predict blocks of test points. Every LAPACK info is checked.
 #include "posterior.h"
 #include "numutil.h"
 
@@ -72,6 +72,7 @@ js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2
 }
 
 void js_posterior_begin(js_posterior *post) {
+  post->inverted = 0;
   memset(post->L, 0, sizeof(double) * (size_t)post->d * (size_t)post->d);
   memset(post->W, 0, sizeof(double) * (size_t)post->d); /* X^T y accumulates in mu's column */
 }
@@ -92,7 +93,7 @@ void js_posterior_add(js_posterior *post, const double *Xb, int R, const double 
               1.0, post->W, 1);
 }
 
-js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx) {
+js_status js_posterior_solve(js_posterior *post, double gamma, int points, const char *ctx) {
   int d = post->d;
   for (int i = 0; i < d; i++) post->L[(size_t)i * d + i] += 1.0 / (gamma * gamma);
   lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', d, post->L, d);
@@ -103,8 +104,10 @@ js_status js_posterior_solve(js_posterior *post, double gamma, const char *ctx) 
              "non-finite posterior precision (Cholesky pivot %d) for %s", i + 1, ctx);
   info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', d, 1, post->L, d, post->W, d);
   JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dpotrs failed (info=%d) for %s", (int)info, ctx);
-  /* L^-1 in place: a test point's s^2 is then a dtrmm, not a dtrsm (3x faster at d = 200,
-     docs/performance.md); the inversion costs d^3/3 once per fit. */
+  post->inverted = points >= d;
+  if (!post->inverted) return JS_OK;
+  /* L^-1 in place: a test point's s^2 is then a dtrmm, not a dtrsm (2.8x faster at d = 200,
+     docs/performance.md); the inversion costs about what d dtrsm points cost, once a fit. */
   info = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', d, post->L, d);
   JS_CHECK(info == 0, JS_ERR_NUMERIC, "LAPACK dtrtri failed (info=%d) for %s", (int)info, ctx);
   return JS_OK;
@@ -131,8 +134,12 @@ js_status js_posterior_predict(const js_posterior *post, double *Xt, int B, doub
   int d = post->d;
   cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, 3, B, d, 1.0 / sqrt((double)d), post->W,
               d, Xt, d, 0.0, proj, 3);
-  cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, B, 1.0,
-              post->L, d, Xt, d); /* L^-1 x */
+  if (post->inverted) /* L^-1 x */
+    cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, B, 1.0,
+                post->L, d, Xt, d);
+  else
+    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, d, B, 1.0,
+                post->L, d, Xt, d);
   double var0 = post->sigma * post->sigma;
   for (int j = 0; j < B; j++) {
     const double *v = Xt + (size_t)j * d;

@@ -100,9 +100,10 @@ static void scale(double *a, size_t count, double f) {
   for (size_t i = 0; i < count; i++) a[i] *= f;
 }
 
-/// Teacher, training set (streamed in blocks) and posterior of the unit.
-static js_status fit(workspace *w, const js_config *cfg, int d, int n, const char *ctx,
-                     poller *pl) {
+/// Teacher, training set (streamed in blocks) and posterior of the unit, which will predict
+/// `points` test points per split.
+static js_status fit(workspace *w, const js_config *cfg, int d, int n, int points,
+                     const char *ctx, poller *pl) {
   JS_CALL(js_rng_normals(w->rng, w->z, 2 * (size_t)d));
   JS_CALL(js_teacher_make(&w->post, w->z, w->z + d));
   JS_CALL(js_rng_normals(w->rng, w->y, (size_t)n));
@@ -115,7 +116,7 @@ static js_status fit(workspace *w, const js_config *cfg, int d, int n, const cha
     js_posterior_add(&w->post, w->X, R, w->y + at);
     JS_CHECK(!stop_wanted(pl, (double)R * d * (d + 8) / 20), JS_INTERRUPTED, "interrupted");
   }
-  JS_CALL(js_posterior_solve(&w->post, cfg->gamma, ctx));
+  JS_CALL(js_posterior_solve(&w->post, cfg->gamma, points, ctx));
   JS_CHECK(!stop_wanted(pl, (double)d * d * d / 60), JS_INTERRUPTED, "interrupted");
   return JS_OK;
 }
@@ -229,7 +230,7 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
   if (*fitted != u.trial || u.split == 0) { /* split 0 continues the fit's stream */
     *fitted = -1;
     JS_CALL(js_rng_open(cfg->seed, d, n, u.trial, &w->rng));
-    JS_CALL(fit(w, cfg, d, n, ctx, pl));
+    JS_CALL(fit(w, cfg, d, n, cfg->test_points / u.nsplit, ctx, pl)); /* the same for every split */
     *fitted = u.trial;
   }
   JS_CHECK(!js_fault_hit(JS_FAULT_TRIAL), JS_ERR_NUMERIC,

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "kernel.h"
+#include "grid.h"
 #include "posterior.h"
 #include "rng.h"
 
@@ -72,7 +73,7 @@ static void fit_time(const js_config *cfg, int d, int n, js_rng *rng, double *fi
     js_labels(&post, X, R, y + at);
     js_posterior_add(&post, X, R, y + at);
   }
-  if (js_posterior_solve(&post, cfg->gamma, "bench") != JS_OK) exit(1);
+  if (js_posterior_solve(&post, cfg->gamma, cfg->test_points / js_grid_splits(cfg), "bench") != JS_OK) exit(1);
   *fit = now() - t0;
   double *Xt = malloc(sizeof(double) * (size_t)d * 64), *w = malloc(sizeof(double) * 7 * 64);
   double t1 = now();

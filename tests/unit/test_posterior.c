@@ -1,7 +1,8 @@
 /// \file test_posterior.c
 /// Posterior mean and predictive variance against a direct dense solve (Gauss-Jordan in
-/// long double), with the training inputs added in two blocks; teacher directions have the
-/// right norms and are orthogonal.
+/// long double), with the training inputs added in two blocks, predicting with the factor
+/// (dtrsm) and with its inverse (dtrmm); teacher directions have the right norms and are
+/// orthogonal.
 #include "testutil.h"
 
 #include "posterior.h"
@@ -30,8 +31,9 @@ static void invert(long double a[D][D], long double inv[D][D]) {
   }
 }
 
-static void test_against_dense_solve(void **state) {
-  (void)state;
+/// The dense check for a fit that will predict `points` test points (< D: the factor is
+/// kept; >= D: inverted).
+static void check_dense_solve(int points) {
   const double sigma = 0.7, gamma = 1.3;
   uint64_t seed = 123;
   double z1[D], z2[D], X[N * D], y[N], Xt[D * B], Xt0[D * B], proj[3 * B], m[B], s2[B], muT[B], p[B];
@@ -61,7 +63,8 @@ static void test_against_dense_solve(void **state) {
   js_posterior_begin(&post);
   js_posterior_add(&post, X, R1, y);
   js_posterior_add(&post, X + R1 * D, N - R1, y + R1);
-  assert_int_equal(js_posterior_solve(&post, gamma, "test"), JS_OK);
+  assert_int_equal(js_posterior_solve(&post, gamma, points, "test"), JS_OK);
+  assert_int_equal(post.inverted, points >= D);
   long double P[D][D], Pinv[D][D], b[D];
   for (int i = 0; i < D; i++) {
     b[i] = 0;
@@ -96,6 +99,16 @@ static void test_against_dense_solve(void **state) {
   js_posterior_free(&post);
 }
 
+static void test_against_dense_solve(void **state) {
+  (void)state;
+  check_dense_solve(B);
+}
+
+static void test_against_dense_solve_inverted(void **state) {
+  (void)state;
+  check_dense_solve(D);
+}
+
 static void test_not_positive_definite(void **state) {
   (void)state;
   js_posterior post;
@@ -106,7 +119,7 @@ static void test_not_positive_definite(void **state) {
                                    (double[D]){0, 1, 0, 0, 0, 0, 0}), JS_OK);
   js_posterior_begin(&post);
   js_posterior_add(&post, X, N, y);
-  assert_int_equal(js_posterior_solve(&post, 1.0, "unit d=7 n=11 trial=3"), JS_ERR_NUMERIC);
+  assert_int_equal(js_posterior_solve(&post, 1.0, D, "unit d=7 n=11 trial=3"), JS_ERR_NUMERIC);
   /* OpenBLAS's dpotrf passes NaN through (caught after it); the reference LAPACK's stops */
   assert_true(strstr(js_error_message(), "non-finite posterior precision") ||
               strstr(js_error_message(), "not positive definite"));
@@ -118,6 +131,7 @@ int main(void) {
   js_linalg_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_against_dense_solve),
+      cmocka_unit_test(test_against_dense_solve_inverted),
       cmocka_unit_test(test_not_positive_definite),
   };
   return cmocka_run_group_tests_name("posterior", tests, NULL, NULL);
