@@ -209,8 +209,8 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
 	@mkdir -p $(BUILD)/asan/tests
 	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
-# Simulated strong and weak scaling (a benchmark, not a test: about an hour on 2 cores; the
-# simulation of 4,096 ranks with 8,192 trials alone took 34 to 47 minutes here).
+# Simulated strong and weak scaling (a benchmark, not a test: 17 minutes of host time on the
+# machine of the README's tables, of which the 4,096-rank simulation took 5 minutes).
 scale: deps all smpi
 	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024
 	@tools/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
