@@ -23,7 +23,8 @@ double js_piece_at_first(const double *rr, const double *l, int lo, int hi, doub
 /// the piece's largest reward, so every exponent is <= 0). Three temperatures per pass.
 void js_piece_weights(const double *rr, const double *l, int lo, int hi, double mx,
                       const double *invT, int nfin, double *A, double *B);
-/// y[i] = exp(max(x[i], JS_EXP_FLOOR)) for n arguments x[i] <= 0 (the merge's rescaling).
+/// y[i] = exp(max(x[i], JS_EXP_FLOOR)) for n arguments x[i] <= 0 (the merge's rescaling);
+/// y may be x.
 void js_piece_exps(const double *x, int n, double *y);
 
 #endif

@@ -59,7 +59,7 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
   kern->r = js_alloc_doubles(kp * (size_t)cfg->nr);
   kern->state = malloc(sizeof(double) * (size_t)cfg->nr * (2 + 2 * (size_t)cfg->nT));
   kern->aR = malloc(sizeof(double) * (size_t)cfg->nr);
-  kern->sums = malloc(sizeof(double) * 4 * (size_t)cfg->nT);
+  kern->sums = malloc(sizeof(double) * 3 * (size_t)cfg->nT);
   if (!kern->sums || !kern->k || !kern->fin || !kern->invT || !kern->l || !kern->r || !kern->state || !kern->aR)
     js_kernel_free(kern);
   JS_CHECK(kern->l != NULL, JS_ERR_SYS, "out of memory for the selection kernel (chunk=%d)",
@@ -121,14 +121,14 @@ static void merge_piece(js_kernel *kern, int r, int lo, int hi, int first) {
   double Mold = st[0], Mnew = first || mx > Mold ? mx : Mold;
   if (kern->iT0 >= 0 && (first || mx > Mold)) st[1] = js_piece_at_first(rr, l, lo, hi, mx);
   int nfin = kern->nfin;
-  double *A = kern->sums, *B = A + nfin, *x = B + nfin, *c = x + nfin;
+  double *A = kern->sums, *B = A + nfin, *c = B + nfin;
   js_piece_weights(rr, l, lo, hi, mx, kern->invT, nfin, A, B);
   if (first) {
     for (int f = 0; f < nfin; f++) st[2 + 2 * f] = A[f], st[3 + 2 * f] = B[f];
   } else { /* Mnew is Mold or mx, so one factor is exp(0) = 1 exactly: one exp per T */
     int up = mx > Mold;
-    for (int f = 0; f < nfin; f++) x[f] = ((up ? Mold : mx) - Mnew) * kern->invT[f];
-    js_piece_exps(x, nfin, c);
+    for (int f = 0; f < nfin; f++) c[f] = ((up ? Mold : mx) - Mnew) * kern->invT[f];
+    js_piece_exps(c, nfin, c);
     for (int f = 0; f < nfin; f++) {
       double c_old = up ? c[f] : 1.0, c_new = up ? 1.0 : c[f];
       st[2 + 2 * f] = st[2 + 2 * f] * c_old + A[f] * c_new;

@@ -68,6 +68,16 @@ double js_piece_at_first(const double *rr, const double *l, int lo, int hi, doub
   return l[lo];
 }
 
+/// Add one temperature's weights of a step to its sums: w = exp(max(d invT, floor)) in the
+/// lanes `in`, a += w, b += w l.
+static inline __attribute__((always_inline)) void add_weights(__m512d d, __m512d invT,
+                                                              __m512d floor, __mmask8 in,
+                                                              __m512d l, __m512d *a,
+                                                              __m512d *b) {
+  __m512d w = _mm512_maskz_mov_pd(in, js_exp_neg8(_mm512_max_pd(_mm512_mul_pd(d, invT), floor)));
+  *a = _mm512_add_pd(*a, w), *b = _mm512_fmadd_pd(w, l, *b);
+}
+
 /// Weight sums, 8 candidates a step with js_exp_neg8.
 static inline __attribute__((always_inline)) void weights(const double *restrict rr,
                                                           const double *restrict l, int lo,
@@ -82,16 +92,9 @@ static inline __attribute__((always_inline)) void weights(const double *restrict
     __mmask8 in = lanes(i, hi);
     __m512d d = _mm512_sub_pd(_mm512_mask_loadu_pd(m, in, rr + i), m); /* 0 past hi */
     __m512d li = _mm512_maskz_loadu_pd(in, l + i);
-    __m512d w0 = _mm512_maskz_mov_pd(in, js_exp_neg8(_mm512_max_pd(_mm512_mul_pd(d, i0), floor)));
-    a0 = _mm512_add_pd(a0, w0), b0 = _mm512_fmadd_pd(w0, li, b0);
-    if (nt > 1) {
-      __m512d w1 = _mm512_maskz_mov_pd(in, js_exp_neg8(_mm512_max_pd(_mm512_mul_pd(d, i1), floor)));
-      a1 = _mm512_add_pd(a1, w1), b1 = _mm512_fmadd_pd(w1, li, b1);
-    }
-    if (nt > 2) {
-      __m512d w2 = _mm512_maskz_mov_pd(in, js_exp_neg8(_mm512_max_pd(_mm512_mul_pd(d, i2), floor)));
-      a2 = _mm512_add_pd(a2, w2), b2 = _mm512_fmadd_pd(w2, li, b2);
-    }
+    add_weights(d, i0, floor, in, li, &a0, &b0);
+    if (nt > 1) add_weights(d, i1, floor, in, li, &a1, &b1);
+    if (nt > 2) add_weights(d, i2, floor, in, li, &a2, &b2);
   }
   A[0] = _mm512_reduce_add_pd(a0), B[0] = _mm512_reduce_add_pd(b0);
   if (nt > 1) A[1] = _mm512_reduce_add_pd(a1), B[1] = _mm512_reduce_add_pd(b1);
