@@ -83,7 +83,7 @@ CC      := $(MPICC)
 VERSION := 0.1.0
 LIB_CFLAGS := $(sort $(NETCDF_CFLAGS) $(GSL_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS) $(SPRNG_CFLAGS))
 CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-simd \
-           -pthread -Wall -Wextra -Wno-unknown-pragmas -Iinclude -I$(BUILD) $(BLAS_FLAGS) \
+           -pthread -Wall -Wextra -Wno-unknown-pragmas -Isrc -I$(BUILD) $(BLAS_FLAGS) \
            $(filter-out -I/usr/include,$(LIB_CFLAGS))
 LDLIBS  := $(SPRNG_LIBS) $(NETCDF_LIBS) $(YAML_LIBS) $(CSV_LIBS) $(JANSSON_LIBS) $(BLAS_LIBS) \
            $(GSL_LIBS) -lm
@@ -100,7 +100,8 @@ endif
 export OPENBLAS_NUM_THREADS := 1
 MPIRUN := mpirun $(if $(OPEN_MPI),--oversubscribe)
 
-SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+SRC  := $(filter-out src/cmd/main.c,$(wildcard src/*/*.c))
+HDR  := $(wildcard src/*/*.h)
 OBJ  := $(SRC:src/%.c=$(BUILD)/%.o)
 UNIT := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -144,7 +145,7 @@ uninstall:
 all: $(BIN)/judgesim
 
 deps:
-	@tools/install-deps
+	@dev/install-deps
 
 $(BUILD)/version.h: FORCE
 	@mkdir -p $(BUILD)
@@ -162,15 +163,16 @@ $(BUILD)/flags: FORCE
 	@rm -f $(BUILD)/flags.new
 
 # On a failed compile or link: name the missing library and what to install or set.
-DEPCHECK = tools/check-build "$(CC)" "$(CFLAGS)" "SPRNG=$(SPRNG_LIBS)" "NETCDF=$(NETCDF_LIBS)" \
+DEPCHECK = dev/check-build "$(CC)" "$(CFLAGS)" "SPRNG=$(SPRNG_LIBS)" "NETCDF=$(NETCDF_LIBS)" \
   "YAML=$(YAML_LIBS)" "CSV=$(CSV_LIBS)" "JANSSON=$(JANSSON_LIBS)" "GSL=$(GSL_LIBS)" \
   "BLAS=$(BLAS_LIBS)" "LAPACKE=$(BLAS_LIBS)"
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags | $(BUILD)
+$(BUILD)/%.o: src/%.c $(HDR) $(BUILD)/flags | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@ || { $(DEPCHECK); exit 1; }
 
-$(BUILD)/cli.o $(BUILD)/buildid.o: $(BUILD)/version.h
-$(BUILD)/cli.o $(BUILD)/buildid.o: CFLAGS += -include $(BUILD)/version.h
+$(BUILD)/cmd/cli.o $(BUILD)/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/cmd/cli.o $(BUILD)/io/buildid.o: CFLAGS += -include $(BUILD)/version.h
 
 $(BUILD):
 	@mkdir -p $(BUILD) $(BUILD)/tests
@@ -179,14 +181,14 @@ $(BUILD):
 # is per rank instead of per thread (SMPI ranks are threads of one process).
 smpi: $(BIN)/judgesim-smpi
 
-$(BUILD)/smpi/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags
-	@mkdir -p $(BUILD)/smpi
+$(BUILD)/smpi/%.o: src/%.c $(HDR) $(BUILD)/flags
+	@mkdir -p $(@D)
 	$(SMPICC) $(CFLAGS) -DJS_SMPI -c $< -o $@
 
-$(BUILD)/smpi/cli.o $(BUILD)/smpi/buildid.o: $(BUILD)/version.h
-$(BUILD)/smpi/cli.o $(BUILD)/smpi/buildid.o: CFLAGS += -include $(BUILD)/version.h
+$(BUILD)/smpi/cmd/cli.o $(BUILD)/smpi/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/smpi/cmd/cli.o $(BUILD)/smpi/io/buildid.o: CFLAGS += -include $(BUILD)/version.h
 
-$(BIN)/judgesim-smpi: $(BUILD)/smpi/main.o $(SMPI_OBJ)
+$(BIN)/judgesim-smpi: $(BUILD)/smpi/cmd/main.o $(SMPI_OBJ)
 	@mkdir -p $(BIN)
 	$(SMPICC) $(CFLAGS) -DJS_SMPI $^ -o $@ $(LDLIBS)
 
@@ -194,14 +196,14 @@ $(BIN)/judgesim-smpi: $(BUILD)/smpi/main.o $(SMPI_OBJ)
 # (tests/sanitize.bats runs them in make check).
 asan: $(BIN)/judgesim-asan $(ASAN_UNIT)
 
-$(BUILD)/asan/%.o: src/%.c $(wildcard include/*.h) $(BUILD)/flags
-	@mkdir -p $(BUILD)/asan
+$(BUILD)/asan/%.o: src/%.c $(HDR) $(BUILD)/flags
+	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) -c $< -o $@
 
-$(BUILD)/asan/cli.o $(BUILD)/asan/buildid.o: $(BUILD)/version.h
-$(BUILD)/asan/cli.o $(BUILD)/asan/buildid.o: ASAN_FLAGS += -include $(BUILD)/version.h
+$(BUILD)/asan/cmd/cli.o $(BUILD)/asan/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/asan/cmd/cli.o $(BUILD)/asan/io/buildid.o: ASAN_FLAGS += -include $(BUILD)/version.h
 
-$(BIN)/judgesim-asan: $(BUILD)/asan/main.o $(ASAN_OBJ)
+$(BIN)/judgesim-asan: $(BUILD)/asan/cmd/main.o $(ASAN_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)
 
@@ -212,11 +214,11 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
 # Simulated strong and weak scaling (a benchmark, not a test: 17 minutes of host time on the
 # machine of the README's tables, of which the 4,096-rank simulation took 5 minutes).
 scale: deps all smpi
-	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024
-	@tools/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
-	@tools/scale inputs/scale.yaml --ranks 16,64,256,1024 --weak 8 --set 'grid.T=[0,.inf]'
+	@dev/scale inputs/scale.yaml --ranks 16,64,256,1024
+	@dev/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
+	@dev/scale inputs/scale.yaml --ranks 16,64,256,1024 --weak 8 --set 'grid.T=[0,.inf]'
 
-$(BIN)/judgesim: $(BUILD)/main.o $(OBJ)
+$(BIN)/judgesim: $(BUILD)/cmd/main.o $(OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) || { $(DEPCHECK); exit 1; }
 
@@ -242,10 +244,10 @@ check: deps all smpi asan $(UNIT) $(BUILD)/bench-parts
 	@tests/run-all
 
 bench: deps all $(BUILD)/bench-parts
-	@tools/bench
+	@dev/bench
 
-# make bench's breakdown of a unit's time per candidate (tools/bench-parts.c)
-$(BUILD)/bench-parts: tools/bench-parts.c $(OBJ) | $(BUILD)
+# make bench's breakdown of a unit's time per candidate (dev/bench-parts.c)
+$(BUILD)/bench-parts: dev/bench-parts.c $(OBJ) | $(BUILD)
 	$(CC) $(CFLAGS) $< $(OBJ) -o $@ $(LDLIBS)
 
 clean:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Any failure ends the job, fast and clearly (JUDGESIM_FAULT=KIND:RANK:N injects one, see
-# include/fault.h): under mpirun -np 3 a failed worker or root exits 1 within seconds with
+# src/core/fault.h): under mpirun -np 3 a failed worker or root exits 1 within seconds with
 # the failed rank's own message and traceback; the checkpoint stays valid, and the rerun
 # resumes to the cube of an uninterrupted run. The same under SLURM is in slurm.bats.
 load helpers

@@ -32,13 +32,13 @@ load helpers
   [ ! -e "$prefix/bin/judgesim" ] && [ ! -e "$prefix/share/judgesim" ]
 }
 
-@test "tools/check-build names the library that does not link and what to install" {
-  run "$ROOT/tools/check-build" "${MPICC:-mpicc}" "" "GSL=-lgsl -lm" "YAML=-ljs_no_such_lib"
+@test "dev/check-build names the library that does not link and what to install" {
+  run "$ROOT/dev/check-build" "${MPICC:-mpicc}" "" "GSL=-lgsl -lm" "YAML=-ljs_no_such_lib"
   echo "$output"
   [ "$status" -eq 1 ]
   [[ "$output" == *"YAML: cannot link with '-ljs_no_such_lib': install libyaml-dev"* ]]
   [[ "$output" != *"GSL:"* && "$output" != *"unbound variable"* ]]
-  run "$ROOT/tools/check-build" "${MPICC:-mpicc}" "" "GSL=-lgsl -lm"
+  run "$ROOT/dev/check-build" "${MPICC:-mpicc}" "" "GSL=-lgsl -lm"
   [ "$status" -eq 0 ]
   [[ "$output" == *"every library's header and link test passed"* ]]
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# tools/numpy-peer, the NumPy yardstick of make bench, estimates what judgesim estimates: every
+# dev/numpy-peer, the NumPy yardstick of make bench, estimates what judgesim estimates: every
 # cell within 4 combined standard errors (independent random numbers: PCG64 against SPRNG).
 load helpers
 
@@ -15,7 +15,7 @@ grid:
   reward: [{alpha: 1.0, beta: 0.0}, {alpha: 1.0, beta: 1.0}]
 sampling: {trials: 64, test_points: 200, seed: 3}
 Y
-  run "$ROOT/tools/numpy-peer" s.yaml -o peer.npz
+  run "$ROOT/dev/numpy-peer" s.yaml -o peer.npz
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"numpy-peer: done in"* ]]

@@ -99,7 +99,7 @@ job_wait() {
   echo "# the failed job ended $(( $(date +%s) - t0 )) s after submission ($state)" >&3
   [ "$state" = FAILED ]
   grep -q "rank 1 failed: unit d=.*(injected fault)" "$log"
-  grep -q "  at run (src/trial.c" "$log"              # the failed rank's own traceback
+  grep -q "  at run (src/units/unit.c" "$log"              # the failed rank's own traceback
   grep -q "failed with exit code 1" "$log"
   ! grep -q "requeue" "$log"
   [ ! -e "$TMP/cluster.nc.lock" ]

@@ -4,7 +4,7 @@
 load helpers
 
 SMPI="$ROOT/bin/judgesim-smpi"
-PLATFORM="$ROOT/tools/smpi/cluster-4096.xml"
+PLATFORM="$ROOT/dev/smpi/cluster-4096.xml"
 
 # Run the SMPI binary on $1 simulated ranks; the rest are judgesim arguments.
 simulate() {

@@ -3,8 +3,8 @@
 /// the best-of-k exponent with its interval, theory's rate, and the MC-theory gap.
 #include "testutil.h"
 
-#include "analysis.h"
-#include "grid.h"
+#include "analysis/analysis.h"
+#include "units/grid.h"
 
 static int64_t ks[] = {1, 2, 4, 8, 16, 32, 64};
 static double Ts[] = {0, 0.1, 1, INFINITY};

@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "background.h"
+#include "io/background.h"
 
 /// What the tasks record: their arguments in the order they ran, and on which thread.
 typedef struct {

@@ -8,8 +8,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "bestofk.h"
-#include "theory.h"
+#include "mc/bestofk.h"
+#include "theory/theory.h"
 
 static const double g_k[] = {1, 2, 3, 4, 16, 100, 1024, 4096, 1048576, 1073741824.0,
                              1099511627776.0};

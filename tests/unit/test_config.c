@@ -3,7 +3,7 @@
 /// canonical text round trip.
 #include "testutil.h"
 
-#include "config.h"
+#include "study/config.h"
 
 static const char *GOOD =
     "model: {sigma: 0.5, gamma: 1.0}\n"                  /* 1 */

@@ -6,10 +6,10 @@
 /// an input error; split 0 draws what the unsplit trial draws for the same points.
 #include "testutil.h"
 
-#include "grid.h"
-#include "results.h"
-#include "rng.h"
-#include "trial.h"
+#include "units/grid.h"
+#include "units/results.h"
+#include "mc/rng.h"
+#include "units/unit.h"
 
 static int g_d[] = {8, 48}, g_n[] = {12, 96};
 static int64_t g_k[] = {1, 4, 256};

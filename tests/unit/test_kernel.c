@@ -5,9 +5,9 @@
 /// AVX-512 exp against glibc's.
 #include "testutil.h"
 
-#include "config.h"
-#include "kernel.h"
-#include "simdmath.h"
+#include "study/config.h"
+#include "mc/kernel.h"
+#include "core/simdmath.h"
 
 static int64_t K[] = {1, 2, 3, 5, 8, 13, 40, 100, 257};
 static double TT[] = {0, 5e-324, 1e-300, 1e-6, 0.01, 0.3, 1, 100, 1e12, INFINITY};

@@ -6,11 +6,11 @@
 /// that of sorting every unit by (cost descending, id ascending).
 #include "testutil.h"
 
-#include "grid.h"
-#include "trial.h"
-#include "layout.h"
-#include "queue.h"
-#include "theoryplan.h"
+#include "units/grid.h"
+#include "units/unit.h"
+#include "dist/layout.h"
+#include "dist/queue.h"
+#include "theory/theoryplan.h"
 
 static int g_d[] = {8, 16, 24}, g_n[] = {16, 32, 40};
 static int64_t g_k[] = {1, 4, 16};

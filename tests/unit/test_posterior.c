@@ -5,7 +5,7 @@
 /// orthogonal.
 #include "testutil.h"
 
-#include "posterior.h"
+#include "mc/posterior.h"
 
 enum { D = 7, N = 11, B = 5 };
 

@@ -5,7 +5,7 @@
 /// row as the subset estimators give it.
 #include "testutil.h"
 
-#include "rerank.h"
+#include "rerank/rerank.h"
 
 static int ks[] = {1, 2, 4, 8, 16};
 static double Ts[] = {0, 0.5, 2, INFINITY};

@@ -4,8 +4,8 @@
 /// AVX-512, Box-Muller's cos, sin and sqrt against long double and glibc.
 #include "testutil.h"
 
-#include "rng.h"
-#include "simdmath.h"
+#include "mc/rng.h"
+#include "core/simdmath.h"
 
 enum { NDRAW = 2000000 };
 

@@ -4,7 +4,7 @@
 /// bad inputs name the file, line and column and fail with an input error.
 #include "testutil.h"
 
-#include "samples.h"
+#include "rerank/samples.h"
 
 static const js_columns defaults = {"question", NULL, "correct", "reward", 0};
 

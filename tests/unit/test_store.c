@@ -5,7 +5,7 @@
 
 #include <netcdf.h>
 
-#include "store.h"
+#include "io/store.h"
 
 static void table_round_trip(void **state) {
   (void)state;

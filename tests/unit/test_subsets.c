@@ -4,7 +4,7 @@
 /// of T), the oracle; all-equal rewards; order invariance; the large-T expansion.
 #include "testutil.h"
 
-#include "subsets.h"
+#include "rerank/subsets.h"
 
 enum { MAXN = 12 };
 

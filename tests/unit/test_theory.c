@@ -11,8 +11,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "theory.h"
-#include "theoryplan.h"
+#include "theory/theory.h"
+#include "theory/theoryplan.h"
 
 /// Relative closeness (absolute 1e-9 x tol near zero).
 #define assert_rel(a, b, tol) assert_close((a), (b), (tol) * fmax(fabs((double)(b)), 1e-9))

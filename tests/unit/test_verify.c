@@ -4,7 +4,7 @@
 /// standard errors, is not run without a k = 1 cell; the hash sees any change of one bit.
 #include "testutil.h"
 
-#include "verify.h"
+#include "units/verify.h"
 
 static int64_t ks1[] = {1, 4}, ks2[] = {2, 4};
 static int ds[] = {8, 16}, ns[] = {32};

@@ -1,0 +1,501 @@
+/// \file store.c
+/// NetCDF-4 result cube: coordinates, delta/delta_se/delta_trial, the exact k=1 reference,
+/// and global attributes; written to OUT.tmp.XXXXXX, fsync'd, renamed, folder fsync'd.
+#include "io/store.h"
+
+#include "io/fileio.h"
+
+#include <errno.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/// Turn a NetCDF return code into a status naming the call.
+static js_status nc_check(int rc, const char *call, const char *file, int line) {
+  if (rc == NC_NOERR) return JS_OK;
+  return js_fail(JS_ERR_NETCDF, file, line, call, "%s failed: %s", call, nc_strerror(rc));
+}
+#define NC_CALL(call) JS_CALL(nc_check((call), #call, __FILE__, __LINE__))
+
+const char *js_store_library(void) { return nc_inq_libvers(); }
+
+js_status js_store_check_path(const char *path) {
+  char *dir = js_folder_of(path);
+  JS_ALLOC_CHECK(dir, "path");
+  int ok = access(dir, W_OK | X_OK) == 0;
+  int err = errno;
+  js_status s = ok ? JS_OK
+                   : js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
+                             "output.path: cannot write into folder '%s' for '%s': %s", dir,
+                             path, strerror(err));
+  free(dir);
+  return s;
+}
+
+/// Text attribute helper.
+static js_status put_text(int nc, int var, const char *name, const char *text) {
+  NC_CALL(nc_put_att_text(nc, var, name, strlen(text), text));
+  return JS_OK;
+}
+
+/// Define a variable with long_name and units.
+static js_status def_var(int nc, const char *name, nc_type type, int ndims, const int *dims,
+                         const char *long_name, const char *units, int *var) {
+  NC_CALL(nc_def_var(nc, name, type, ndims, dims, var));
+  JS_CALL(put_text(nc, *var, "long_name", long_name));
+  if (units) JS_CALL(put_text(nc, *var, "units", units));
+  return JS_OK;
+}
+
+typedef struct {
+  int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial;
+  int theory, kinf, coef, v, invT, aopt;
+} var_ids;
+
+/// Define the theory's variables.
+static js_status define_theory(int nc, const int *cube, var_ids *v) {
+  int kinf[4] = {cube[0], cube[1], cube[3], cube[4]};
+  JS_CALL(def_var(nc, "delta_theory", NC_DOUBLE, 5, cube, "deterministic-equivalent prediction "
+                  "of delta (d, n -> inf at d/n fixed)", "1", &v->theory));
+  JS_CALL(def_var(nc, "delta_theory_kinf", NC_DOUBLE, 4, kinf, "theory's k -> inf limit of "
+                  "delta (tilted Gaussian; T = 0: Var(mu_R - mu_T))", "1", &v->kinf));
+  JS_CALL(def_var(nc, "bestofk_coef", NC_DOUBLE, 2, cube, "perfect judge, T = 0: delta ~ "
+                  "bestofk_coef / k^2 for large k (NaN when bestofk_v >= 1/2)", "1", &v->coef));
+  JS_CALL(def_var(nc, "bestofk_v", NC_DOUBLE, 2, cube, "v = Var(m - mu_T) / s^2: k^-2 decay "
+                  "when v < 1/2, about k^(-1/v) when v > 1/2", "1", &v->v));
+  int pr[3] = {cube[0], cube[1], cube[4]};
+  JS_CALL(def_var(nc, "delta_theory_invT", NC_DOUBLE, 3, pr, "E[Cov(l, r)]: large-T expansion "
+                  "delta = delta(T=inf) + ((k-1)/k) delta_theory_invT / T + O(1/T^2)", "1", &v->invT));
+  int pT[3] = {cube[0], cube[1], cube[3]};
+  JS_CALL(def_var(nc, "alpha_opt_kinf", NC_DOUBLE, 3, pT, "theory: the alpha minimising the "
+                  "k -> inf delta among judges alpha w_T (1 + lam tau1 T / (2 s^2))", "1", &v->aopt));
+  JS_CALL(put_text(nc, v->theory, "coordinates", "reward_alpha reward_beta reward_cos"));
+  return JS_OK;
+}
+
+/// Define the dimensions, coordinates and data variables (Monte Carlo when res is given,
+/// theory when th is).
+static js_status define_vars(int nc, const js_config *cfg, int mc, int theory, var_ids *v) {
+  int dd, dn, dk, dT, dr, dt;
+  NC_CALL(nc_def_dim(nc, "d", (size_t)cfg->nd, &dd));
+  NC_CALL(nc_def_dim(nc, "n", (size_t)cfg->nn, &dn));
+  NC_CALL(nc_def_dim(nc, "k", (size_t)cfg->nk, &dk));
+  NC_CALL(nc_def_dim(nc, "T", (size_t)cfg->nT, &dT));
+  NC_CALL(nc_def_dim(nc, "reward", (size_t)cfg->nr, &dr));
+  NC_CALL(nc_def_dim(nc, "trial", (size_t)cfg->trials, &dt));
+  JS_CALL(def_var(nc, "d", NC_INT, 1, &dd, "input dimension", "1", &v->d));
+  JS_CALL(def_var(nc, "n", NC_INT, 1, &dn, "training set size", "1", &v->n));
+  JS_CALL(def_var(nc, "k", NC_INT64, 1, &dk, "number of candidates sampled", "1", &v->k));
+  JS_CALL(def_var(nc, "T", NC_DOUBLE, 1, &dT, "softmax selection temperature", "1", &v->T));
+  JS_CALL(put_text(nc, v->T, "comment", "0 = best-of-k (argmax reward); inf = uniform selection"));
+  JS_CALL(def_var(nc, "trial", NC_INT, 1, &dt, "independent trial index", "1", &v->trial));
+  JS_CALL(def_var(nc, "reward_alpha", NC_DOUBLE, 1, &dr, "judge weight on teacher w_T", "1", &v->alpha));
+  JS_CALL(def_var(nc, "reward_beta", NC_DOUBLE, 1, &dr, "judge weight on w_perp", "1", &v->beta));
+  JS_CALL(def_var(nc, "reward_cos", NC_DOUBLE, 1, &dr, "cosine between w_R and w_T", "1", &v->cos));
+  int cube[5] = {dd, dn, dk, dT, dr}, tcube[6] = {dd, dn, dt, dk, dT, dr};
+  int pair[2] = {dd, dn}, tpair[3] = {dd, dn, dt};
+  if (theory) JS_CALL(define_theory(nc, cube, v));
+  if (!mc) return JS_OK;
+  JS_CALL(def_var(nc, "delta", NC_DOUBLE, 5, cube,
+                  "generalization error of the reranked answer (mean over trials)", "1", &v->delta));
+  JS_CALL(def_var(nc, "delta_se", NC_DOUBLE, 5, cube,
+                  "standard error of delta across trials", "1", &v->se));
+  JS_CALL(def_var(nc, "delta_trial", NC_DOUBLE, 6, tcube,
+                  "per-trial mean over test points of the reranked loss", "1", &v->dtrial));
+  JS_CALL(def_var(nc, "delta_ref", NC_DOUBLE, 2, pair,
+                  "E[s^2 + (m - mu_T)^2]: exact k=1 / T=inf value from the same draws", "1", &v->ref));
+  JS_CALL(def_var(nc, "delta_ref_se", NC_DOUBLE, 2, pair, "standard error of delta_ref", "1", &v->ref_se));
+  JS_CALL(def_var(nc, "delta_ref_trial", NC_DOUBLE, 3, tpair, "per-trial delta_ref", "1", &v->ref_trial));
+  int vars[] = {v->delta, v->se, v->dtrial};
+  for (int i = 0; i < 3; i++)
+    JS_CALL(put_text(nc, vars[i], "coordinates", "reward_alpha reward_beta reward_cos"));
+  return JS_OK;
+}
+
+/// Global attributes: conventions, provenance, study text and model scalars.
+static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *meta) {
+  char date[64];
+  time_t now = time(NULL);
+  struct tm tm;
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+  JS_CALL(put_text(nc, NC_GLOBAL, "Conventions", "CF-1.8"));
+  JS_CALL(put_text(nc, NC_GLOBAL, "title", "judgesim: generalization error of LLM-as-a-judge "
+                   "reranking in Bayesian linear regression (Monte Carlo)"));
+  JS_CALL(put_text(nc, NC_GLOBAL, "history", meta->history));
+  JS_CALL(put_text(nc, NC_GLOBAL, "source", meta->source));
+  JS_CALL(put_text(nc, NC_GLOBAL, "build", meta->build));
+  JS_CALL(put_text(nc, NC_GLOBAL, "references", "Halder & Pehlevan, Demystifying LLM-as-a-Judge, "
+                   "ICML 2026, arXiv:2512.19905"));
+  JS_CALL(put_text(nc, NC_GLOBAL, "config", meta->config_text));
+  JS_CALL(put_text(nc, NC_GLOBAL, "date_created", date));
+  long long seed = cfg->seed;
+  NC_CALL(nc_put_att_longlong(nc, NC_GLOBAL, "seed", NC_INT64, 1, &seed));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "sigma", NC_DOUBLE, 1, &cfg->sigma));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "gamma", NC_DOUBLE, 1, &cfg->gamma));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "input_scale", NC_DOUBLE, 1, &cfg->input_scale));
+  NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "trials", NC_INT, 1, &cfg->trials));
+  JS_CALL(put_text(nc, NC_GLOBAL, "best_of_k", js_config_exact(cfg) ? "exact" : "candidates"));
+  NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "test_points", NC_INT, 1, &cfg->test_points));
+  return JS_OK;
+}
+
+/// Write the trial and reward coordinates (one call per variable: HDF5 costs microseconds
+/// per call).
+static js_status put_axes(int nc, const js_config *cfg, const var_ids *v) {
+  int *trial = malloc(sizeof(int) * (size_t)cfg->trials);
+  double *judge = malloc(sizeof(double) * 3 * (size_t)cfg->nr);
+  if (!trial || !judge) free(trial), free(judge);
+  JS_CHECK(trial && judge, JS_ERR_SYS, "out of memory for the cube's axes");
+  for (int i = 0; i < cfg->trials; i++) trial[i] = i;
+  for (int r = 0; r < cfg->nr; r++) {
+    double a = cfg->reward[r].alpha, b = cfg->reward[r].beta, norm = hypot(a, b);
+    judge[r] = a, judge[cfg->nr + r] = b, judge[2 * cfg->nr + r] = norm > 0 ? a / norm : NAN;
+  }
+  int rc[4] = {nc_put_var_int(nc, v->trial, trial), nc_put_var_double(nc, v->alpha, judge),
+               nc_put_var_double(nc, v->beta, judge + cfg->nr),
+               nc_put_var_double(nc, v->cos, judge + 2 * cfg->nr)};
+  free(trial);
+  free(judge);
+  for (int i = 0; i < 4; i++) NC_CALL(rc[i]);
+  return JS_OK;
+}
+
+/// Write the theory's variables.
+static js_status put_theory(int nc, const js_theory *th, const var_ids *v) {
+  NC_CALL(nc_put_var_double(nc, v->theory, th->delta));
+  NC_CALL(nc_put_var_double(nc, v->kinf, th->kinf));
+  NC_CALL(nc_put_var_double(nc, v->coef, th->coef));
+  NC_CALL(nc_put_var_double(nc, v->v, th->v));
+  NC_CALL(nc_put_var_double(nc, v->invT, th->invT));
+  NC_CALL(nc_put_var_double(nc, v->aopt, th->alpha_opt));
+  return JS_OK;
+}
+
+/// Write coordinate values and data.
+static js_status put_data(int nc, const js_config *cfg, const js_results *res,
+                          const js_theory *th, const var_ids *v) {
+  NC_CALL(nc_put_var_int(nc, v->d, cfg->d));
+  NC_CALL(nc_put_var_int(nc, v->n, cfg->n));
+  long long *kk = malloc(sizeof(long long) * (size_t)cfg->nk);
+  JS_ALLOC_CHECK(kk, "k axis");
+  for (int i = 0; i < cfg->nk; i++) kk[i] = cfg->k[i];
+  int rc = nc_put_var_longlong(nc, v->k, kk);
+  free(kk);
+  NC_CALL(rc);
+  NC_CALL(nc_put_var_double(nc, v->T, cfg->T));
+  JS_CALL(put_axes(nc, cfg, v));
+  if (th) JS_CALL(put_theory(nc, th, v));
+  if (!res) return JS_OK;
+  NC_CALL(nc_put_var_double(nc, v->delta, res->mean));
+  NC_CALL(nc_put_var_double(nc, v->se, res->se));
+  NC_CALL(nc_put_var_double(nc, v->dtrial, res->trial));
+  NC_CALL(nc_put_var_double(nc, v->ref, res->ref_mean));
+  NC_CALL(nc_put_var_double(nc, v->ref_se, res->ref_se));
+  NC_CALL(nc_put_var_double(nc, v->ref_trial, res->ref_trial));
+  return JS_OK;
+}
+
+/// Write the Monte Carlo slices of one (d, n) block g (its trials reduced).
+static js_status put_block(int nc, const js_config *cfg, const js_results *res,
+                           const var_ids *v, int g) {
+  size_t id = (size_t)(g / cfg->nn), in = (size_t)(g % cfg->nn), T = (size_t)cfg->trials;
+  size_t start[6] = {id, in, 0, 0, 0, 0};
+  size_t cell[5] = {1, 1, (size_t)cfg->nk, (size_t)cfg->nT, (size_t)cfg->nr};
+  size_t trial[6] = {1, 1, T, (size_t)cfg->nk, (size_t)cfg->nT, (size_t)cfg->nr};
+  size_t one[3] = {1, 1, T};
+  NC_CALL(nc_put_vara_double(nc, v->delta, start, cell, res->mean + g * res->ncells));
+  NC_CALL(nc_put_vara_double(nc, v->se, start, cell, res->se + g * res->ncells));
+  NC_CALL(nc_put_vara_double(nc, v->dtrial, start, trial, res->trial + g * T * res->ncells));
+  NC_CALL(nc_put_vara_double(nc, v->ref, start, one, res->ref_mean + g));
+  NC_CALL(nc_put_vara_double(nc, v->ref_se, start, one, res->ref_se + g));
+  NC_CALL(nc_put_vara_double(nc, v->ref_trial, start, one, res->ref_trial + g * T));
+  return JS_OK;
+}
+
+struct js_cube_file {
+  char *tmp;         /* OUT.tmp.XXXXXX while the cube is being made */
+  const js_config *cfg;
+  int nc, mc, theory;
+  var_ids v;
+  unsigned char *written; /* (d, n) blocks whose Monte Carlo slices are in the file */
+  int nwritten;
+  int theory_written;     /* the theory's variables are in the file */
+};
+
+/// Create the NetCDF file at path and define everything in it.
+static js_status define_file(js_cube_file *f, const js_cube_meta *meta) {
+  NC_CALL(nc_create(f->tmp, NC_NETCDF4 | NC_CLOBBER, &f->nc));
+  int old_fill;
+  js_status s = nc_check(nc_set_fill(f->nc, NC_NOFILL, &old_fill), "nc_set_fill", __FILE__,
+                         __LINE__);
+  if (s == JS_OK) s = define_vars(f->nc, f->cfg, f->mc, f->theory, &f->v);
+  if (s == JS_OK) s = global_attrs(f->nc, f->cfg, meta);
+  if (s == JS_OK) s = nc_check(nc_enddef(f->nc), "nc_enddef", __FILE__, __LINE__);
+  if (s != JS_OK) nc_close(f->nc), f->nc = -1;
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube_meta *meta,
+                         js_cube_file **out) {
+  js_cube_file *f = calloc(1, sizeof *f);
+  JS_ALLOC_CHECK(f, "cube");
+  f->cfg = cfg, f->mc = mc, f->theory = theory, f->nc = -1;
+  f->written = calloc((size_t)cfg->nd * cfg->nn, 1);
+  js_status s = f->written ? JS_OK : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
+                                             "out of memory for the cube");
+  if (s == JS_OK) s = js_atomic_begin(cfg->out_path, &f->tmp);
+  if (s == JS_OK) s = define_file(f, meta);
+  if (s != JS_OK) js_store_abort(f), f = NULL;
+  *out = f;
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+js_status js_store_put_block(js_cube_file *f, const js_results *res, int g) {
+  if (!f->mc || f->written[g]) return JS_OK;
+  JS_CALL(put_block(f->nc, f->cfg, res, &f->v, g));
+  f->written[g] = 1, f->nwritten++;
+  return JS_OK;
+}
+
+js_status js_store_put_theory(js_cube_file *f, const js_theory *th) {
+  if (!f->theory) return JS_OK;
+  JS_CALL(put_theory(f->nc, th, &f->v));
+  f->theory_written = 1;
+  return JS_OK;
+}
+
+js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th) {
+  int blocks = f->cfg->nd * f->cfg->nn, some = f->nwritten > 0; /* else whole arrays at once */
+  js_status s = put_data(f->nc, f->cfg, f->mc && !some ? res : NULL,
+                         f->theory && !f->theory_written ? th : NULL, &f->v);
+  for (int g = 0; some && s == JS_OK && g < blocks; g++) s = js_store_put_block(f, res, g);
+  int rc = nc_close(f->nc);
+  f->nc = -1;
+  if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
+  if (s == JS_OK) {
+    s = js_atomic_commit(f->tmp, f->cfg->out_path); /* frees tmp */
+    f->tmp = NULL;
+  }
+  js_store_abort(f);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+js_status js_store_put_verification(js_cube_file *f, const char *summary, const char *k1) {
+  NC_CALL(nc_redef(f->nc));
+  JS_CALL(put_text(f->nc, NC_GLOBAL, "verification", summary));
+  JS_CALL(put_text(f->nc, NC_GLOBAL, "verification_k1", k1));
+  NC_CALL(nc_enddef(f->nc));
+  return JS_OK;
+}
+
+void js_store_abort(js_cube_file *f) {
+  if (!f) return;
+  if (f->nc >= 0) nc_close(f->nc);
+  if (f->tmp) js_atomic_abort(f->tmp);
+  free(f->written);
+  free(f);
+}
+
+js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
+                         const js_cube_meta *meta) {
+  js_cube_file *f;
+  JS_CALL(js_store_begin(cfg, res != NULL, th != NULL, meta, &f));
+  JS_CALL(js_store_finish(f, res, th));
+  return JS_OK;
+}
+
+/// NetCDF type of a table variable's type letter.
+static nc_type table_type(char t) {
+  return t == 'd' ? NC_DOUBLE : t == 'i' ? NC_INT : t == 'b' ? NC_BYTE : NC_STRING;
+}
+
+/// Define a table's dimensions, variables and attributes in an open file.
+static js_status define_table(int nc, const js_table_dim *dims, int ndims,
+                              const js_table_var *vars, int nvars, const js_table_attr *attrs,
+                              int nattrs, int *ids) {
+  for (int i = 0, dim; i < ndims; i++) NC_CALL(nc_def_dim(nc, dims[i].name, dims[i].len, &dim));
+  for (int i = 0; i < nvars; i++) {
+    int d[4];
+    for (int j = 0; j < vars[i].ndims; j++) NC_CALL(nc_inq_dimid(nc, vars[i].dims[j], &d[j]));
+    JS_CALL(def_var(nc, vars[i].name, table_type(vars[i].type), vars[i].ndims, d,
+                    vars[i].long_name, vars[i].units, &ids[i]));
+  }
+  for (int i = 0; i < nattrs; i++) {
+    if (attrs[i].text) JS_CALL(put_text(nc, NC_GLOBAL, attrs[i].name, attrs[i].text));
+    else NC_CALL(nc_put_att_double(nc, NC_GLOBAL, attrs[i].name, NC_DOUBLE, 1, &attrs[i].value));
+  }
+  return JS_OK;
+}
+
+/// Write a table's variables into an open file (defined, out of define mode).
+static js_status put_table(int nc, const js_table_var *vars, int nvars, const int *ids) {
+  for (int i = 0; i < nvars; i++) {
+    const void *x = vars[i].data;
+    switch (vars[i].type) {
+    case 'd': NC_CALL(nc_put_var_double(nc, ids[i], x)); break;
+    case 'i': NC_CALL(nc_put_var_int(nc, ids[i], x)); break;
+    case 'b': NC_CALL(nc_put_var_schar(nc, ids[i], x)); break;
+    default: NC_CALL(nc_put_var_string(nc, ids[i], (const char **)x)); break;
+    }
+  }
+  return JS_OK;
+}
+
+js_status js_store_write_table(const char *path, const js_table_dim *dims, int ndims,
+                               const js_table_var *vars, int nvars, const js_table_attr *attrs,
+                               int nattrs) {
+  char *tmp = NULL;
+  int nc = -1, *ids = malloc(sizeof(int) * (size_t)(nvars + 1));
+  JS_ALLOC_CHECK(ids, "variable ids");
+  js_status s = js_atomic_begin(path, &tmp);
+  if (s == JS_OK) s = nc_check(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &nc), "nc_create",
+                               __FILE__, __LINE__);
+  if (s == JS_OK) s = define_table(nc, dims, ndims, vars, nvars, attrs, nattrs, ids);
+  if (s == JS_OK) s = nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__);
+  if (s == JS_OK) s = put_table(nc, vars, nvars, ids);
+  if (nc >= 0) {
+    int rc = nc_close(nc);
+    if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
+  }
+  free(ids);
+  if (s == JS_OK) return js_atomic_commit(tmp, path);
+  if (tmp) js_atomic_abort(tmp);
+  return js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+/// Read a whole double variable (malloc'd); *out stays NULL when optional and absent.
+static js_status read_var(int nc, const char *path, const char *name, size_t count, int optional,
+                          double **out) {
+  int var;
+  *out = NULL;
+  int rc = nc_inq_varid(nc, name, &var);
+  if (rc != NC_NOERR && optional) return JS_OK;
+  JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: no variable %s (analyze needs a cube written by "
+           "judgesim run)", path, name);
+  *out = malloc(sizeof(double) * count);
+  JS_ALLOC_CHECK(*out, name);
+  NC_CALL(nc_get_var_double(nc, var, *out));
+  return JS_OK;
+}
+
+/// Read the study text attribute and the variables of an open cube.
+static js_status read_cube(int nc, const char *path, js_cube *c) {
+  size_t len;
+  JS_CHECK(nc_inq_attlen(nc, NC_GLOBAL, "config", &len) == NC_NOERR, JS_ERR_INPUT,
+           "%s: not a judgesim cube (no config attribute)", path);
+  char *text = calloc(len + 1, 1);
+  JS_ALLOC_CHECK(text, "config text");
+  int rc = nc_get_att_text(nc, NC_GLOBAL, "config", text);
+  js_status s = rc == NC_NOERR ? js_config_parse_text(text, path, &c->cfg)
+                               : nc_check(rc, "nc_get_att_text", __FILE__, __LINE__);
+  free(text);
+  JS_CALL(s);
+  const js_config *g = &c->cfg;
+  size_t blocks = (size_t)g->nd * g->nn, cells = blocks * g->nk * g->nT * g->nr;
+  JS_CALL(read_var(nc, path, "delta", cells, 0, &c->mean));
+  JS_CALL(read_var(nc, path, "delta_se", cells, 0, &c->se));
+  JS_CALL(read_var(nc, path, "delta_trial", cells * g->trials, 0, &c->trial));
+  JS_CALL(read_var(nc, path, "delta_theory", cells, 1, &c->theory));
+  JS_CALL(read_var(nc, path, "bestofk_v", blocks, 1, &c->v));
+  return JS_OK;
+}
+
+js_status js_store_read(const char *path, js_cube *c) {
+  int nc;
+  memset(c, 0, sizeof *c);
+  int rc = nc_open(path, NC_NOWRITE, &nc);
+  JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
+  js_status s = read_cube(nc, path, c);
+  nc_close(nc);
+  if (s != JS_OK) js_store_cube_free(c);
+  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+}
+
+void js_store_cube_free(js_cube *c) {
+  free(c->mean), free(c->se), free(c->trial), free(c->theory), free(c->v);
+  js_config_free(&c->cfg);
+  memset(c, 0, sizeof *c);
+}
+
+/// Find or define a variable over named dimensions.
+static js_status ensure_var(int nc, const char *name, nc_type type, int ndims,
+                            const char *const *dims, const char *long_name, int *var) {
+  if (nc_inq_varid(nc, name, var) == NC_NOERR) return JS_OK;
+  int ids[5];
+  for (int i = 0; i < ndims; i++) NC_CALL(nc_inq_dimid(nc, dims[i], &ids[i]));
+  JS_CALL(def_var(nc, name, type, ndims, ids, long_name, type == NC_DOUBLE ? "1" : NULL, var));
+  return JS_OK;
+}
+
+/// One analysis variable: name, type, dimensions, meaning and data.
+typedef struct {
+  const char *name;
+  nc_type type;
+  int ndims;
+  const char *dims[5];
+  const char *long_name;
+  const void *data;
+} avar;
+
+/// Define and write the analysis variables into an open cube.
+static js_status put_analysis(int nc, const js_analysis *a) {
+  const avar vars[] = {
+      {"k_opt", NC_DOUBLE, 4, {"d", "n", "T", "reward"}, "k with the lowest delta on the k grid", a->k_opt},
+      {"k_opt_lo", NC_DOUBLE, 4, {"d", "n", "T", "reward"}, "k_opt: 2.5% bootstrap percentile over trials", a->k_opt_lo},
+      {"k_opt_hi", NC_DOUBLE, 4, {"d", "n", "T", "reward"}, "k_opt: 97.5% bootstrap percentile over trials", a->k_opt_hi},
+      {"k_opt_at_edge", NC_BYTE, 4, {"d", "n", "T", "reward"}, "1 when k_opt is the first or last k of the grid", a->k_edge},
+      {"T_opt", NC_DOUBLE, 4, {"d", "n", "k", "reward"}, "T with the lowest delta on the T grid", a->T_opt},
+      {"T_opt_lo", NC_DOUBLE, 4, {"d", "n", "k", "reward"}, "T_opt: 2.5% bootstrap percentile over trials", a->T_opt_lo},
+      {"T_opt_hi", NC_DOUBLE, 4, {"d", "n", "k", "reward"}, "T_opt: 97.5% bootstrap percentile over trials", a->T_opt_hi},
+      {"T_opt_at_edge", NC_BYTE, 4, {"d", "n", "k", "reward"}, "1 when T_opt is the first or last T of the grid", a->T_edge},
+      {"best_reward", NC_INT, 4, {"d", "n", "k", "T"}, "index of the reward with the lowest delta", a->best},
+      {"best_reward_prob", NC_DOUBLE, 4, {"d", "n", "k", "T"}, "fraction of bootstrap resamples in which best_reward is best", a->best_prob},
+      {"best_delta_lo", NC_DOUBLE, 4, {"d", "n", "k", "T"}, "delta of best_reward: 2.5% bootstrap percentile", a->best_lo},
+      {"best_delta_hi", NC_DOUBLE, 4, {"d", "n", "k", "T"}, "delta of best_reward: 97.5% bootstrap percentile", a->best_hi},
+      {"bestofk_exponent", NC_DOUBLE, 2, {"d", "n"}, "perfect judge, T = 0: -slope of a weighted log-log fit of delta over the k tail", a->expo},
+      {"bestofk_exponent_lo", NC_DOUBLE, 2, {"d", "n"}, "bestofk_exponent: 2.5% bootstrap percentile", a->expo_lo},
+      {"bestofk_exponent_hi", NC_DOUBLE, 2, {"d", "n"}, "bestofk_exponent: 97.5% bootstrap percentile", a->expo_hi},
+      {"bestofk_exponent_theory", NC_DOUBLE, 2, {"d", "n"}, "theory's rate: 2 when bestofk_v < 1/2, about 1/v otherwise", a->expo_theory},
+      {"delta_gap_se", NC_DOUBLE, 5, {"d", "n", "k", "T", "reward"}, "(delta - delta_theory) / delta_se", a->gap_se},
+  };
+  int n = (int)(sizeof vars / sizeof vars[0]), ids[32];
+  NC_CALL(nc_redef(nc));
+  for (int i = 0; i < n; i++)
+    JS_CALL(ensure_var(nc, vars[i].name, vars[i].type, vars[i].ndims, vars[i].dims,
+                       vars[i].long_name, &ids[i]));
+  NC_CALL(nc_enddef(nc));
+  for (int i = 0; i < n; i++) {
+    if (vars[i].type == NC_DOUBLE) NC_CALL(nc_put_var_double(nc, ids[i], vars[i].data));
+    else if (vars[i].type == NC_INT) NC_CALL(nc_put_var_int(nc, ids[i], vars[i].data));
+    else NC_CALL(nc_put_var_schar(nc, ids[i], vars[i].data));
+  }
+  return JS_OK;
+}
+
+/// Edit a copy of the cube.
+static js_status edit_copy(const char *tmp, const js_analysis *a) {
+  int nc;
+  NC_CALL(nc_open(tmp, NC_WRITE, &nc));
+  js_status s = put_analysis(nc, a);
+  int rc = nc_close(nc);
+  JS_CALL(s);
+  NC_CALL(rc);
+  return JS_OK;
+}
+
+js_status js_store_add_analysis(const char *path, const js_analysis *a) {
+  char *tmp = NULL;
+  JS_CALL(js_atomic_begin(path, &tmp));
+  js_status s = js_copy_file(path, tmp);
+  if (s == JS_OK) s = edit_copy(tmp, a);
+  if (s != JS_OK) {
+    js_atomic_abort(tmp);
+    return js_trace(s, __FILE__, __LINE__, __func__);
+  }
+  JS_CALL(js_atomic_commit(tmp, path));
+  return JS_OK;
+}

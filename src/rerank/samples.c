@@ -1,0 +1,239 @@
+/// \file samples.c
+/// Sample files grouped by question, with their provenance (see samples.h).
+#define _GNU_SOURCE /* qsort_r */
+#include "rerank/samples.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rerank/csvread.h"
+#include "io/fileio.h"
+#include "rerank/jsonlread.h"
+
+/// Rows as read: per sample its run (consecutive samples of one question id in one file).
+struct js_sink {
+  const char *path;
+  int file;
+  size_t n, cap;
+  size_t *run;
+  double *loss, *reward;
+  size_t nruns, runcap;
+  char **rid;
+  int *rfile;
+  long *rline;
+};
+
+/// Grow the sink's sample arrays to hold n more.
+static js_status sink_grow(js_sink *s, size_t more) {
+  if (s->n + more <= s->cap) return JS_OK;
+  size_t cap = 2 * (s->n + more) + 1024;
+  size_t *run = realloc(s->run, cap * sizeof *run);
+  if (run) s->run = run;
+  double *l = realloc(s->loss, cap * sizeof *l);
+  if (l) s->loss = l;
+  double *r = realloc(s->reward, cap * sizeof *r);
+  if (r) s->reward = r;
+  JS_CHECK(run && l && r, JS_ERR_SYS, "out of memory reading %s (%zu samples)", s->path, s->n);
+  s->cap = cap;
+  return JS_OK;
+}
+
+/// Start a new run for question id qid.
+static js_status sink_run(js_sink *s, const char *qid, long line) {
+  if (s->nruns == s->runcap) {
+    size_t cap = 2 * s->runcap + 64;
+    char **id = realloc(s->rid, cap * sizeof *id);
+    if (id) s->rid = id;
+    int *f = realloc(s->rfile, cap * sizeof *f);
+    if (f) s->rfile = f;
+    long *ln = realloc(s->rline, cap * sizeof *ln);
+    if (ln) s->rline = ln;
+    JS_CHECK(id && f && ln, JS_ERR_SYS, "out of memory reading %s", s->path);
+    s->runcap = cap;
+  }
+  s->rid[s->nruns] = strdup(qid);
+  JS_ALLOC_CHECK(s->rid[s->nruns], "a question id");
+  s->rfile[s->nruns] = s->file, s->rline[s->nruns] = line;
+  s->nruns++;
+  return JS_OK;
+}
+
+js_status js_sink_add(js_sink *s, const char *qid, const double *loss, const double *reward,
+                      int n, long line) {
+  size_t last = s->nruns - 1;
+  if (s->nruns == 0 || s->rfile[last] != s->file || strcmp(s->rid[last], qid) != 0)
+    JS_CALL(sink_run(s, qid, line));
+  JS_CALL(sink_grow(s, (size_t)n));
+  for (int i = 0; i < n; i++, s->n++) {
+    s->run[s->n] = s->nruns - 1;
+    s->loss[s->n] = loss[i], s->reward[s->n] = reward[i];
+  }
+  return JS_OK;
+}
+
+const char *js_sink_path(const js_sink *s) { return s->path; }
+
+int js_parse_value(const char *text, int correctness, double *v) {
+  while (isspace((unsigned char)*text)) text++;
+  if (correctness && (!strcasecmp(text, "true") || !strcasecmp(text, "false"))) {
+    *v = tolower((unsigned char)text[0]) == 't';
+    return 1;
+  }
+  char *end;
+  errno = 0;
+  *v = strtod(text, &end);
+  if (end == text || errno == ERANGE) return 0;
+  while (isspace((unsigned char)*end)) end++;
+  return *end == '\0' && isfinite(*v);
+}
+
+/// Size and FNV-1a 64 checksum of a file's bytes (leaves f at its start).
+static js_status file_checksum(FILE *f, const char *path, size_t *bytes, uint64_t *sum) {
+  unsigned char buf[1 << 16];
+  uint64_t h = 0xcbf29ce484222325ull;
+  size_t total = 0, got;
+  while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+    for (size_t i = 0; i < got; i++) h = (h ^ buf[i]) * 0x100000001b3ull;
+    total += got;
+  }
+  JS_CHECK(!ferror(f), JS_ERR_INPUT, "%s: read error: %s", path, strerror(errno));
+  rewind(f);
+  *bytes = total, *sum = h;
+  return JS_OK;
+}
+
+/// Is the file JSON Lines (by its name, else by its first non-blank character)?
+static int is_jsonl(FILE *f, const char *path) {
+  if (js_path_has_suffix(path, ".jsonl") || js_path_has_suffix(path, ".ndjson") ||
+      js_path_has_suffix(path, ".json"))
+    return 1;
+  if (js_path_has_suffix(path, ".csv")) return 0;
+  int c;
+  while ((c = fgetc(f)) != EOF && isspace(c)) {}
+  rewind(f);
+  return c == '{';
+}
+
+/// Read one file into the sink.
+static js_status read_one(js_sink *s, const js_columns *cols, js_samples *out) {
+  FILE *f = fopen(s->path, "rb");
+  JS_CHECK(f, JS_ERR_INPUT, "%s: cannot open: %s", s->path, strerror(errno));
+  size_t before = s->n;
+  js_status st = file_checksum(f, s->path, &out->bytes[s->file], &out->checksum[s->file]);
+  if (st == JS_OK && out->bytes[s->file] == 0)
+    st = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "%s: the file is empty", s->path);
+  if (st == JS_OK) st = is_jsonl(f, s->path) ? js_jsonl_read(f, cols, s) : js_csv_read(f, cols, s);
+  fclose(f);
+  JS_CALL(st);
+  out->fsamples[s->file] = s->n - before;
+  JS_CHECK(s->n > before, JS_ERR_INPUT, "%s: no samples in the file", s->path);
+  return JS_OK;
+}
+
+/// Order of runs by question id, then first appearance.
+static int cmp_run(const void *a, const void *b, void *ctx) {
+  char **rid = ctx;
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  int c = strcmp(rid[x], rid[y]);
+  return c ? c : (x > y) - (x < y);
+}
+
+/// Number the questions by first appearance: qof[run] = question of each run.
+static js_status number_questions(js_sink *s, size_t *qof, int *nq) {
+  size_t *order = malloc(sizeof(size_t) * (s->nruns + 1));
+  JS_ALLOC_CHECK(order, "question ids");
+  for (size_t i = 0; i < s->nruns; i++) order[i] = i;
+  qsort_r(order, s->nruns, sizeof(size_t), cmp_run, s->rid);
+  for (size_t i = 0; i < s->nruns; i++) /* every run points at its id's first run */
+    qof[order[i]] = i && !strcmp(s->rid[order[i]], s->rid[order[i - 1]]) ? qof[order[i - 1]]
+                                                                         : order[i];
+  free(order);
+  size_t *num = malloc(sizeof(size_t) * (s->nruns + 1));
+  JS_ALLOC_CHECK(num, "question ids");
+  size_t q = 0;
+  for (size_t i = 0; i < s->nruns; i++) num[i] = qof[i] == i ? q++ : num[qof[i]];
+  for (size_t i = 0; i < s->nruns; i++) qof[i] = num[i];
+  free(num);
+  JS_CHECK(q <= 0x7fffffff, JS_ERR_INPUT, "more than 2^31 questions");
+  *nq = (int)q;
+  return JS_OK;
+}
+
+/// Group the sink's samples by question into out (samples keep their order).
+static js_status group(js_sink *s, js_samples *out) {
+  size_t *qof = malloc(sizeof(size_t) * (s->nruns + 1));
+  JS_ALLOC_CHECK(qof, "question ids");
+  js_status st = number_questions(s, qof, &out->nq);
+  int nq = out->nq;
+  out->ns = s->n;
+  out->start = calloc((size_t)nq + 1, sizeof(size_t));
+  out->qid = calloc((size_t)nq + 1, sizeof(char *));
+  out->qfile = malloc(sizeof(int) * ((size_t)nq + 1));
+  out->qline = malloc(sizeof(long) * ((size_t)nq + 1));
+  out->loss = malloc(sizeof(double) * (s->n + 1));
+  out->reward = malloc(sizeof(double) * (s->n + 1));
+  if (st == JS_OK && !(out->start && out->qid && out->qfile && out->qline && out->loss &&
+                       out->reward))
+    st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory grouping samples");
+  for (size_t r = 0; st == JS_OK && r < s->nruns; r++) {
+    int q = (int)qof[r];
+    if (out->qid[q]) continue;
+    out->qid[q] = s->rid[r], s->rid[r] = NULL; /* the question's first run names it */
+    out->qfile[q] = s->rfile[r], out->qline[q] = s->rline[r];
+  }
+  for (size_t i = 0; st == JS_OK && i < s->n; i++) out->start[qof[s->run[i]] + 1]++;
+  for (int q = 0; st == JS_OK && q < nq; q++) out->start[q + 1] += out->start[q];
+  size_t *at = st == JS_OK ? malloc(sizeof(size_t) * ((size_t)nq + 1)) : NULL;
+  if (st == JS_OK && !at) st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory");
+  if (at) memcpy(at, out->start, sizeof(size_t) * (size_t)nq);
+  for (size_t i = 0; at && i < s->n; i++) {
+    size_t p = at[qof[s->run[i]]]++;
+    out->loss[p] = s->loss[i], out->reward[p] = s->reward[i];
+  }
+  free(at), free(qof);
+  return st;
+}
+
+/// Free the sink.
+static void sink_free(js_sink *s) {
+  for (size_t r = 0; r < s->nruns; r++) free(s->rid[r]);
+  free(s->rid), free(s->rfile), free(s->rline), free(s->run), free(s->loss), free(s->reward);
+}
+
+js_status js_samples_read(const char *const *paths, int npaths, const js_columns *cols,
+                          js_samples *out) {
+  memset(out, 0, sizeof *out);
+  js_sink s;
+  memset(&s, 0, sizeof s);
+  out->nfiles = npaths;
+  out->file = calloc((size_t)npaths + 1, sizeof(char *));
+  out->bytes = calloc((size_t)npaths + 1, sizeof(size_t));
+  out->checksum = calloc((size_t)npaths + 1, sizeof(uint64_t));
+  out->fsamples = calloc((size_t)npaths + 1, sizeof(size_t));
+  js_status st = out->file && out->bytes && out->checksum && out->fsamples ? JS_OK : JS_ERR_SYS;
+  if (st != JS_OK) st = js_fail(st, __FILE__, __LINE__, __func__, "out of memory");
+  for (int i = 0; st == JS_OK && i < npaths; i++) {
+    out->file[i] = strdup(paths[i]);
+    s.path = paths[i], s.file = i;
+    st = out->file[i] ? read_one(&s, cols, out) : js_fail(JS_ERR_SYS, __FILE__, __LINE__,
+                                                          __func__, "out of memory");
+  }
+  if (st == JS_OK) st = group(&s, out);
+  sink_free(&s);
+  if (st != JS_OK) js_samples_free(out);
+  JS_CALL(st);
+  return JS_OK;
+}
+
+void js_samples_free(js_samples *s) {
+  for (int q = 0; s->qid && q < s->nq; q++) free(s->qid[q]);
+  for (int i = 0; s->file && i < s->nfiles; i++) free(s->file[i]);
+  free(s->start), free(s->loss), free(s->reward), free(s->qid), free(s->qfile), free(s->qline);
+  free(s->file), free(s->bytes), free(s->checksum), free(s->fsamples);
+  memset(s, 0, sizeof *s);
+}

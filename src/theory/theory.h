@@ -1,0 +1,57 @@
+/// \file theory.h
+/// Deterministic-equivalent theory (docs/model.md, "Theory"; the only GSL user): the
+/// Marchenko-Pastur quantities of a ratio d/n, the closed forms (k = 1, T = inf, k -> inf,
+/// the best-of-k coefficient, the large-T coefficient), the conditional one-dimensional
+/// selection problem, and delta cut into nodes of the outer integral (the work units that
+/// theoryplan.h schedules and assembles).
+#ifndef JS_THEORY_H
+#define JS_THEORY_H
+
+#include "study/config.h"
+#include "core/error.h"
+
+/// The limit's scalars at one ratio d/n (they depend on d and n only through it).
+typedef struct {
+  double ratio, lam, S, sigma;
+  double tau1, tau2, tauF; ///< (1/d) tr (F + lam)^-1, its -d/dlam, tau1 - lam tau2
+  double s2;               ///< predictive variance sigma^2 (1 + S^2 tau1)
+  double vu;               ///< Var(m - mu_T) = S^2 e_g
+  double cov_ut;           ///< Cov(m - mu_T, mu_T) = -S^2 lam tau1
+} js_theory_base;
+
+/// The limit's scalars for a ratio d/n and the model.
+js_theory_base js_theory_base_at(double ratio, double sigma, double gamma, double S);
+/// delta at k = 1 or T = inf: s^2 + Var(m - mu_T) (every reward).
+double js_theory_k1(const js_theory_base *b);
+/// k -> inf limit at temperature T (0 and inf included) for a reward.
+double js_theory_kinf(const js_theory_base *b, double T, js_reward r);
+/// The large-T coefficient E[Cov(l, r)] = -(2 s^4 + 4 s^2 (Var u - Cov(u, b))) of the
+/// poster's expansion delta = E[l] + ((k - 1) / k) E[Cov(l, r)] / T + O(1 / T^2).
+double js_theory_invT(const js_theory_base *b, js_reward r);
+/// The alpha minimising the k -> inf delta among judges alpha w_T (beta = 0):
+/// 1 + lam tau1 T / (2 s^2) (> 1 at every T > 0: the best judge is not the teacher).
+double js_theory_alpha_opt(const js_theory_base *b, double T);
+/// Perfect judge, T = 0: v = S^2 e_g / s^2 and the k^-2 coefficient pi s^2 / sqrt(1 - 2v).
+double js_theory_bestofk_v(const js_theory_base *b);
+double js_theory_bestofk_coef(const js_theory_base *b);
+/// The conditional problem: k candidates y_i ~ N(c, s^2) (y = Y - mu_R), chosen by softmax
+/// of -y^2 / T. For each k[i] the selected candidate's E[y] (g1) and E[y^2] (g2), and
+/// the total selection weight g0 (1 up to quadrature error).
+js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
+                                double *g0, double *g1, double *g2);
+/// The quadrature's version, kept with checkpointed theory pieces: a node index means another
+/// point under another version (1: 8 nodes per panel everywhere; 2: docs/model.md).
+#define JS_THEORY_RULE 2
+/// The outer integral over c = m - mu_R uses Gauss-Legendre panels placed at the scales of
+/// every judge's law of c and of s, one grid for all judges (8 nodes per panel at T = 0, 6 at
+/// finite T); how many nodes at T.
+js_status js_theory_node_count(const js_theory_base *b, double T, const js_reward *r, int nr,
+                               int *nodes);
+/// One node's share of delta at T (0 <= T < inf) for every judge r[0..nr) and k[0..nk):
+/// out[ir * nk + ik]. delta is the sum of the shares over the nodes in order; each node is
+/// one work unit, solving the one-dimensional selection problem at one c for every k and
+/// weighting it for every judge.
+js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r, int nr,
+                          const double *k, int nk, int node, double *out);
+
+#endif
