@@ -88,20 +88,12 @@ CFLAGS  := -std=gnu11 $(OPTIMIZE) $(NATIVE) $(DEBUG) -fno-math-errno -fopenmp-si
 LDLIBS  := $(SPRNG_LIBS) $(NETCDF_LIBS) $(YAML_LIBS) $(CSV_LIBS) $(JANSSON_LIBS) $(BLAS_LIBS) \
            $(GSL_LIBS) -lm
 
-# Open MPI refuses root unless told and wants --oversubscribe for more ranks than cores
-# (MPICH needs neither); BLAS stays single-threaded per rank.
-OPEN_MPI := $(findstring Open MPI,$(shell mpirun --version 2>&1))
-ifneq ($(OPEN_MPI),)
-ifeq ($(shell id -u),0)
-export OMPI_ALLOW_RUN_AS_ROOT := 1
-export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
-endif
-endif
+# Open MPI and MPICH are told apart when a recipe runs (tools/launch), not when this file is
+# read: `make run` may just have installed the MPI. BLAS stays single-threaded per rank.
 export OPENBLAS_NUM_THREADS := 1
-MPIRUN := mpirun $(if $(OPEN_MPI),--oversubscribe)
+MPIRUN := tools/launch
 
 SRC  := $(filter-out src/cmd/main.c,$(wildcard src/*/*.c))
-HDR  := $(wildcard src/*/*.h)
 OBJ  := $(SRC:src/%.c=$(BUILD)/%.o)
 UNIT := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -111,13 +103,157 @@ ASAN_UNIT := $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(wildcard tests/un
 ASAN_FLAGS := $(filter-out $(OPTIMIZE),$(CFLAGS)) -O1 -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all deps run check bench clean FORCE paper smpi scale asan install uninstall
+# Quiet build lines ("  CC  src/mc/kernel.c"); V=1 prints the commands.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-5s %s\n' $(1) $(2);
+endif
+DEPFLAGS = -MMD -MP
+
+.PHONY: all deps run check bench clean FORCE paper smpi scale asan install uninstall \
+        build-check libs
+
+# ---- the default goal: build bin/judgesim (never installs) -----------------------------
+.DEFAULT_GOAL := all
+all: $(BIN)/judgesim
+
+deps:
+	@dev/install-deps
+
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define JS_VERSION "%s"\n#define JS_COMMIT "%s"\n#define JS_BUILD "%s"\n' \
+	  "$(VERSION)" "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo +dirty)" \
+	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)$(if $(filter custom,$(BLAS)), BLAS_LIBS=$(BLAS_LIBS))" > $(BUILD)/version.h.new
+	@cmp -s $(BUILD)/version.h.new $(BUILD)/version.h || mv $(BUILD)/version.h.new $(BUILD)/version.h
+	@rm -f $(BUILD)/version.h.new
+
+# The compiler, flags and libraries in use: objects are rebuilt when they change.
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(SMPICC) $(CFLAGS) $(LDLIBS)' > $(BUILD)/flags.new
+	@cmp -s $(BUILD)/flags.new $(BUILD)/flags || mv $(BUILD)/flags.new $(BUILD)/flags
+	@rm -f $(BUILD)/flags.new
+
+# Every library's header and link test, once per configuration, before the first compile:
+# a missing library is named once, with what to install or which variable to set.
+$(BUILD)/libs.ok: $(BUILD)/flags
+	$(call say,CHECK,libraries)
+	$(Q)dev/check-build "$(CC)" "$(CFLAGS)" "SPRNG=$(SPRNG_LIBS)" "NETCDF=$(NETCDF_LIBS)" \
+	  "YAML=$(YAML_LIBS)" "CSV=$(CSV_LIBS)" "JANSSON=$(JANSSON_LIBS)" "GSL=$(GSL_LIBS)" \
+	  "BLAS=$(BLAS_LIBS)" "LAPACKE=$(BLAS_LIBS)" --quiet
+	@touch $@
+libs: $(BUILD)/libs.ok
+
+$(BUILD)/%.o: src/%.c $(BUILD)/flags | $(BUILD)/libs.ok
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/io/buildid.o: CFLAGS += -include $(BUILD)/version.h
+
+# The same sources for SimGrid's SMPI (simulated clusters; dev/scale): the failure state
+# is per rank instead of per thread (SMPI ranks are threads of one process).
+smpi: $(BIN)/judgesim-smpi
+
+$(BUILD)/smpi/%.o: src/%.c $(BUILD)/flags | $(BUILD)/libs.ok
+	$(call say,SMPI,$<)
+	@mkdir -p $(@D)
+	$(Q)$(SMPICC) $(CFLAGS) $(DEPFLAGS) -DJS_SMPI -c $< -o $@
+
+$(BUILD)/smpi/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/smpi/io/buildid.o: CFLAGS += -include $(BUILD)/version.h
+
+$(BIN)/judgesim-smpi: $(BUILD)/smpi/cmd/main.o $(SMPI_OBJ)
+	$(call say,LINK,$@)
+	@mkdir -p $(BIN)
+	$(Q)$(SMPICC) $(CFLAGS) -DJS_SMPI $^ -o $@ $(LDLIBS)
+
+# The same sources and unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
+# (tests/sanitize.bats runs them in make check).
+asan: $(BIN)/judgesim-asan $(ASAN_UNIT)
+
+$(BUILD)/asan/%.o: src/%.c $(BUILD)/flags | $(BUILD)/libs.ok
+	$(call say,ASAN,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_FLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/asan/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/asan/io/buildid.o: ASAN_FLAGS += -include $(BUILD)/version.h
+
+$(BIN)/judgesim-asan: $(BUILD)/asan/cmd/main.o $(ASAN_OBJ)
+	$(call say,LINK,$@)
+	@mkdir -p $(BIN)
+	$(Q)$(CC) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
+	$(call say,ASAN,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
+
+$(BIN)/judgesim: $(BUILD)/cmd/main.o $(OBJ)
+	$(call say,LINK,$@)
+	@mkdir -p $(BIN)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
+
+# make bench's breakdown of a unit's time per candidate (dev/bench-parts.c)
+$(BUILD)/bench-parts: dev/bench-parts.c $(OBJ)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $< $(OBJ) -o $@ $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- what the README's commands run: packages first, then a fresh make reads the tools ---
+# (a sub-make, so that nc-config, pkg-config and mpicc are asked after make deps)
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run $(CONFIG)
+	@cube=$$($(BIN)/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
+	  tools/table "$$cube" && $(BIN)/judgesim analyze "$$cube" --quiet && tools/plot "$$cube"
+
+paper: deps
+	@$(MAKE) --no-print-directory all
+	@start=$$(date +%s); \
+	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run inputs/paper.yaml && \
+	$(BIN)/judgesim analyze outputs/paper.nc --quiet && \
+	tools/plot outputs/paper.nc --out outputs/paper && \
+	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run inputs/paper-scaling.yaml --quiet && \
+	tools/paper outputs/paper.nc outputs/paper-scaling.nc; rc=$$?; \
+	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
+
+# Everything the tests use, built.
+build-check: all smpi asan $(UNIT) $(BUILD)/bench-parts
+
+check: deps
+	@$(MAKE) --no-print-directory build-check
+	@tests/run-all
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench-parts
+	@dev/bench
+
+# Simulated strong and weak scaling (a benchmark, not a test: 17 minutes of host time on the
+# machine of docs/scaling.md, of which the 4,096-rank simulation took 5 minutes).
+scale: deps
+	@$(MAKE) --no-print-directory all smpi
+	@dev/scale inputs/scale.yaml --ranks 16,64,256,1024
+	@dev/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
+	@dev/scale inputs/scale.yaml --ranks 16,64,256,1024 --weak 8 --set 'grid.T=[0,.inf]'
 
 # ---- install (no root needed with a PREFIX of your own) --------------------------------
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SHARE   := $(DESTDIR)$(PREFIX)/share/judgesim
-TOOLS   := make-samples paper plot rerankplot.py table
+TOOLS   := make-samples paper plot rerankplot.py table launch
 JOBS    := submit lib.sh run.sbatch array.sbatch merge.sbatch
 
 # The binary in PREFIX/bin; tools, job scripts, inputs and docs in PREFIX/share/judgesim,
@@ -141,114 +277,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/judgesim $(DESTDIR)$(PREFIX)/bin/judgesim-submit \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/judgesim.1
 	rm -rf $(SHARE)
-
-all: $(BIN)/judgesim
-
-deps:
-	@dev/install-deps
-
-$(BUILD)/version.h: FORCE
-	@mkdir -p $(BUILD)
-	@printf '#define JS_VERSION "%s"\n#define JS_COMMIT "%s"\n#define JS_BUILD "%s"\n' \
-	  "$(VERSION)" "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo +dirty)" \
-	  "$$($(CC) --version | head -1) $(CFLAGS) BLAS=$(BLAS)$(if $(filter custom,$(BLAS)), BLAS_LIBS=$(BLAS_LIBS))" > $(BUILD)/version.h.new
-	@cmp -s $(BUILD)/version.h.new $(BUILD)/version.h || mv $(BUILD)/version.h.new $(BUILD)/version.h
-	@rm -f $(BUILD)/version.h.new
-
-# The compiler, flags and libraries in use: objects are rebuilt when they change.
-$(BUILD)/flags: FORCE
-	@mkdir -p $(BUILD)
-	@echo '$(CC) $(SMPICC) $(CFLAGS) $(LDLIBS)' > $(BUILD)/flags.new
-	@cmp -s $(BUILD)/flags.new $(BUILD)/flags || mv $(BUILD)/flags.new $(BUILD)/flags
-	@rm -f $(BUILD)/flags.new
-
-# On a failed compile or link: name the missing library and what to install or set.
-DEPCHECK = dev/check-build "$(CC)" "$(CFLAGS)" "SPRNG=$(SPRNG_LIBS)" "NETCDF=$(NETCDF_LIBS)" \
-  "YAML=$(YAML_LIBS)" "CSV=$(CSV_LIBS)" "JANSSON=$(JANSSON_LIBS)" "GSL=$(GSL_LIBS)" \
-  "BLAS=$(BLAS_LIBS)" "LAPACKE=$(BLAS_LIBS)"
-
-$(BUILD)/%.o: src/%.c $(HDR) $(BUILD)/flags | $(BUILD)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@ || { $(DEPCHECK); exit 1; }
-
-$(BUILD)/cmd/cli.o $(BUILD)/io/buildid.o: $(BUILD)/version.h
-$(BUILD)/cmd/cli.o $(BUILD)/io/buildid.o: CFLAGS += -include $(BUILD)/version.h
-
-$(BUILD):
-	@mkdir -p $(BUILD) $(BUILD)/tests
-
-# The same sources for SimGrid's SMPI (simulated clusters; tools/scale): the failure state
-# is per rank instead of per thread (SMPI ranks are threads of one process).
-smpi: $(BIN)/judgesim-smpi
-
-$(BUILD)/smpi/%.o: src/%.c $(HDR) $(BUILD)/flags
-	@mkdir -p $(@D)
-	$(SMPICC) $(CFLAGS) -DJS_SMPI -c $< -o $@
-
-$(BUILD)/smpi/cmd/cli.o $(BUILD)/smpi/io/buildid.o: $(BUILD)/version.h
-$(BUILD)/smpi/cmd/cli.o $(BUILD)/smpi/io/buildid.o: CFLAGS += -include $(BUILD)/version.h
-
-$(BIN)/judgesim-smpi: $(BUILD)/smpi/cmd/main.o $(SMPI_OBJ)
-	@mkdir -p $(BIN)
-	$(SMPICC) $(CFLAGS) -DJS_SMPI $^ -o $@ $(LDLIBS)
-
-# The same sources and unit tests with AddressSanitizer and UndefinedBehaviorSanitizer
-# (tests/sanitize.bats runs them in make check).
-asan: $(BIN)/judgesim-asan $(ASAN_UNIT)
-
-$(BUILD)/asan/%.o: src/%.c $(HDR) $(BUILD)/flags
-	@mkdir -p $(@D)
-	$(CC) $(ASAN_FLAGS) -c $< -o $@
-
-$(BUILD)/asan/cmd/cli.o $(BUILD)/asan/io/buildid.o: $(BUILD)/version.h
-$(BUILD)/asan/cmd/cli.o $(BUILD)/asan/io/buildid.o: ASAN_FLAGS += -include $(BUILD)/version.h
-
-$(BIN)/judgesim-asan: $(BUILD)/asan/cmd/main.o $(ASAN_OBJ)
-	@mkdir -p $(BIN)
-	$(CC) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)
-
-$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_OBJ) tests/unit/testutil.h
-	@mkdir -p $(BUILD)/asan/tests
-	$(CC) $(ASAN_FLAGS) -Itests/unit $< $(ASAN_OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
-
-# Simulated strong and weak scaling (a benchmark, not a test: 17 minutes of host time on the
-# machine of the README's tables, of which the 4,096-rank simulation took 5 minutes).
-scale: deps all smpi
-	@dev/scale inputs/scale.yaml --ranks 16,64,256,1024
-	@dev/scale inputs/scale.yaml --ranks 16,4096 --set sampling.trials=8192
-	@dev/scale inputs/scale.yaml --ranks 16,64,256,1024 --weak 8 --set 'grid.T=[0,.inf]'
-
-$(BIN)/judgesim: $(BUILD)/cmd/main.o $(OBJ)
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) || { $(DEPCHECK); exit 1; }
-
-$(BUILD)/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | $(BUILD)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
-
-run: deps all
-	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run $(CONFIG)
-	@cube=$$($(BIN)/judgesim run $(CONFIG) --dry-run | sed -n 's/^output: //p'); \
-	  tools/table "$$cube" && $(BIN)/judgesim analyze "$$cube" --quiet && tools/plot "$$cube"
-
-paper: deps all
-	@start=$$(date +%s); \
-	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run inputs/paper.yaml && \
-	$(BIN)/judgesim analyze outputs/paper.nc --quiet && \
-	tools/plot outputs/paper.nc --out outputs/paper && \
-	$(MPIRUN) -np $(RANKS) $(BIN)/judgesim run inputs/paper-scaling.yaml --quiet && \
-	tools/paper outputs/paper.nc outputs/paper-scaling.nc; rc=$$?; \
-	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
-
-check: deps all smpi asan $(UNIT) $(BUILD)/bench-parts
-	@tests/run-all
-
-bench: deps all $(BUILD)/bench-parts
-	@dev/bench
-
-# make bench's breakdown of a unit's time per candidate (dev/bench-parts.c)
-$(BUILD)/bench-parts: dev/bench-parts.c $(OBJ) | $(BUILD)
-	$(CC) $(CFLAGS) $< $(OBJ) -o $@ $(LDLIBS)
 
 clean:
 	rm -rf $(BUILD) $(BIN)

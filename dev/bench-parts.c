@@ -46,7 +46,7 @@ static double kernel_with(const js_config *cfg, double *T, int nT, const double 
   js_config c = *cfg;
   c.T = T, c.nT = nT;
   js_kernel kern;
-  if (js_kernel_init(&kern, &c) != JS_OK) exit(1);
+  if (js_kernel_init(&kern, &c, JS_KERNEL_CHUNK) != JS_OK) exit(1);
   double *acc = calloc((size_t)c.nk * nT * c.nr, sizeof(double));
   double t = kernel_time(&kern, z, points, acc);
   free(acc);

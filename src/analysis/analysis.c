@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "units/grid.h"
 #include "mc/rng.h"
 #include "core/numutil.h"
 

@@ -9,20 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#ifndef JS_VERSION
-#define JS_VERSION "0.0.0"
-#endif
-#ifndef JS_COMMIT
-#define JS_COMMIT "unknown"
-#endif
-#ifndef JS_BUILD
-#define JS_BUILD "unknown"
-#endif
-
-const char *js_version_string(void) { return "judgesim " JS_VERSION " (commit " JS_COMMIT ")"; }
-
-const char *js_build_string(void) { return JS_BUILD; }
-
 char *js_cli_history(int argc, char **argv) {
   size_t len = 64;
   for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;

@@ -45,10 +45,6 @@ js_status js_cli_list(const char *opt, const char *text, int integer, double **v
 void js_cli_usage(FILE *out);
 /// Print the usage text of `judgesim rerank`.
 void js_cli_usage_rerank(FILE *out);
-/// "judgesim VERSION (commit COMMIT)".
-const char *js_version_string(void);
-/// Compiler and flags the program was built with.
-const char *js_build_string(void);
 /// A history line: "2026-11-22T10:00:00Z: judgesim run ..." (malloc'd; NULL if out of memory).
 char *js_cli_history(int argc, char **argv);
 

@@ -1,6 +1,6 @@
 /// \file info.c
-/// Summary of a checkpoint: how far its study got.
-#include "cmd/info.h"
+/// `judgesim info`: how far a study got, read from its checkpoint (see commands.h).
+#include "cmd/commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,8 @@ static js_status print_info(const js_ckpt *ck) {
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
-js_status js_info(const char *path) {
+js_status js_cmd_info(const js_args *args) {
+  const char *path = args->config;
   int is_ckpt = js_path_has_suffix(path, ".ckpt");
   char *name = is_ckpt ? strdup(path) : js_ckpt_path(path);
   JS_ALLOC_CHECK(name, "path");

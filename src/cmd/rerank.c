@@ -1,6 +1,6 @@
-/// \file rerankcmd.c
-/// The `judgesim rerank` command (see rerankcmd.h).
-#include "cmd/rerank.h"
+/// \file rerank.c
+/// The `judgesim rerank` command (see commands.h).
+#include "cmd/commands.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +9,8 @@
 
 #include "dist/parallel.h"
 #include "cmd/cli.h"
+#include "io/buildid.h"
+#include "core/numutil.h"
 #include "core/progress.h"
 #include "rerank/rerank.h"
 #include "rerank/rerankout.h"
@@ -31,6 +33,7 @@ typedef struct {
   char *out;       ///< rank 0: the cube's path
   double *rows;    ///< rank 0: [question][payload]
   unsigned char *done;
+  js_layout_knobs layout;
 } rr_job;
 
 /// The default k axis: 1, 2, 4, ... up to 64 and the smallest question's N.
@@ -56,7 +59,7 @@ static js_status read_axes(const js_args *a, rr_job *j) {
              JS_ERR_INPUT, "option --fit-k '%s': expected a k window LO:HI with 1 <= LO < HI",
              a->fit_k);
   }
-  for (int i = 0; i < j->o.nT; i++) j->nfinite += j->T[i] > 0 && isfinite(j->T[i]);
+  j->nfinite = js_count_finite_positive(j->T, j->o.nT);
   return JS_OK;
 }
 
@@ -161,7 +164,7 @@ static double q_count(const void *ctx, int id) {
 }
 
 /// Compute question id's curves.
-static js_status q_run(const void *ctx, int id, double *payload, const js_poll *poll) {
+static js_status q_run(void *ctx, int id, double *payload, const js_poll *poll) {
   (void)poll;
   const rr_job *j = ctx;
   size_t at = j->smp.start[id];
@@ -199,8 +202,9 @@ static js_status make_work(rr_job *j, js_work *w) {
     j->done = calloc((size_t)nq, 1);
     JS_CHECK(j->rows && j->done, JS_ERR_SYS, "out of memory for %d questions' results", nq);
   }
-  *w = (js_work){nq, nq, j->order, js_rerank_payload(&j->o), j, q_cost, q_payload, q_kind,
-                 q_count, q_run, 0};
+  *w = (js_work){.nunits = nq, .nwork = nq, .order = j->order,
+                 .max_payload = js_rerank_payload(&j->o), .ctx = j, .cost = q_cost,
+                 .payload = q_payload, .kind = q_kind, .count = q_count, .run = q_run};
   return JS_OK;
 }
 
@@ -226,9 +230,9 @@ static js_status compute(const js_args *a, rr_job *j) {
   double total = 0;
   for (int q = 0; q < j->smp.nq; q++) total += q_cost(j, q);
   if (master) js_progress_init(&prog, a->quiet, j->smp.nq, total);
-  js_master_hooks hook = {j->done, q_put, NULL, NULL, 1e30, NULL, NULL, j, NULL};
+  js_master_hooks hook = {.done = j->done, .put = q_put, .every = 1e30, .ctx = j};
   js_run_stats st = {0};
-  JS_CALL(js_schedule_run(&w, master ? &prog : NULL, master ? &hook : NULL, &st));
+  JS_CALL(js_schedule_run(&w, &j->layout, master ? &prog : NULL, master ? &hook : NULL, &st));
   if (master) js_progress_end(&prog);
   return JS_OK;
 }
@@ -262,13 +266,14 @@ static js_status epilog(const js_args *a, rr_job *j, int argc, char **argv) {
   return JS_OK;
 }
 
-js_status js_rerank_command(const js_args *args, int argc, char **argv) {
+js_status js_cmd_rerank(const js_args *args, int argc, char **argv) {
   rr_job j;
   memset(&j, 0, sizeof j);
-  js_status s = read_axes(args, &j);
-  if (s == JS_OK) s = prolog(args, &j);
-  if (s == JS_OK) s = compute(args, &j);
-  if (s == JS_OK && js_par_rank() == 0) s = epilog(args, &j, argc, argv);
+  js_status s = js_layout_knobs_read(&j.layout);
+  JS_TRY(s, read_axes(args, &j));
+  JS_TRY(s, prolog(args, &j));
+  JS_TRY(s, compute(args, &j));
+  if (js_par_rank() == 0) JS_TRY(s, epilog(args, &j, argc, argv));
   js_samples_free(&j.smp);
   free(j.kv), free(j.T), free(j.k), free(j.order), free(j.rows), free(j.done);
   free(j.out);

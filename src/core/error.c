@@ -21,10 +21,11 @@ static JS_PER_THREAD struct {
   int line;
 } g_frames[JS_MAX_FRAMES];
 static JS_PER_THREAD int g_nframes;
+static JS_PER_THREAD int g_held; /* js_error_hold: the failure recorded is kept */
 
 /// Push one frame, dropping frames beyond the maximum depth.
 static void push_frame(const char *file, int line, const char *func) {
-  if (g_nframes >= JS_MAX_FRAMES) return;
+  if (g_held || g_nframes >= JS_MAX_FRAMES) return;
   g_frames[g_nframes].file = file;
   g_frames[g_nframes].line = line;
   g_frames[g_nframes].func = func;
@@ -33,6 +34,7 @@ static void push_frame(const char *file, int line, const char *func) {
 
 js_status js_fail(js_status code, const char *file, int line, const char *func,
                   const char *fmt, ...) {
+  if (g_held) return code;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(g_message, sizeof g_message, fmt, ap);
@@ -49,6 +51,8 @@ js_status js_trace(js_status code, const char *file, int line, const char *func)
 
 const char *js_error_message(void) { return g_message; }
 
+void js_error_hold(int hold) { g_held += hold; }
+
 void js_error_clear(void) {
   g_message[0] = '\0';
   g_nframes = 0;
@@ -63,7 +67,10 @@ void js_error_text(char *buf, size_t size) {
 
 void js_error_report(js_status code) {
   if (code == JS_OK) return;
-  fprintf(stderr, "judgesim: error: %s\n", g_message[0] ? g_message : "unknown failure");
+  fprintf(stderr, "judgesim: %s: %s\n",
+          code == JS_ERR_INTERNAL ? "internal error (a bug in judgesim: please report it with "
+                                    "this message and traceback)" : "error",
+          g_message[0] ? g_message : "unknown failure");
   if (code == JS_ERR_INPUT || code == JS_INTERRUPTED) return;
   for (int i = 0; i < g_nframes; i++)
     fprintf(stderr, "  at %s (%s:%d)\n", g_frames[i].func, g_frames[i].file, g_frames[i].line);

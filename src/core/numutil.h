@@ -30,6 +30,14 @@ static inline void js_interval95(double *x, int n, double *lo, double *hi) {
   *hi = x[(int)floor(0.975 * (n - 1) + 0.5)];
 }
 
+/// How many of n temperatures are finite and positive (a softmax, neither the argmax at 0
+/// nor the uniform pick at inf).
+static inline int js_count_finite_positive(const double *T, int n) {
+  int c = 0;
+  for (int i = 0; i < n; i++) c += T[i] > 0 && isfinite(T[i]);
+  return c;
+}
+
 /// A 64-byte aligned array of count doubles (whole cache lines, as aligned_alloc wants);
 /// NULL when out of memory. Release with free().
 static inline double *js_alloc_doubles(size_t count) {

@@ -5,33 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/// The group size from JUDGESIM_GROUP_SIZE or the rank count (0: flat).
-static int group_size(int size) {
-  const char *env = getenv("JUDGESIM_GROUP_SIZE");
-  if (env && *env) {
-    int g = atoi(env);
-    return g >= 2 && g < size - 1 ? g : 0;
-  }
+#include "core/env.h"
+
+js_status js_layout_knobs_read(js_layout_knobs *k) {
+  long group = -1, computes = -1;
+  JS_CALL(js_env_int("JUDGESIM_GROUP_SIZE", 0, JS_GROUP_SIZE_MAX, 0, &group));
+  JS_CHECK(group != 1, JS_ERR_INPUT, "environment variable JUDGESIM_GROUP_SIZE=1: give 0 (a "
+           "flat layout) or a group size from 2 to %d", JS_GROUP_SIZE_MAX);
+  JS_CALL(js_env_int("JUDGESIM_MASTER_COMPUTES", 0, 1, 0, &computes));
+  k->group = (int)group, k->computes = (int)computes;
+  return JS_OK;
+}
+
+/// The group size (0: flat): the knob's when set (flat when no two groups of 2 fit), else
+/// JS_GROUP_RANKS from JS_GROUP_FROM_RANKS ranks on.
+static int group_size(int size, const js_layout_knobs *k) {
+  if (k && k->group >= 0) return k->group >= 2 && k->group < size - 1 ? k->group : 0;
   return size < JS_GROUP_FROM_RANKS ? 0 : JS_GROUP_RANKS;
 }
 
-/// Does rank 0 compute units too? Flat and below JS_SERVE_ONLY_RANKS, unless overridden.
-static int root_computes(int size, int grouped) {
-  const char *env = getenv("JUDGESIM_MASTER_COMPUTES");
+/// Does rank 0 compute units too? Flat and below JS_SERVE_ONLY_RANKS, unless the knob says.
+static int root_computes(int size, int grouped, const js_layout_knobs *k) {
   if (size == 1) return 1;
   if (grouped) return 0;
-  if (env && (env[0] == '0' || env[0] == '1') && !env[1]) return env[0] == '1';
+  if (k && k->computes >= 0) return k->computes;
   return size < JS_SERVE_ONLY_RANKS;
 }
 
-js_layout js_layout_of(int size) {
-  js_layout L = {size, group_size(size), 0, 0};
+js_layout js_layout_of(int size, const js_layout_knobs *knobs) {
+  js_layout L = {size, group_size(size, knobs), 0, 0};
   if (L.group) { /* as few groups as fit, of sizes that differ by one at most */
     L.ngroups = (size - 1 + L.group - 1) / L.group;
     if (L.ngroups > (size - 1) / 2) L.ngroups = (size - 1) / 2; /* a worker in each */
     L.group = (size - 1 + L.ngroups - 1) / L.ngroups;
   }
-  L.computes = root_computes(size, L.group > 0);
+  L.computes = root_computes(size, L.group > 0, knobs);
   return L;
 }
 

@@ -8,6 +8,7 @@
 #ifndef JS_LAYOUT_H
 #define JS_LAYOUT_H
 
+#include "core/error.h"
 #include "dist/queue.h"
 
 /// From this many ranks on, rank 0 only serves (JUDGESIM_MASTER_COMPUTES=0 or 1 overrides).
@@ -46,8 +47,18 @@ typedef struct {
   int *units;  ///< per rank: how many units it got (NULL: not wanted)
 } js_dealt;
 
-/// The layout of a run on `size` ranks (the same on every rank: it reads the environment).
-js_layout js_layout_of(int size);
+/// The layout's knobs: JUDGESIM_GROUP_SIZE (0: flat; -1: unset) and
+/// JUDGESIM_MASTER_COMPUTES (0 or 1; -1: unset).
+typedef struct {
+  int group, computes;
+} js_layout_knobs;
+/// Largest group size JUDGESIM_GROUP_SIZE may set.
+#define JS_GROUP_SIZE_MAX 4096
+
+/// Read the knobs from the environment (every rank reads the same); junk is an input error.
+js_status js_layout_knobs_read(js_layout_knobs *k);
+/// The layout of a run on `size` ranks (knobs may be NULL: the defaults).
+js_layout js_layout_of(int size, const js_layout_knobs *knobs);
 /// Is rank r a group leader?
 int js_layout_is_leader(const js_layout *L, int r);
 /// The group of rank r >= 1 (grouped layout) and its first and last worker ranks.

@@ -223,9 +223,8 @@ js_status js_par_probe_tag(int src, int tag, int *found) {
 }
 
 js_status js_par_wait(int *src, int *tag, int *bytes) {
-  static volatile int never;
   int found = 0;
-  while (!found) JS_CALL(js_par_wait_until(&found, src, tag, bytes, 3600, &never));
+  while (!found) JS_CALL(js_par_wait_until(&found, src, tag, bytes, 3600, NULL));
   return JS_OK;
 }
 
@@ -238,14 +237,15 @@ static void nap(struct timespec *t) {
 /// One look for a message: sets *found and, if so, what it is.
 typedef js_status (*poll_fn)(void *ctx, int *found, int *src, int *tag, int *bytes);
 
-/// Poll until a message is found, `timeout` seconds pass or *flag is set: without pause
+/// Poll until a message is found, `timeout` seconds pass or *flag is set (flag may be NULL):
+/// without pause
 /// when the node has a core per rank (reading the clock now and then only), else napping.
 static js_status poll_until(poll_fn poll, void *ctx, int *found, int *src, int *tag,
-                            int *bytes, double timeout, volatile int *flag) {
+                            int *bytes, double timeout, volatile sig_atomic_t *flag) {
   struct timespec gap = {0, 10000};
   double end = -1;
   *found = 0;
-  for (long polls = 0; !*flag; polls++) {
+  for (long polls = 0; !(flag && *flag); polls++) {
     JS_CALL(poll(ctx, found, src, tag, bytes));
     if (*found || timeout <= 0) return JS_OK; /* (no time: one look) */
     if (g_spin && polls % 64 != 63) continue; /* the clock now and then only */
@@ -263,7 +263,7 @@ static js_status probe_any(void *ctx, int *found, int *src, int *tag, int *bytes
 }
 
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
-                            volatile int *flag) {
+                            volatile sig_atomic_t *flag) {
   return poll_until(probe_any, NULL, found, src, tag, bytes, timeout, flag);
 }
 
@@ -333,7 +333,7 @@ static js_status inbox_test(void *ctx, int *found, int *src, int *tag, int *byte
 }
 
 js_status js_par_inbox_wait(js_par_inbox *box, int *found, int *src, int *tag, int *bytes,
-                            const void **data, double timeout, volatile int *flag) {
+                            const void **data, double timeout, volatile sig_atomic_t *flag) {
   JS_CHECK(box->taken < 0, JS_ERR_MPI, "a received message was not given back");
   JS_CALL(poll_until(inbox_test, box, found, src, tag, bytes, timeout, flag));
   *data = *found ? box->buf + (size_t)box->taken * (size_t)box->cap : NULL;

@@ -5,6 +5,7 @@
 #ifndef JS_PARALLEL_H
 #define JS_PARALLEL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -55,9 +56,10 @@ js_status js_par_probe_tag(int src, int tag, int *found);
 /// Wait for a message: polling without pause when every rank of this node has a core of its
 /// own, otherwise napping 10 us growing to 100 us between polls.
 js_status js_par_wait(int *src, int *tag, int *bytes);
-/// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set.
+/// Like js_par_wait, but give up after `timeout` seconds (*found 0) or when *flag is set
+/// (flag may be NULL).
 js_status js_par_wait_until(int *found, int *src, int *tag, int *bytes, double timeout,
-                            volatile int *flag);
+                            volatile sig_atomic_t *flag);
 /// Receives posted ahead, one per source rank (a server's clients), any tag, at most cap
 /// bytes each: a message lands in its buffer as it arrives, without waiting for the server
 /// to probe and receive it (a server then never waits for a transfer).
@@ -67,7 +69,7 @@ js_status js_par_inbox_open(js_par_inbox **box, const int *ranks, int n, int cap
 /// Wait for a message in the box, as js_par_wait_until does: its source, tag, length and
 /// bytes (*data, valid until js_par_inbox_repost, which must come before the next wait).
 js_status js_par_inbox_wait(js_par_inbox *box, int *found, int *src, int *tag, int *bytes,
-                            const void **data, double timeout, volatile int *flag);
+                            const void **data, double timeout, volatile sig_atomic_t *flag);
 /// Post the receive of the message just handed out again.
 js_status js_par_inbox_repost(js_par_inbox *box);
 /// Cancel the receives still posted and free the box (NULL is fine).

@@ -11,12 +11,10 @@
 #include <string.h>
 
 #include "core/fault.h"
-#include "io/fileio.h"
 #include "dist/layout.h"
 #include "dist/parallel.h"
 #include "dist/queue.h"
 #include "dist/timers.h"
-#include "units/unit.h"
 #include "dist/worker.h"
 
 /* A leader passes results up in messages of JS_FORWARD_UNITS units or JS_FORWARD_BYTES
@@ -28,10 +26,6 @@
 #define JS_FORWARD_BYTES 49152
 #define JS_STOP_GRACE_S 60.0    /* how long a server waits for BYE after STOP */
 #define JS_ROOT_POLL_S 2e-4     /* rank 0 computing answers messages about this often */
-
-static volatile sig_atomic_t g_stop_signal;
-
-void js_schedule_request_stop(int signo) { g_stop_signal = signo; }
 
 /* ------------------------------------------------------------------- server ------------ */
 
@@ -56,6 +50,7 @@ typedef struct {
   const unsigned char *isdone; /* per unit: its result is in (the hook's flags) */
   js_progress *prog;
   const js_master_hooks *hook;
+  volatile sig_atomic_t *stop; /* the root: the hook's stop request (NULL: none) */
   double next_commit;      /* when the next periodic commit is due */
   int commit_fails;        /* periodic commits failed in a row */
   int done;                /* units of order[0..nwork) done */
@@ -65,6 +60,7 @@ typedef struct {
   double fcost;
   double chunk_share;      /* the newest chunk's estimated cost / the group's workers */
   int root_ended;          /* the root has no more chunks */
+  int stopped;             /* STOP came from the root */
   int chunks[8], nchunks;  /* units of each chunk held not yet handed out, oldest first */
   int completed;           /* chunks handed out in full since the last message up */
   int rotate;              /* where refill_all starts */
@@ -79,34 +75,42 @@ typedef struct {
   int uprecap;
 } server;
 
-/// End every rank after a failure: report it, commit what the root holds, release the
-/// lock, abort. A leader passes the failure up instead.
+/// Has a stop been asked for: a signal at the root, STOP from the root at a leader?
+static int stopping(const server *sv) { return sv->stopped || (sv->stop && *sv->stop); }
+
+/// The root's last act before the job is aborted: the hook's clean-up, then MPI_Abort.
+static void abort_job(server *sv, int code) {
+  if (sv->hook && sv->hook->aborting) sv->hook->aborting(sv->hook->ctx);
+  fflush(stderr);
+  js_par_abort(code);
+}
+
+/// End every rank after a failure: report it, commit what the root holds, clean up,
+/// abort. A leader passes the failure up instead.
 static void die(server *sv, js_status s) {
   if (sv->leader) js_worker_fail(0, s);
   js_error_report(s);
-  if (sv->hook && sv->hook->committer) {
-    js_status c = js_commit_now(sv->hook->committer);
+  if (sv->hook && sv->hook->commit_now) {
+    js_status c = sv->hook->commit_now(sv->hook->ctx);
     if (c != JS_OK) js_error_report(c);
   }
-  if (sv->hook && sv->hook->aborting) sv->hook->aborting(sv->hook->ctx);
-  js_lock_release();
-  fflush(stderr);
-  js_par_abort(js_exit_code(s));
+  abort_job(sv, js_exit_code(s));
 }
 
 /// Start a periodic commit when one is due. A failed one warns and is retried with backoff
 /// (1, 2, 4, ... s, at most the commit interval); the checkpoint on disk stays the last good.
 static void maybe_commit(server *sv) {
-  if (!sv->hook || !sv->hook->committer) return;
+  const js_master_hooks *h = sv->hook;
+  if (!h || !h->commit_start) return;
   js_status st;
-  if (js_commit_poll(sv->hook->committer, &st)) {
+  if (h->commit_poll(h->ctx, &st)) {
     if (st == JS_OK && sv->commit_fails)
       fprintf(stderr, "judgesim: checkpoint commits work again after %d failures\n",
               sv->commit_fails);
     if (st == JS_OK) sv->commit_fails = 0;
     else {
       int n = sv->commit_fails++ < 30 ? sv->commit_fails - 1 : 30;
-      double wait = fmin(sv->hook->every, ldexp(1.0, n));
+      double wait = fmin(h->every, ldexp(1.0, n));
       sv->next_commit = js_par_time() + wait;
       if (!(sv->commit_fails & (sv->commit_fails - 1))) /* failures 1, 2, 4, 8, ... */
         fprintf(stderr, "judgesim: warning: %s\n  (failure %d in a row: retrying in %g s; the "
@@ -117,9 +121,9 @@ static void maybe_commit(server *sv) {
   }
   if (js_par_time() < sv->next_commit) return;
   int started;
-  st = js_commit_start(sv->hook->committer, &started);
+  st = h->commit_start(h->ctx, &started);
   if (st != JS_OK) die(sv, st);
-  if (started) sv->next_commit = js_par_time() + sv->hook->every;
+  if (started) sv->next_commit = js_par_time() + h->every;
 }
 
 /// Estimated seconds of unit id.
@@ -193,7 +197,7 @@ static int exhausted(const server *sv) {
 /// so near the end no batch waits in one queue while another rank runs dry. A client left
 /// with nothing is let go once no more work can come.
 static js_status refill(server *sv, int client) {
-  if (g_stop_signal || sv->ended[client]) return JS_OK;
+  if (stopping(sv) || sv->ended[client]) return JS_OK;
   if (sv->held[client] == 0) JS_CALL(give(sv, client));
   if (sv->held[client] == 1 && left_units(sv) >= (sv->leader ? 1 : 2) * sv->sharers)
     JS_CALL(give(sv, client));
@@ -369,7 +373,7 @@ static js_status take_failure(server *sv, int src, int bytes, const void *data) 
     free(text);
     JS_CALL(s);
     js_par_sleep(30); /* rank 0 ends the job */
-    js_par_abort(1);
+    js_par_abort(js_exit_code(JS_ERR_MPI));
   }
   int code = 0, rank = src, used = 0;
   sscanf(text, "%d %d %n", &code, &rank, &used);
@@ -418,7 +422,7 @@ static js_status handle(server *sv, int src, int tag, int bytes, const void *dat
   } else if (sv->leader && src == 0 && tag == JS_TAG_STOP && !byes) {
     int unused;
     s = js_par_recv(0, tag, &unused, bytes);
-    g_stop_signal = 1; /* the leader's loop then stops its group */
+    sv->stopped = 1; /* the leader's loop then stops its group */
   } else if (tag == JS_TAG_RESULT && sv->client[src]) {
     s = take_results(sv, src, bytes, data);
     if (s == JS_OK) s = refill(sv, src);
@@ -438,7 +442,8 @@ static js_status handle(server *sv, int src, int tag, int bytes, const void *dat
 
 /// Handle what arrives within `wait` seconds or until *flag (one message at most): through
 /// the posted receives if the server has them, else probing. *byes as for handle.
-static js_status answer(server *sv, double wait, volatile int *flag, int *found, int *byes) {
+static js_status answer(server *sv, double wait, volatile sig_atomic_t *flag, int *found,
+                        int *byes) {
   int src, tag, bytes;
   const void *data = NULL;
   if (sv->inbox)
@@ -454,9 +459,7 @@ static js_status answer(server *sv, double wait, volatile int *flag, int *found,
 /// Serve for up to `wait` seconds (one message at most); commits when due.
 static void serve(server *sv, double wait) {
   int found = 0;
-  volatile int *flag = sv->leader ? NULL : (volatile int *)&g_stop_signal;
-  static volatile int never;
-  js_status s = answer(sv, wait, flag ? flag : &never, &found, NULL);
+  js_status s = answer(sv, wait, sv->stop, &found, NULL);
   if (s == JS_OK && sv->leader) s = flush_up(sv, 0);
   if (s != JS_OK) die(sv, s);
   if (!sv->leader && (!found || sv->done % 64 == 0)) maybe_commit(sv);
@@ -465,13 +468,12 @@ static void serve(server *sv, double wait) {
 /// Answer every waiting message (rank 0's poll while it computes a unit).
 static int root_poll(void *ctx) {
   server *sv = ctx;
-  static volatile int never;
   for (int found = 1; found;) {
-    js_status s = answer(sv, 0, &never, &found, NULL);
+    js_status s = answer(sv, 0, NULL, &found, NULL);
     if (s != JS_OK) die(sv, s);
   }
   maybe_commit(sv);
-  return g_stop_signal != 0;
+  return stopping(sv);
 }
 
 /// Rank 0 computes one unit itself (answering clients about every 0.2 ms meanwhile).
@@ -498,10 +500,9 @@ static int stop_clients(server *sv) {
       asked++;
     }
   double end = js_par_time() + JS_STOP_GRACE_S;
-  static volatile int never;
   while (byes < asked) {
     int found = 0;
-    js_status s = answer(sv, end - js_par_time(), &never, &found, &byes);
+    js_status s = answer(sv, end - js_par_time(), NULL, &found, &byes);
     if (s != JS_OK) die(sv, s);
     if (!found) break;
   }
@@ -511,22 +512,21 @@ static int stop_clients(server *sv) {
 /// The root after a stop request: commit, stop the clients, keep what still arrives,
 /// commit again; the job exits 3.
 static js_status root_stop(server *sv) {
-  js_committer *c = sv->hook ? sv->hook->committer : NULL;
-  if (c && js_commit_now(c) != JS_OK) /* the second commit below tries again */
+  const js_master_hooks *h = sv->hook;
+  int commits = h && h->commit_now;
+  if (commits && h->commit_now(h->ctx) != JS_OK) /* the second commit below tries again */
     fprintf(stderr, "judgesim: warning: %s\n", js_error_message());
   int silent = stop_clients(sv);
-  if (c) JS_CALL(js_commit_now(c));
+  if (commits) JS_CALL(h->commit_now(h->ctx));
   if (!silent) JS_CALL(js_par_post_flush());
   js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__, "stopped by signal %d: "
                         "checkpoint committed with %d of %d units done; run the same command "
-                        "again to resume", (int)g_stop_signal, sv->done, sv->work->nwork);
+                        "again to resume", (int)*sv->stop, sv->done, sv->work->nwork);
   if (silent) { /* some rank is stuck past the grace period: end them all */
     fprintf(stderr, "judgesim: %d rank(s) did not answer the stop within %g s\n", silent,
             JS_STOP_GRACE_S);
     js_error_report(s);
-    js_lock_release();
-    fflush(stderr);
-    js_par_abort(3);
+    abort_job(sv, js_exit_code(s));
   }
   return s;
 }
@@ -587,7 +587,7 @@ static js_status run_root(server *sv) {
     js_status s = sv->hook->early(sv->hook->ctx);
     if (s != JS_OK) die(sv, s);
   }
-  while (sv->done < sv->work->nwork && !g_stop_signal) {
+  while (sv->done < sv->work->nwork && !stopping(sv)) {
     if (L->computes && sv->q.left_units > 0) {
       js_status s = compute_one(sv);
       if (s == JS_INTERRUPTED) break;
@@ -599,7 +599,7 @@ static js_status run_root(server *sv) {
   }
   js_timer_stop(JS_TM_WORK);
   js_timer_mark(JS_AT_WORK_END);
-  if (g_stop_signal) return root_stop(sv);
+  if (stopping(sv)) return root_stop(sv);
   for (int r = 1; r < L->size; r++)
     if (sv->client[r]) JS_CALL(end_client(sv, r));
   JS_CALL(js_par_post_flush());
@@ -639,9 +639,9 @@ static js_status run_leader(server *sv, const unsigned char *done) {
   else sv->root_ended = 1; /* the root gives nothing to a leader it js_dealt nothing */
   JS_CALL(refill_all(sv));
   js_timer_stop(JS_TM_STARTUP);
-  while (!leader_done(sv) && !g_stop_signal) serve(sv, 0.5);
-  if (g_stop_signal) {
-    if (stop_clients(sv)) js_par_abort(3);
+  while (!leader_done(sv) && !stopping(sv)) serve(sv, 0.5);
+  if (stopping(sv)) {
+    if (stop_clients(sv)) js_par_abort(js_exit_code(JS_INTERRUPTED));
     JS_CALL(js_par_post_flush());
     JS_CALL(flush_up(sv, 1));
     JS_CALL(js_par_req_wait(&sv->upreq));
@@ -688,7 +688,7 @@ static js_status run_server(const js_work *work, const js_layout *L, js_progress
   memset(&sv, 0, sizeof sv);
   js_status s = server_alloc(&sv, work, L);
   sv.leader = js_par_rank() != 0;
-  sv.isdone = done, sv.prog = prog, sv.hook = hook;
+  sv.isdone = done, sv.prog = prog, sv.hook = hook, sv.stop = hook ? hook->stop : NULL;
   sv.next_commit = js_par_time() + (hook ? hook->every : 0);
   if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
   if (s != JS_OK && s != JS_INTERRUPTED) die(&sv, s); /* never returns: no rank may wait */
@@ -698,10 +698,10 @@ static js_status run_server(const js_work *work, const js_layout *L, js_progress
   return s;
 }
 
-js_status js_schedule_run(const js_work *work, js_progress *prog, const js_master_hooks *hook,
-                          js_run_stats *stats) {
+js_status js_schedule_run(const js_work *work, const js_layout_knobs *knobs, js_progress *prog,
+                          const js_master_hooks *hook, js_run_stats *stats) {
   int rank = js_par_rank();
-  js_layout L = js_layout_of(js_par_size());
+  js_layout L = js_layout_of(js_par_size(), knobs);
   double t0 = js_par_time(), cand = 0;
   unsigned char *done = NULL;
   JS_CALL(share_done(work, rank == 0 ? hook : NULL, &done));

@@ -8,12 +8,13 @@
 /// from chunks of units the root sends and passes their results up in messages of up to
 /// 128 units or 48 KiB, so the root's message rate stays bounded. Servers post their
 /// messages and never wait for a busy client; results go back without the sender waiting.
-/// Checkpoint commits run on a background thread (commit.h), and so do the hooks' file work
-/// when the caller posts it to one (background.h), so the root never stops answering. Which rank computes a unit never changes its result.
+/// The caller's hooks commit checkpoints and write files (on threads of their own, so the
+/// root never stops answering). Which rank computes a unit never changes its result.
 #ifndef JS_SCHEDULE_H
 #define JS_SCHEDULE_H
 
-#include "io/commit.h"
+#include <signal.h>
+
 #include "core/error.h"
 #include "dist/layout.h"
 #include "core/progress.h"
@@ -25,37 +26,43 @@ typedef struct {
   int ranks;
 } js_run_stats;
 
-/// Rank 0's side: the units already done (done, per unit, kept up to date by put) and where
-/// a result goes (put, which returns a block the result completed, or -1; put_run, for
-/// consecutive units as laid out in a result message, stores up to n of them, stopping
-/// after one that completes a block, and returns how many it stored); checkpoint
-/// commits, periodic (every `every` seconds) and on a stop; one task once the workers are
-/// busy (early: e.g. defining the cube); and one whenever put says a block is complete
-/// (block_done: e.g. writing a (d, n) block's slices, or the theory once its last piece is
-/// in). A failing task ends the run; before the job is aborted, `aborting` removes what must
-/// not outlive it (e.g. a half-written cube).
-/// committer, early, block_done and aborting may be NULL.
+/// Rank 0's side, the caller's business (the schedule names no study, file or lock):
+/// - done: per unit, its result is in (kept up to date by put);
+/// - put stores a result and returns the block it completed, or -1; put_run (may be NULL)
+///   stores up to n consecutive units as laid out in a result message, stopping after one
+///   that completes a block, and returns how many it stored;
+/// - commit_start, commit_poll, commit_now: checkpoint commits (NULL: none), periodic (every
+///   `every` seconds) and on a stop: start one of what is done now unless one is in flight
+///   (*started says), look whether the one in flight finished (1, with its outcome), commit
+///   now and wait;
+/// - early: one task once the workers are busy (e.g. defining the cube); block_done: one
+///   whenever put says a block is complete (e.g. writing a (d, n) block's slices);
+/// - aborting: before the job is aborted after a failure, remove what must not outlive it
+///   (a half-written cube) and release what the run holds (the output lock);
+/// - stop: the stop request (a signal's number once set; NULL: none), read by the root.
+/// A failing task ends the run. Every function pointer but put may be NULL.
 typedef struct {
   const unsigned char *done;
   int (*put)(void *ctx, int id, const double *payload);
   int (*put_run)(void *ctx, int id0, int n, const double *records, int *block);
-  js_committer *committer;
+  js_status (*commit_start)(void *ctx, int *started);
+  int (*commit_poll)(void *ctx, js_status *status);
+  js_status (*commit_now)(void *ctx);
   double every;
   js_status (*early)(void *ctx);
   js_status (*block_done)(void *ctx, int block);
-  void *ctx;
   void (*aborting)(void *ctx);
+  volatile sig_atomic_t *stop;
+  void *ctx;
 } js_master_hooks;
 
-/// Ask a running master to stop handing out work, commit and return JS_INTERRUPTED
-/// (async-signal-safe: for SIGTERM, SIGUSR1, SIGINT handlers).
-void js_schedule_request_stop(int signo);
-
-/// Run every unit of work->order[0..nwork) not yet done over all ranks (collective). On
-/// rank 0, hook takes the results and commits, prog reports; other ranks pass NULL for both. On a stop request the master commits, tells the workers, keeps the
-/// results that still arrive, commits again and every rank returns JS_INTERRUPTED. A failure
-/// on any rank ends every rank (MPI_Abort) after the master reported it and committed.
-js_status js_schedule_run(const js_work *work, js_progress *prog, const js_master_hooks *hook,
-                          js_run_stats *stats);
+/// Run every unit of work->order[0..nwork) not yet done over all ranks (collective), laid
+/// out as the knobs say (NULL: the defaults). On rank 0, hook takes the results and
+/// commits, prog reports; other ranks pass NULL for both. On a stop request the master
+/// commits, tells the workers, keeps the results that still arrive, commits again and every
+/// rank returns JS_INTERRUPTED. A failure on any rank ends every rank (MPI_Abort) after the
+/// master reported it, committed and ran the hook's aborting.
+js_status js_schedule_run(const js_work *work, const js_layout_knobs *knobs, js_progress *prog,
+                          const js_master_hooks *hook, js_run_stats *stats);
 
 #endif

@@ -9,7 +9,6 @@
 #include "core/fault.h"
 #include "dist/parallel.h"
 #include "dist/timers.h"
-#include "units/unit.h"
 
 #define JS_QUEUE 4          /* batches a worker can hold (a server gives at most 2) */
 #define JS_FAIL_WAIT_S 30.0 /* how long a failed rank waits for rank 0 to end the job */

@@ -42,6 +42,10 @@ static void compose(void) {
            JS_VERSION, JS_COMMIT, JS_BUILD, cpu, js_linalg_core());
 }
 
+const char *js_version_string(void) { return "judgesim " JS_VERSION " (commit " JS_COMMIT ")"; }
+
+const char *js_build_string(void) { return JS_BUILD; }
+
 const char *js_build_identity(void) {
   pthread_once(&g_once, compose);
   return g_identity;

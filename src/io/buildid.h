@@ -8,5 +8,9 @@
 
 /// The identity as one line (computed once; thread-safe).
 const char *js_build_identity(void);
+/// "judgesim VERSION (commit COMMIT)".
+const char *js_version_string(void);
+/// Compiler and flags the program was built with.
+const char *js_build_string(void);
 
 #endif

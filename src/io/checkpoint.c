@@ -8,22 +8,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hash.h"
 #include "io/buildid.h"
 #include "io/fileio.h"
 #include "theory/theory.h"
 
 #define CKPT_MAGIC "JSCKPT03"
 #define CKPT_MAGIC_02 "JSCKPT02" /* read too: no build identity */
-#define FNV_OFFSET 0xcbf29ce484222325ULL
 
-/// Continue an FNV-1a hash over bytes.
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
-  return h;
-}
-
-uint64_t js_ckpt_hash(const char *text) { return fnv1a(FNV_OFFSET, text, strlen(text)); }
+uint64_t js_ckpt_hash(const char *text) { return js_fnv1a(JS_FNV_OFFSET, text, strlen(text)); }
 
 char *js_ckpt_path(const char *out) {
   size_t len = strlen(out) + 6;
@@ -40,7 +33,7 @@ typedef struct {
 
 /// Write bytes and fold them into the checksum.
 static void put(writer *w, const void *data, size_t len) {
-  w->hash = fnv1a(w->hash, data, len);
+  w->hash = js_fnv1a(w->hash, data, len);
   if (w->ok && fwrite(data, 1, len, w->f) != len) w->ok = 0;
 }
 
@@ -105,7 +98,7 @@ js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_g
   char *path = js_ckpt_path(cfg->out_path), *tmp = NULL;
   JS_ALLOC_CHECK(path, "checkpoint path");
   js_status s = js_atomic_begin(path, &tmp);
-  writer w = {s == JS_OK ? fopen(tmp, "wb") : NULL, FNV_OFFSET, 1};
+  writer w = {s == JS_OK ? fopen(tmp, "wb") : NULL, JS_FNV_OFFSET, 1};
   if (s == JS_OK && !w.f)
     s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot open %s: %s", tmp,
                 strerror(errno));
@@ -259,7 +252,7 @@ js_status js_ckpt_open(const char *path, js_ckpt *ck) {
   uint64_t stored = 0;
   int ok = len >= 16;
   if (ok) memcpy(&stored, ck->image + len - 8, 8);
-  if (!ok || stored != fnv1a(FNV_OFFSET, ck->image, len - 8))
+  if (!ok || stored != js_fnv1a(JS_FNV_OFFSET, ck->image, len - 8))
     s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
                 "checkpoint %s fails validation (checksum mismatch: truncated or damaged); it "
                 "was left as it is: move it away to start the study over", path);

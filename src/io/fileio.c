@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *g_lock_path;
+struct js_lock {
+  char *path; /* TARGET.lock */
+};
 
 char *js_folder_of(const char *path) {
   char *copy = strdup(path);
@@ -186,45 +188,46 @@ static const char *takeover_reason(const lock_holder *h) {
   return NULL;
 }
 
-js_status js_lock_take(const char *target) {
-  size_t len = strlen(target) + 8;
-  char *path = malloc(len);
-  JS_ALLOC_CHECK(path, "lock path");
-  snprintf(path, len, "%s.lock", target);
+/// Create the lock at path, or say why not (JS_ERR_LOCKED naming the holder); a stale lock
+/// is removed and the creation tried once more.
+static js_status take_at(const char *target, const char *path) {
   for (int attempt = 0; attempt < 2; attempt++) {
     int exists;
-    js_status s = create_lock(path, &exists);
-    if (s != JS_OK || !exists) {
-      if (s == JS_OK) g_lock_path = path;
-      else free(path);
-      return s;
-    }
+    JS_CALL(create_lock(path, &exists));
+    if (!exists) return JS_OK;
     lock_holder h = read_lock(path);
     const char *why = takeover_reason(&h);
-    if (!why) {
-      js_status e = js_fail(JS_ERR_LOCKED, __FILE__, __LINE__, __func__,
-                            "%s is in use by another run (lock %s: host %s, pid %ld, SLURM job "
-                            "%s); if that run is gone, remove the lock", target, path,
-                            h.fields >= 1 ? h.host : "?", h.pid, h.job);
-      free(path);
-      return e;
-    }
+    JS_CHECK(why, JS_ERR_LOCKED, "%s is in use by another run (lock %s: host %s, pid %ld, "
+             "SLURM job %s); if that run is gone, remove the lock", target, path,
+             h.fields >= 1 ? h.host : "?", h.pid, h.job);
     fprintf(stderr, "judgesim: taking over lock %s of pid %ld on %s (SLURM job %s): %s\n",
             path, h.pid, h.host, h.job, why);
-    if (unlink(path) != 0 && errno != ENOENT) {
-      js_status e = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
-                            "cannot remove lock %s: %s", path, strerror(errno));
-      free(path);
-      return e;
-    }
+    JS_CHECK(unlink(path) == 0 || errno == ENOENT, JS_ERR_SYS, "cannot remove lock %s: %s",
+             path, strerror(errno));
   }
-  free(path);
   JS_FAIL(JS_ERR_SYS, "could not take the lock for %s", target);
 }
 
-void js_lock_release(void) {
-  if (!g_lock_path) return;
-  unlink(g_lock_path);
-  free(g_lock_path);
-  g_lock_path = NULL;
+js_status js_lock_take(const char *target, js_lock **lock) {
+  js_lock *l = calloc(1, sizeof *l);
+  size_t len = strlen(target) + 8;
+  char *path = malloc(len);
+  if (!l || !path) free(l), free(path);
+  JS_CHECK(l && path, JS_ERR_SYS, "out of memory for the lock of %s", target);
+  l->path = path;
+  snprintf(l->path, len, "%s.lock", target);
+  js_status s = take_at(target, l->path);
+  if (s != JS_OK) {
+    free(l->path), free(l);
+    return js_trace(s, __FILE__, __LINE__, __func__);
+  }
+  *lock = l;
+  return JS_OK;
+}
+
+void js_lock_release(js_lock *lock) {
+  if (!lock) return;
+  unlink(lock->path);
+  free(lock->path);
+  free(lock);
 }

@@ -22,11 +22,13 @@ int js_atomic_clean(const char *target);
 size_t js_path_stem_len(const char *path);
 /// Does path end in suffix?
 int js_path_has_suffix(const char *path, const char *suffix);
+/// A lock held by this process.
+typedef struct js_lock js_lock;
 /// Take the lock TARGET.lock (O_EXCL file with host, pid and SLURM job id). A lock of a
 /// dead process on this host, or of this SLURM job (a requeue, on any node) not running
 /// here, is taken over; any other is JS_ERR_LOCKED (exit code 4) naming its holder.
-js_status js_lock_take(const char *target);
-/// Release the lock taken by this process (no-op when none).
-void js_lock_release(void);
+js_status js_lock_take(const char *target, js_lock **lock);
+/// Release a lock and free it (NULL is fine).
+void js_lock_release(js_lock *lock);
 
 #endif

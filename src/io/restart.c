@@ -44,7 +44,6 @@ static js_status reuse(const js_ckpt *ck, const js_config *cfg, const js_grid *g
 
 js_status js_restart_prepare(const js_config *cfg, const js_grid *grid, js_results *res,
                              const char *study_text, int quiet, int allow_other_build) {
-  JS_CALL(js_lock_take(cfg->out_path));
   char *path = js_ckpt_path(cfg->out_path);
   JS_ALLOC_CHECK(path, "checkpoint path");
   js_atomic_clean(cfg->out_path);

@@ -1,6 +1,6 @@
 /// \file restart.h
-/// Resuming a study: the run lock, clean-up of a killed run's temporaries, and reuse of
-/// the finished units of a checkpoint whose study is the same or an extension.
+/// Resuming a study: clean-up of a killed run's temporaries, and reuse of the finished units
+/// of a checkpoint whose study is the same or an extension (the caller holds the lock).
 #ifndef JS_RESTART_H
 #define JS_RESTART_H
 
@@ -9,7 +9,7 @@
 #include "units/grid.h"
 #include "units/results.h"
 
-/// Rank 0 before a run: lock cfg->out_path, drop stale temporaries, and load the units of
+/// Rank 0 before a run (holding cfg->out_path's lock): drop stale temporaries, load the units of
 /// a compatible checkpoint into res. A study that would change finished numbers is an
 /// input error naming the key, and so is a checkpoint of another build unless
 /// allow_other_build; the checkpoint and cube are left untouched.

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/env.h"
 #include "core/numutil.h"
 #include "mc/piece.h"
 
@@ -21,34 +22,24 @@ static size_t pad8(size_t n) { return (n + 7) / 8 * 8; }
 /// Per-reward running state: [0] shift M, [1] argmax loss, then (A, B) per finite T.
 static int state_stride(const js_kernel *kern) { return 2 + 2 * kern->nfin; }
 
-/// Candidates per chunk: JS_KERNEL_CHUNK or JUDGESIM_KERNEL_CHUNK (a positive multiple of
-/// JS_KERNEL_PIECE), at most k_max.
-static js_status chunk_size(js_kernel *kern) {
-  const char *env = getenv("JUDGESIM_KERNEL_CHUNK");
+js_status js_kernel_chunk_knob(int *chunk) {
   long c = JS_KERNEL_CHUNK;
-  if (env && *env) {
-    char *end;
-    c = strtol(env, &end, 10);
-    JS_CHECK(*end == '\0' && c > 0 && c % JS_KERNEL_PIECE == 0 && c <= (1L << 30), JS_ERR_INPUT,
-             "JUDGESIM_KERNEL_CHUNK=%s: give a positive multiple of %d", env, JS_KERNEL_PIECE);
-  }
-  kern->chunk = c < kern->kmax ? (int)c : kern->kmax;
+  JS_CALL(js_env_int("JUDGESIM_KERNEL_CHUNK", JS_KERNEL_PIECE, JS_KERNEL_CHUNK_MAX,
+                     JS_KERNEL_PIECE, &c));
+  *chunk = (int)c;
   return JS_OK;
 }
 
-js_status js_kernel_check_env(void) {
-  js_kernel k = {.kmax = 1};
-  return chunk_size(&k);
-}
-
-js_status js_kernel_init(js_kernel *kern, const js_config *cfg) {
+js_status js_kernel_init(js_kernel *kern, const js_config *cfg, int chunk) {
   memset(kern, 0, sizeof *kern);
   kern->nk = cfg->nk, kern->nT = cfg->nT, kern->nr = cfg->nr;
   kern->kmax = js_config_kdraw(cfg);
   kern->exact = js_config_exact(cfg);
   kern->iT0 = kern->iTinf = -1;
   JS_CHECK(kern->kmax > 0, JS_ERR_SYS, "internal: a kernel for a study that draws no candidates");
-  JS_CALL(chunk_size(kern));
+  JS_CHECK(chunk > 0 && chunk % JS_KERNEL_PIECE == 0, JS_ERR_INTERNAL,
+           "kernel chunk %d is not a positive multiple of %d", chunk, JS_KERNEL_PIECE);
+  kern->chunk = chunk < kern->kmax ? chunk : kern->kmax;
   kern->k = malloc(sizeof(int) * (size_t)cfg->nk);
   if (kern->k)
     for (int i = 0; i < cfg->nk; i++) kern->k[i] = (int)cfg->k[i]; /* <= k_max here */

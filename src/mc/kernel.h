@@ -37,12 +37,16 @@ typedef struct {
   double weight;        ///< the point's weight (importance-sampled test inputs; else 1)
 } js_kernel;
 
-/// Set up a kernel for a study's k, T and reward axes (scratch of O(nr x chunk), chunk =
-/// min(k_max, JS_KERNEL_CHUNK or JUDGESIM_KERNEL_CHUNK)); only for studies that draw
-/// candidates (js_config_kdraw > 0).
-js_status js_kernel_init(js_kernel *kern, const js_config *cfg);
-/// Refuse a malformed JUDGESIM_KERNEL_CHUNK (input error) before any work.
-js_status js_kernel_check_env(void);
+/// Largest chunk JUDGESIM_KERNEL_CHUNK may set.
+#define JS_KERNEL_CHUNK_MAX (1L << 24)
+
+/// Set up a kernel for a study's k, T and reward axes, drawing and scoring candidates in
+/// chunks of min(k_max, chunk) (a positive multiple of JS_KERNEL_PIECE; scratch of
+/// O(nr x chunk)); only for studies that draw candidates (js_config_kdraw > 0).
+js_status js_kernel_init(js_kernel *kern, const js_config *cfg, int chunk);
+/// The chunk: JUDGESIM_KERNEL_CHUNK (a multiple of JS_KERNEL_PIECE up to
+/// JS_KERNEL_CHUNK_MAX), else JS_KERNEL_CHUNK; a malformed value is an input error.
+js_status js_kernel_chunk_knob(int *chunk);
 /// Free a kernel's scratch.
 void js_kernel_free(js_kernel *kern);
 /// Candidates per chunk (what js_kernel_feed takes at most).

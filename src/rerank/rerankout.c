@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cli.h"
+#include "io/buildid.h"
 #include "io/store.h"
 
 /// Columns [from, from + width) of every question's row, gathered into one array.

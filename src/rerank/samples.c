@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/hash.h"
 #include "rerank/csvread.h"
 #include "io/fileio.h"
 #include "rerank/jsonlread.h"
@@ -95,10 +96,10 @@ int js_parse_value(const char *text, int correctness, double *v) {
 /// Size and FNV-1a 64 checksum of a file's bytes (leaves f at its start).
 static js_status file_checksum(FILE *f, const char *path, size_t *bytes, uint64_t *sum) {
   unsigned char buf[1 << 16];
-  uint64_t h = 0xcbf29ce484222325ull;
+  uint64_t h = JS_FNV_OFFSET;
   size_t total = 0, got;
   while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-    for (size_t i = 0; i < got; i++) h = (h ^ buf[i]) * 0x100000001b3ull;
+    h = js_fnv1a(h, buf, got);
     total += got;
   }
   JS_CHECK(!ferror(f), JS_ERR_INPUT, "%s: read error: %s", path, strerror(errno));

@@ -666,9 +666,10 @@ int js_config_exact(const js_config *cfg) {
          (cfg->best_of_k == JS_BOK_AUTO && js_config_kmax(cfg) > JS_BOK_AUTO_KMAX);
 }
 
+int js_config_nfinite(const js_config *cfg) { return js_count_finite_positive(cfg->T, cfg->nT); }
+
 int js_config_kdraw(const js_config *cfg) {
-  int finite = 0;
-  for (int i = 0; i < cfg->nT; i++) finite |= cfg->T[i] > 0 && !isinf(cfg->T[i]);
+  int finite = js_config_nfinite(cfg) > 0;
   if (js_config_exact(cfg) && !(finite && js_config_kmax(cfg) > 1)) return 0;
   int64_t k = js_config_kmax(cfg);
   return k > JS_KDRAW_MAX ? JS_KDRAW_MAX : (int)k; /* check_draws refuses beyond */

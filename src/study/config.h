@@ -68,6 +68,8 @@ js_study_change js_config_compare(const js_config *a, const js_config *b, const 
 int64_t js_config_kmax(const js_config *cfg);
 /// Does the study use the exact estimator at T = 0 (and exact k = 1 and T = inf cells)?
 int js_config_exact(const js_config *cfg);
+/// Temperatures of the grid that are finite and positive (neither argmax nor uniform).
+int js_config_nfinite(const js_config *cfg);
 /// Candidates each test point draws: k_max, or 0 when the exact estimator serves every cell
 /// (no finite T).
 int js_config_kdraw(const js_config *cfg);

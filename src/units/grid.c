@@ -1,6 +1,6 @@
 /// \file grid.c
-/// Enumeration of work units and their cost model (used for ordering, batching and the ETA;
-/// never for results).
+/// Enumeration of work units and their costs (cost.h: used for ordering, batching and the
+/// ETA; never for results).
 #include "units/grid.h"
 
 #include <limits.h>
@@ -10,19 +10,7 @@
 #include <string.h>
 
 #include "mc/rng.h"
-
-/// Rough one-core seconds of a Monte Carlo unit of `points` test points: posterior, test-point
-/// solves, candidates and the exact best-of-k cells.
-static double mc_unit_cost(const js_config *cfg, int d, int n, double points) {
-  double dd = d, nn = n, kmax = js_config_kdraw(cfg);
-  int nfin = 0;
-  for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
-  double per_point = (dd * dd + 4 * dd) / 20e9 + dd * 4e-9;
-  if (js_config_exact(cfg) && js_config_kmax(cfg) > 1) per_point += 6e-6 * cfg->nr;
-  double per_cand = 4e-9 + cfg->nr * (1e-9 + 0.5e-9 * nfin);
-  double fit = (nn * dd * dd + dd * dd * dd / 3.0) / 40e9 + nn * dd * 4e-9;
-  return fit + points * (per_point + kmax * per_cand);
-}
+#include "units/cost.h"
 
 int js_grid_splits(const js_config *cfg) {
   if (cfg->unit_points > 0) {
@@ -33,16 +21,6 @@ int js_grid_splits(const js_config *cfg) {
   double s = floor(per_trial / JS_SPLIT_CANDIDATES + 0.5);
   s = fmin(s, fmin(JS_SPLIT_MAX, cfg->test_points / JS_SPLIT_MIN_POINTS));
   return s < 1 ? 1 : (int)s;
-}
-
-/// Rough one-core seconds of a theory piece (one node of the outer integral, every judge),
-/// measured on the reference machine (0.16-0.22 ms at finite T, 0.06-0.08 ms at T = 0 on
-/// four studies): the inner integrals grow with log k_max, the k loop with nk, the
-/// weighting with judges x k.
-static double theory_piece_cost(const js_config *cfg, int finite) {
-  double per_k = 0.02 * cfg->nk, logk = log2((double)js_config_kmax(cfg) + 1);
-  double weights = 2e-8 * cfg->nr * cfg->nk;
-  return weights + (finite ? 0.12e-3 * (1 + per_k) * (1 + 0.05 * logk) : 0.06e-3 * (1 + per_k));
 }
 
 /// Splits, unit costs of every (d, n) pair and nmc.
@@ -60,15 +38,13 @@ static js_status mc_units(const js_config *cfg, js_grid *grid) {
   JS_ALLOC_CHECK(grid->mc_cost && grid->split_count ? grid : NULL, "unit costs");
   double points = (double)cfg->test_points / grid->nsplit;
   for (int g = 0; g < pairs; g++)
-    grid->mc_cost[g] = mc_unit_cost(cfg, cfg->d[g / cfg->nn], cfg->n[g % cfg->nn], points);
+    grid->mc_cost[g] = js_cost_mc_unit(cfg, cfg->d[g / cfg->nn], cfg->n[g % cfg->nn], points);
   return JS_OK;
 }
 
 js_status js_grid_build(const js_config *cfg, js_grid *grid) {
-  static unsigned built;
   memset(grid, 0, sizeof *grid);
   grid->cfg = cfg;
-  grid->serial = ++built;
   JS_CALL(js_rng_check_pairs(cfg->seed, cfg->d, cfg->nd, cfg->n, cfg->nn));
   JS_CALL(mc_units(cfg, grid));
   JS_CALL(js_theory_plan_build(cfg, &grid->plan));
@@ -82,8 +58,8 @@ js_status js_grid_build(const js_config *cfg, js_grid *grid) {
   grid->candidates = kdraw > 0 ? kdraw : 1;
   for (int split = 0; split < grid->nsplit; split++) /* unit `split` is that split's */
     grid->split_count[split] = js_grid_unit(grid, split).points * grid->candidates;
-  grid->th_cost[0] = theory_piece_cost(cfg, 0);
-  grid->th_cost[1] = theory_piece_cost(cfg, 1);
+  grid->th_cost[0] = js_cost_theory_piece(cfg, 0);
+  grid->th_cost[1] = js_cost_theory_piece(cfg, 1);
   return JS_OK;
 }
 

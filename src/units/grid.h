@@ -59,7 +59,6 @@ typedef struct {
   int nwork;             ///< units this run computes (all, or one shard's)
   int nwork_mc;          ///< of which Monte Carlo units
   double total_cost;     ///< estimated seconds of the nwork units
-  unsigned serial;       ///< distinct for every grid built in this process (trial.h's reuse)
 } js_grid;
 
 /// Units and their costs for a study (every rank; no order yet).

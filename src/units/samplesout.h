@@ -7,18 +7,21 @@
 #ifndef JS_SAMPLESOUT_H
 #define JS_SAMPLESOUT_H
 
+#include <stddef.h>
+
 #include "study/config.h"
 #include "core/error.h"
 
+/// The open files (one per judge).
+typedef struct js_samples_out js_samples_out;
+
 /// Create the files (one per judge) and write their headers.
-js_status js_samples_out_open(const char *prefix, const js_config *cfg);
-/// Are sample files being written?
-int js_samples_out_on(void);
+js_status js_samples_out_open(const char *prefix, const js_config *cfg, js_samples_out **out);
 /// Write count more candidates of a test point (its k_max come in the kernel's chunks, in
 /// order): losses l[i], rewards r[j * stride + i] of judge j.
-js_status js_samples_out_point(int d, int n, int trial, int point, const double *l,
-                               const double *r, size_t stride, int count);
-/// Flush and close the files (a write error is reported here).
-js_status js_samples_out_close(void);
+js_status js_samples_out_point(js_samples_out *out, int d, int n, int trial, int point,
+                               const double *l, const double *r, size_t stride, int count);
+/// Flush and close the files and free out (NULL is fine); a write error is reported here.
+js_status js_samples_out_close(js_samples_out *out);
 
 #endif

@@ -1,4 +1,4 @@
-/// \file trial.c
+/// \file unit.c
 /// One work unit. A Monte Carlo unit from draws to cell means; draw order from the trial's
 /// stream: w_T and w_perp normals (2d), label noise (n), the n training inputs (d each, one
 /// after another, fitted in blocks of JS_TRAIN_BLOCK); then, from the same stream for the
@@ -18,6 +18,7 @@
 #include "mc/kernel.h"
 #include "mc/posterior.h"
 #include "mc/rng.h"
+#include "units/cost.h"
 #include "units/samplesout.h"
 #include "theory/theoryplan.h"
 #include "core/numutil.h"
@@ -25,14 +26,14 @@
 /// The poll hook and the compute done since it was last asked.
 typedef struct {
   const js_poll *hook;
-  double ns;
+  double seconds;
 } poller;
 
-/// Count ns of estimated compute; ask the hook when enough has accumulated.
-static int stop_wanted(poller *p, double ns) {
-  p->ns += ns;
-  if (!p->hook || !p->hook->fn || p->ns < p->hook->every * 1e9) return 0;
-  p->ns = 0;
+/// Count seconds of estimated compute (cost.h); ask the hook when enough has accumulated.
+static int stop_wanted(poller *p, double seconds) {
+  p->seconds += seconds;
+  if (!p->hook || !p->hook->fn || p->seconds < p->hook->every) return 0;
+  p->seconds = 0;
   return p->hook->fn(p->hook->ctx);
 }
 
@@ -45,6 +46,7 @@ typedef struct {
   int exact;      ///< js_config_exact: the exact estimator serves T = 0, T = inf, k = 1
   int kdraw;      ///< js_config_kdraw: candidates per test point (0: none)
   double *X, *y, *z, *Xt, *proj, *m, *s2, *muT, *p, *aR, *acc, *wt;
+  js_samples_out *sout; ///< where the candidates go (--samples-out), or NULL
 } workspace;
 
 /// Release a workspace.
@@ -73,10 +75,11 @@ static js_status bestofk_init(workspace *w, const js_config *cfg) {
 
 /// Allocate the arrays of one unit: O(d^2 + n + d + chunk), independent of test_points and
 /// k_max.
-static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells) {
+static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells,
+                          int kernel_chunk) {
   size_t B = JS_TEST_BLOCK;
   w->exact = js_config_exact(cfg), w->kdraw = js_config_kdraw(cfg);
-  if (w->kdraw > 0) JS_CALL(js_kernel_init(&w->kern, cfg));
+  if (w->kdraw > 0) JS_CALL(js_kernel_init(&w->kern, cfg, kernel_chunk));
   JS_CALL(bestofk_init(w, cfg));
   size_t chunk = w->kdraw > 0 ? (size_t)js_kernel_chunk(&w->kern) : 0;
   w->X = js_alloc_doubles((size_t)JS_TRAIN_BLOCK * d);
@@ -114,18 +117,18 @@ static js_status fit(workspace *w, const js_config *cfg, int d, int n, int point
     scale(w->X, (size_t)R * d, cfg->input_scale);
     js_labels(&w->post, w->X, R, w->y + at);
     js_posterior_add(&w->post, w->X, R, w->y + at);
-    JS_CHECK(!stop_wanted(pl, (double)R * d * (d + 8) / 20), JS_INTERRUPTED, "interrupted");
+    JS_CHECK(!stop_wanted(pl, js_cost_train_rows(d, R)), JS_INTERRUPTED, "interrupted");
   }
   JS_CALL(js_posterior_solve(&w->post, cfg->gamma, points, ctx));
-  JS_CHECK(!stop_wanted(pl, (double)d * d * d / 60), JS_INTERRUPTED, "interrupted");
+  JS_CHECK(!stop_wanted(pl, js_cost_solve(d)), JS_INTERRUPTED, "interrupted");
   return JS_OK;
 }
 
 /// With --samples-out: write the chunk's count candidates of test point `point` of unit u.
 static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u, int point,
                             int count) {
-  if (!js_samples_out_on()) return JS_OK;
-  return js_samples_out_point(cfg->d[u.id_d], cfg->n[u.id_n], u.trial, point,
+  if (!w->sout) return JS_OK;
+  return js_samples_out_point(w->sout, cfg->d[u.id_d], cfg->n[u.id_n], u.trial, point,
                               js_kernel_losses(&w->kern), js_kernel_rewards(&w->kern),
                               js_kernel_stride(&w->kern), count);
 }
@@ -133,7 +136,7 @@ static js_status sample_out(const workspace *w, const js_config *cfg, js_unit u,
 /// One test point's candidates (its cells added with weight wt), chunk by chunk (asking the
 /// poll hook after each).
 static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int point,
-                            double s, double aT, double wt, poller *pl, double candidate_ns) {
+                            double s, double aT, double wt, poller *pl, double candidate_s) {
   int kmax = w->kdraw;
   if (kmax == 0) return JS_OK;
   int chunk = js_kernel_chunk(&w->kern);
@@ -144,7 +147,7 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
     JS_CALL(js_rng_normals(w->rng, w->z, (size_t)count));
     js_kernel_feed(&w->kern, w->z, count, w->acc);
     JS_CALL(sample_out(w, cfg, u, point, count));
-    JS_CHECK(!stop_wanted(pl, count * candidate_ns), JS_INTERRUPTED, "interrupted");
+    JS_CHECK(!stop_wanted(pl, count * candidate_s), JS_INTERRUPTED, "interrupted");
   }
   return JS_OK;
 }
@@ -166,15 +169,10 @@ static void exact_cells(workspace *w, const js_config *cfg, double s2, double aT
     }
 }
 
-/// Estimated nanoseconds of a point's exact cells.
-static double exact_cost_ns(const workspace *w, const js_config *cfg) {
-  return w->exact ? 6000.0 * cfg->nr * (w->k1 < cfg->nk) : 0;
-}
-
 /// One block of B test points (the first numbered first): inputs, predictions, candidates,
 /// kernel; returns sum of refs.
 static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int first, int B,
-                            double *ref_sum, poller *pl, double candidate_ns) {
+                            double *ref_sum, poller *pl, double candidate_s) {
   int d = cfg->d[u.id_d];
   JS_CALL(js_rng_normals(w->rng, w->Xt, (size_t)d * B));
   scale(w->Xt, (size_t)d * B, cfg->input_scale);
@@ -187,20 +185,13 @@ static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int f
     for (int r = 0; r < cfg->nr; r++)
       w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
     double wt = w->wt[j];
-    JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, wt, pl, candidate_ns));
+    JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, wt, pl, candidate_s));
     exact_cells(w, cfg, w->s2[j], aT, wt);
-    JS_CHECK(!stop_wanted(pl, exact_cost_ns(w, cfg)), JS_INTERRUPTED, "interrupted");
+    JS_CHECK(!stop_wanted(pl, js_cost_exact_point(cfg)), JS_INTERRUPTED, "interrupted");
     *ref_sum += wt * (w->s2[j] + aT * aT);
   }
-  JS_CHECK(!stop_wanted(pl, (double)B * d * d / 20), JS_INTERRUPTED, "interrupted");
+  JS_CHECK(!stop_wanted(pl, js_cost_points(d, B)), JS_INTERRUPTED, "interrupted");
   return JS_OK;
-}
-
-/// Estimated nanoseconds of one candidate (its normal and its scores).
-static double candidate_cost_ns(const js_config *cfg) {
-  int nfin = 0;
-  for (int i = 0; i < cfg->nT; i++) nfin += cfg->T[i] > 0 && !isinf(cfg->T[i]);
-  return 4 + cfg->nr * (1 + 0.5 * nfin);
 }
 
 /// The unit's test-point stream: split 0 continues the trial's stream after the fit, split
@@ -236,83 +227,111 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
   JS_CHECK(!js_fault_hit(JS_FAULT_TRIAL), JS_ERR_NUMERIC,
            "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
   JS_CALL(point_stream(w, cfg, u));
-  double ref_sum = 0.0, candidate_ns = candidate_cost_ns(cfg);
+  double ref_sum = 0.0, candidate_s = js_cost_candidate(cfg);
   for (int done = 0; done < u.points; done += JS_TEST_BLOCK) {
     int B = u.points - done < JS_TEST_BLOCK ? u.points - done : JS_TEST_BLOCK;
-    JS_CALL(test_block(w, cfg, u, u.first + done, B, &ref_sum, pl, candidate_ns));
+    JS_CALL(test_block(w, cfg, u, u.first + done, B, &ref_sum, pl, candidate_s));
   }
   for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
   payload[0] = ref_sum / cfg->test_points;
   return JS_OK;
 }
 
-/// The last Monte Carlo unit's workspace, kept for the next unit of the same grid and
-/// (d, n): no allocation then, and a later split of the same trial reuses the fit.
-static struct {
-  workspace w;
-  unsigned serial; /* the grid's (0: nothing kept) */
-  int id_d, id_n;
+struct js_unit_runner {
+  const js_grid *grid;
+  int chunk;       /* the kernel's chunk */
+  js_samples_out *sout; /* --samples-out, or NULL */
+  workspace w;     /* the last Monte Carlo unit's, kept for the next unit of its (d, n) */
+  int kept;        /* w is allocated */
+  int id_d, id_n;  /* for this (d, n) */
   int fitted;      /* the trial whose fit w holds, or -1 */
-} g_kept;
+};
 
-void js_trial_release(void) {
-  if (g_kept.serial) ws_free(&g_kept.w);
-  memset(&g_kept, 0, sizeof g_kept);
+js_status js_unit_runner_create(const js_grid *grid, int chunk, js_samples_out *sout,
+                                js_unit_runner **runner) {
+  *runner = calloc(1, sizeof **runner);
+  JS_ALLOC_CHECK(*runner, "a unit runner");
+  (*runner)->grid = grid, (*runner)->chunk = chunk, (*runner)->sout = sout;
+  (*runner)->fitted = -1;
+  return JS_OK;
 }
 
-/// The kept workspace, made ready for a unit of (d, n) of the grid (allocated anew if the
-/// kept one is another's).
-static js_status kept_workspace(const js_config *cfg, const js_grid *grid, js_unit u) {
-  if (g_kept.serial == grid->serial && g_kept.id_d == u.id_d && g_kept.id_n == u.id_n) {
-    memset(g_kept.w.acc, 0, grid->ncells * sizeof(double));
+/// Let go of the kept workspace.
+static void forget(js_unit_runner *r) {
+  if (r->kept) ws_free(&r->w);
+  memset(&r->w, 0, sizeof r->w);
+  r->kept = 0, r->fitted = -1;
+}
+
+void js_unit_runner_free(js_unit_runner *runner) {
+  if (!runner) return;
+  forget(runner);
+  free(runner);
+}
+
+/// The kept workspace, made ready for a unit of (d, n) (allocated anew if the kept one is
+/// another's).
+static js_status kept_workspace(js_unit_runner *r, js_unit u) {
+  const js_config *cfg = r->grid->cfg;
+  if (r->kept && r->id_d == u.id_d && r->id_n == u.id_n) {
+    memset(r->w.acc, 0, r->grid->ncells * sizeof(double));
     return JS_OK;
   }
-  js_trial_release();
-  g_kept.serial = grid->serial, g_kept.id_d = u.id_d, g_kept.id_n = u.id_n, g_kept.fitted = -1;
-  js_status s = ws_alloc(&g_kept.w, cfg, cfg->d[u.id_d], cfg->n[u.id_n], grid->ncells);
-  if (s != JS_OK) js_trial_release();
+  forget(r);
+  r->kept = 1, r->id_d = u.id_d, r->id_n = u.id_n;
+  js_status s = ws_alloc(&r->w, cfg, cfg->d[u.id_d], cfg->n[u.id_n], r->grid->ncells, r->chunk);
+  r->w.sout = r->sout;
+  if (s != JS_OK) forget(r);
   return s;
 }
 
-js_status js_unit_run(const js_config *cfg, const js_grid *grid, int id, double *payload,
-                      const js_poll *poll) {
+js_status js_unit_run(js_unit_runner *r, int id, double *payload, const js_poll *poll) {
+  const js_grid *grid = r->grid;
   js_unit u = js_grid_unit(grid, id);
   if (u.kind == JS_UNIT_THEORY) {
-    JS_CALL(js_theory_plan_run(cfg, &grid->plan, u.piece, payload));
+    JS_CALL(js_theory_plan_run(grid->cfg, &grid->plan, u.piece, payload));
     return JS_OK;
   }
-  JS_CALL(kept_workspace(cfg, grid, u));
+  JS_CALL(kept_workspace(r, u));
   poller pl = {poll, 0};
-  js_status s = run(&g_kept.w, cfg, u, payload, &pl, grid->ncells, &g_kept.fitted);
-  js_rng_close(g_kept.w.rng);
-  g_kept.w.rng = NULL;
-  if (s != JS_OK) js_trial_release(); /* after a failure or a stop nothing is kept */
+  js_status s = run(&r->w, grid->cfg, u, payload, &pl, grid->ncells, &r->fitted);
+  js_rng_close(r->w.rng);
+  r->w.rng = NULL;
+  if (s != JS_OK) forget(r); /* after a failure or a stop nothing is kept */
   return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
 }
 
-/// The work interface's cost of unit id (ctx: the grid).
-static double work_cost(const void *ctx, int id) { return js_grid_cost(ctx, id); }
+/// The work interface's cost of unit id (ctx: the runner).
+static double work_cost(const void *ctx, int id) {
+  return js_grid_cost(((const js_unit_runner *)ctx)->grid, id);
+}
 
 /// The work interface's payload length of unit id.
-static int work_payload(const void *ctx, int id) { return js_grid_payload(ctx, id); }
+static int work_payload(const void *ctx, int id) {
+  return js_grid_payload(((const js_unit_runner *)ctx)->grid, id);
+}
 
 /// 0 for a Monte Carlo unit, 1 for a theory piece.
-static int work_kind(const void *ctx, int id) { return id >= ((const js_grid *)ctx)->nmc; }
+static int work_kind(const void *ctx, int id) {
+  return id >= ((const js_unit_runner *)ctx)->grid->nmc;
+}
 
 /// Candidates a unit scores (progress).
 static double work_count(const void *ctx, int id) {
-  return js_grid_count(ctx, id);
+  return js_grid_count(((const js_unit_runner *)ctx)->grid, id);
 }
 
-/// Run unit id of the grid's study.
-static js_status work_run(const void *ctx, int id, double *payload, const js_poll *poll) {
-  const js_grid *g = ctx;
-  return js_unit_run(g->cfg, g, id, payload, poll);
+/// Run unit id of the runner's study.
+static js_status work_run(void *ctx, int id, double *payload, const js_poll *poll) {
+  return js_unit_run(ctx, id, payload, poll);
 }
 
-void js_trial_work(const js_grid *grid, js_work *w) {
+void js_unit_work(js_unit_runner *runner, js_work *w) {
+  const js_grid *grid = runner->grid;
   const js_config *cfg = grid->cfg;
   int theory = cfg->nr * cfg->nk, mc = (int)grid->ncells + 1;
-  *w = (js_work){grid->nunits, grid->nwork, grid->order, mc > theory ? mc : theory, grid,
-                 work_cost, work_payload, work_kind, work_count, work_run, grid->total_cost};
+  *w = (js_work){.nunits = grid->nunits, .nwork = grid->nwork, .order = grid->order,
+                 .max_payload = mc > theory ? mc : theory, .ctx = runner, .cost = work_cost,
+                 .payload = work_payload, .kind = work_kind, .count = work_count,
+                 .run = work_run, .total_cost = grid->total_cost};
 }

@@ -7,21 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-/// A 64-bit hash of n doubles' bits: four FNV-style lanes over the 64-bit words (fast
-/// enough for tens of megabytes at the end of a run), folded and finalized (splitmix64).
-static uint64_t hash_doubles(uint64_t h, const double *x, size_t n) {
-  const uint64_t prime = 0x100000001b3ULL;
-  uint64_t lane[4] = {h, h ^ 1, h ^ 2, h ^ 3}, w;
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (int j = 0; j < 4; j++) memcpy(&w, x + i + j, 8), lane[j] = (lane[j] ^ w) * prime;
-  for (; i < n; i++) memcpy(&w, x + i, 8), lane[0] = (lane[0] ^ w) * prime;
-  h = lane[0] ^ (lane[1] * 3) ^ (lane[2] * 5) ^ (lane[3] * 7) ^ (uint64_t)n;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
-}
+#include "core/hash.h"
 
 /// z of the mean over trials of (cell - reference) in block g: 0 when it has no spread.
 static double block_z(const js_results *res, int g, size_t cell) {
@@ -65,9 +51,9 @@ void js_verify_parts_free(js_verify_parts *vp) {
 static void block_part(const js_config *cfg, const js_results *res, int g, uint64_t *hash,
                        double *z) {
   size_t T = (size_t)res->trials;
-  *hash = hash_doubles(0xcbf29ce484222325ULL, res->trial + (size_t)g * T * res->ncells,
+  *hash = js_hash_doubles(JS_FNV_OFFSET, res->trial + (size_t)g * T * res->ncells,
                        T * res->ncells);
-  *hash = hash_doubles(*hash, res->ref_trial + (size_t)g * T, T);
+  *hash = js_hash_doubles(*hash, res->ref_trial + (size_t)g * T, T);
   long cell = k1_cell(cfg);
   *z = cell >= 0 ? fabs(block_z(res, g, (size_t)cell)) : NAN;
 }
@@ -78,13 +64,13 @@ void js_verify_block(const js_config *cfg, const js_results *res, int g, js_veri
 }
 
 js_verification js_verify(const js_config *cfg, const js_results *res, js_verify_parts *vp) {
-  js_verification v = {0xcbf29ce484222325ULL, 0, 0, 0, 0, 1};
+  js_verification v = {JS_FNV_OFFSET, 0, 0, 0, 0, 1};
   for (int g = 0; g < cfg->nd * cfg->nn; g++) {
     uint64_t hg;
     double z;
     if (vp && vp->done[g]) hg = vp->hash[g], z = vp->z[g];
     else block_part(cfg, res, g, &hg, &z);
-    v.hash = hash_doubles(v.hash, (const double *)&hg, 1); /* the blocks in block order */
+    v.hash = js_hash_doubles(v.hash, (const double *)&hg, 1); /* the blocks in block order */
     if (isnan(z)) continue;
     v.checked++;
     if (!(z <= v.max_z)) v.max_z = z, v.worst_d = cfg->d[g / cfg->nn], v.worst_n = cfg->n[g % cfg->nn];

@@ -9,6 +9,7 @@
 #include "units/grid.h"
 #include "units/results.h"
 #include "mc/rng.h"
+#include "mc/kernel.h"
 #include "units/unit.h"
 
 static int g_d[] = {8, 48}, g_n[] = {12, 96};
@@ -191,14 +192,17 @@ static void split0_continues_trial_stream(void **state) {
   assert_int_equal(js_grid_unit(&g1, 0).nsplit, 1);
   double *p3 = malloc(sizeof(double) * (g3.ncells + 1));
   double *p1 = malloc(sizeof(double) * (g1.ncells + 1));
-  assert_int_equal(js_unit_run(&three, &g3, 0, p3, NULL), JS_OK);
-  assert_int_equal(js_unit_run(&one, &g1, 0, p1, NULL), JS_OK);
+  js_unit_runner *r3, *r1;
+  assert_int_equal(js_unit_runner_create(&g3, JS_KERNEL_CHUNK, NULL, &r3), JS_OK);
+  assert_int_equal(js_unit_runner_create(&g1, JS_KERNEL_CHUNK, NULL, &r1), JS_OK);
+  assert_int_equal(js_unit_run(r3, 0, p3, NULL), JS_OK);
+  assert_int_equal(js_unit_run(r1, 0, p1, NULL), JS_OK);
   for (size_t c = 0; c <= g3.ncells; c++) assert_close(p3[c] * 3, p1[c], 1e-12 * fabs(p1[c]));
-  assert_int_equal(js_unit_run(&three, &g3, 1, p3, NULL), JS_OK); /* split 1: other points */
+  assert_int_equal(js_unit_run(r3, 1, p3, NULL), JS_OK); /* split 1: other points */
   assert_true(fabs(p3[0] * 3 - p1[0]) > 1e-9 * fabs(p1[0]));
   free(p1), free(p3);
+  js_unit_runner_free(r3), js_unit_runner_free(r1);
   js_grid_free(&g3), js_grid_free(&g1);
-  js_trial_release();
 }
 
 /// A split computed right after another split of its trial (the kept fit) has the bits of
@@ -211,17 +215,20 @@ static void kept_fit_same_bits(void **state) {
   size_t P = g.ncells + 1;
   double *kept = malloc(sizeof(double) * P * 3), *alone = malloc(sizeof(double) * P);
   int ids[] = {0 * 3 + 0, 0 * 3 + 2, 1 * 3 + 1}; /* trial 0 split 0, its split 2, trial 1 */
+  js_unit_runner *r;
+  assert_int_equal(js_unit_runner_create(&g, JS_KERNEL_CHUNK, NULL, &r), JS_OK);
   for (int i = 0; i < 3; i++) /* in a row: the workspace and trial 0's fit are kept */
-    assert_int_equal(js_unit_run(&cfg, &g, ids[i], kept + (size_t)i * P, NULL), JS_OK);
-  for (int i = 0; i < 3; i++) {
-    js_trial_release(); /* nothing kept: each unit fits its trial itself */
-    assert_int_equal(js_unit_run(&cfg, &g, ids[i], alone, NULL), JS_OK);
+    assert_int_equal(js_unit_run(r, ids[i], kept + (size_t)i * P, NULL), JS_OK);
+  js_unit_runner_free(r);
+  for (int i = 0; i < 3; i++) { /* a new runner each: each unit fits its trial itself */
+    assert_int_equal(js_unit_runner_create(&g, JS_KERNEL_CHUNK, NULL, &r), JS_OK);
+    assert_int_equal(js_unit_run(r, ids[i], alone, NULL), JS_OK);
+    js_unit_runner_free(r);
     assert_memory_equal(kept + (size_t)i * P, alone, P * sizeof(double));
   }
   assert_true(kept[P] != kept[0]); /* split 2 is not split 0 again */
   free(kept), free(alone);
   js_grid_free(&g);
-  js_trial_release();
 }
 
 int main(void) {

@@ -53,7 +53,7 @@ static void test_against_direct(void **state) {
   (void)state;
   js_config cfg = make_cfg();
   js_kernel kern;
-  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  assert_int_equal(js_kernel_init(&kern, &cfg, JS_KERNEL_CHUNK), JS_OK);
   uint64_t seed = 42;
   for (int rep = 0; rep < 20; rep++) {
     double z[KMAX], s = 0.3 + test_uniform(&seed), aT = test_normal(&seed), aR[NR];
@@ -78,7 +78,7 @@ static void test_k1_same_bits(void **state) {
   (void)state;
   js_config cfg = make_cfg();
   js_kernel kern;
-  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  assert_int_equal(js_kernel_init(&kern, &cfg, JS_KERNEL_CHUNK), JS_OK);
   uint64_t seed = 7;
   double z[KMAX], aR[NR] = {0.3, -1.2, 2.5};
   for (int i = 0; i < KMAX; i++) z[i] = test_normal(&seed);
@@ -93,7 +93,7 @@ static void test_extreme_rewards_finite(void **state) {
   (void)state;
   js_config cfg = make_cfg();
   js_kernel kern;
-  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  assert_int_equal(js_kernel_init(&kern, &cfg, JS_KERNEL_CHUNK), JS_OK);
   uint64_t seed = 9;
   double z[KMAX], aR[NR] = {1e6, -1e8, 0};
   for (int i = 0; i < KMAX; i++) z[i] = test_normal(&seed);
@@ -107,13 +107,16 @@ static void test_extreme_rewards_finite(void **state) {
 static int64_t BK[] = {1, 3000, 4096, 5000, 12289, 20000};
 enum { BNK = 6, BKMAX = 20000 };
 
-/// Cells of one point with k up to 20,000 (several pieces) for a chunk size ("" default).
+/// Cells of one point with k up to 20,000 (several pieces) for a chunk size ("" default),
+/// given as JUDGESIM_KERNEL_CHUNK.
 static double *big_point(const char *chunk, const double *z, const double *aR) {
   setenv("JUDGESIM_KERNEL_CHUNK", chunk, 1);
   js_config cfg = make_cfg();
   cfg.nk = BNK, cfg.k = BK;
   js_kernel kern;
-  assert_int_equal(js_kernel_init(&kern, &cfg), JS_OK);
+  int c = 0;
+  assert_int_equal(js_kernel_chunk_knob(&c), JS_OK);
+  assert_int_equal(js_kernel_init(&kern, &cfg, c), JS_OK);
   double *acc = calloc(BNK * NT * NR, sizeof(double));
   js_kernel_point(&kern, 0.7, 0.2, aR, z, acc);
   js_kernel_free(&kern);
@@ -139,8 +142,13 @@ static void test_chunks_same_bits(void **state) {
         double want = direct(z, BK[ik], TT[iT], 0.7, 0.2, aR[r]);
         assert_close(ref[(ik * NT + iT) * NR + r], want, 1e-11 * fabs(want) + 1e-300);
       }
-  setenv("JUDGESIM_KERNEL_CHUNK", "1000", 1); /* not a multiple of the piece */
-  assert_int_equal(js_kernel_check_env(), JS_ERR_INPUT);
+  const char *bad[] = {"1000", "abc", "8192x", "0", "-4096", "33554432"}; /* not a multiple of
+     the piece, not a number, junk after it, zero, negative, beyond JS_KERNEL_CHUNK_MAX */
+  for (int b = 0; b < 6; b++) {
+    setenv("JUDGESIM_KERNEL_CHUNK", bad[b], 1);
+    int c = 0;
+    assert_int_equal(js_kernel_chunk_knob(&c), JS_ERR_INPUT);
+  }
   unsetenv("JUDGESIM_KERNEL_CHUNK");
   free(ref);
   free(z);

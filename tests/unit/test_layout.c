@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "units/grid.h"
+#include "mc/kernel.h"
 #include "units/unit.h"
 #include "dist/layout.h"
 #include "dist/queue.h"
@@ -37,7 +38,9 @@ static void batches_cover_every_unit_once(void **state) {
   unsigned char *done = calloc((size_t)grid.nunits, 1), *seen = calloc((size_t)grid.nunits, 1);
   for (int i = 0; i < grid.nunits; i += 7) done[i] = 1; /* resumed units are skipped */
   js_work work;
-  js_trial_work(&grid, &work);
+  js_unit_runner *runner;
+  assert_int_equal(js_unit_runner_create(&grid, JS_KERNEL_CHUNK, NULL, &runner), JS_OK);
+  js_unit_work(runner, &work);
   js_queue q;
   js_queue_init(&q, &work, done);
   int ids[JS_CHUNK_MAX_UNITS], taken = 0, batches = 0, expected = q.left_units;
@@ -85,6 +88,7 @@ static void batches_cover_every_unit_once(void **state) {
   assert_int_equal(q.left_units, 0);
   assert_true(with_floor < batches);
   free(done), free(seen);
+  js_unit_runner_free(runner);
   js_grid_free(&grid);
 }
 
@@ -93,7 +97,7 @@ static void layout_roles(void **state) {
   (void)state;
   int sizes[] = {1, 2, 31, 32, 192, 511, 512, 1024, 4096, 5000};
   for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
-    js_layout L = js_layout_of(sizes[i]);
+    js_layout L = js_layout_of(sizes[i], NULL);
     assert_int_equal(L.computes, sizes[i] < JS_SERVE_ONLY_RANKS);
     assert_int_equal(L.group > 0, sizes[i] >= JS_GROUP_FROM_RANKS);
     assert_true(L.group <= JS_GROUP_RANKS); /* no leader serves more than 63 workers */
@@ -125,22 +129,49 @@ static void layout_roles(void **state) {
   }
 }
 
+/// The layout's knobs: whole numbers in their ranges are read, junk is an input error (it
+/// used to turn into a flat layout, or be ignored).
+static void knobs_refuse_junk(void **state) {
+  (void)state;
+  js_layout_knobs k;
+  unsetenv("JUDGESIM_GROUP_SIZE"), unsetenv("JUDGESIM_MASTER_COMPUTES");
+  assert_int_equal(js_layout_knobs_read(&k), JS_OK);
+  assert_int_equal(k.group, -1), assert_int_equal(k.computes, -1);
+  setenv("JUDGESIM_GROUP_SIZE", "8", 1), setenv("JUDGESIM_MASTER_COMPUTES", "0", 1);
+  assert_int_equal(js_layout_knobs_read(&k), JS_OK);
+  assert_int_equal(k.group, 8), assert_int_equal(k.computes, 0);
+  const char *bad_group[] = {"abc", "1", "-3", "8x", " ", "99999"};
+  for (int i = 0; i < 6; i++) {
+    setenv("JUDGESIM_GROUP_SIZE", bad_group[i], 1);
+    assert_int_equal(js_layout_knobs_read(&k), JS_ERR_INPUT);
+  }
+  setenv("JUDGESIM_GROUP_SIZE", "0", 1);
+  const char *bad_computes[] = {"2", "yes", "1.0", "-1"};
+  for (int i = 0; i < 4; i++) {
+    setenv("JUDGESIM_MASTER_COMPUTES", bad_computes[i], 1);
+    assert_int_equal(js_layout_knobs_read(&k), JS_ERR_INPUT);
+  }
+  unsetenv("JUDGESIM_GROUP_SIZE"), unsetenv("JUDGESIM_MASTER_COMPUTES");
+}
+
 /// A worker's or leader's share of the implied first round is what the root dealt it.
 static void first_round_shares_agree(void **state) {
   (void)state;
-  setenv("JUDGESIM_GROUP_SIZE", "4", 1);
   js_config cfg = make_cfg();
   js_grid grid;
   assert_int_equal(js_grid_build(&cfg, &grid), JS_OK);
   assert_int_equal(js_grid_order(&grid), JS_OK);
   unsigned char *done = calloc((size_t)grid.nunits, 1);
-  js_layout L = js_layout_of(14); /* root, then groups {1..3}, {4..6}, {7..9}, {10..13} */
+  js_layout_knobs knobs = {4, -1};
+  js_layout L = js_layout_of(14, &knobs); /* root, groups {1..3}, {4..6}, {7..9}, {10..13} */
   assert_int_equal(L.ngroups, 4);
   assert_true(js_layout_is_leader(&L, 4) && js_layout_is_leader(&L, 10));
   assert_int_equal(js_layout_server(&L, 13), 10);
   int held[14], units[14], all[JS_CHUNK_MAX_UNITS], mine[JS_CHUNK_MAX_UNITS];
   js_work work;
-  js_trial_work(&grid, &work);
+  js_unit_runner *runner;
+  assert_int_equal(js_unit_runner_create(&grid, JS_KERNEL_CHUNK, NULL, &runner), JS_OK);
+  js_unit_work(runner, &work);
   for (int r = 1; r < 14; r++) {
     js_queue root, own;
     js_queue_init(&root, &work, done);
@@ -152,8 +183,8 @@ static void first_round_shares_agree(void **state) {
     assert_int_equal(held[r], 1);
     if (!js_layout_is_leader(&L, r)) assert_int_equal(units[r], share.n);
   }
-  unsetenv("JUDGESIM_GROUP_SIZE");
   free(done);
+  js_unit_runner_free(runner);
   js_grid_free(&grid);
 }
 
@@ -215,6 +246,7 @@ int main(void) {
       cmocka_unit_test(batches_cover_every_unit_once),
       cmocka_unit_test(layout_roles),
       cmocka_unit_test(first_round_shares_agree),
+      cmocka_unit_test(knobs_refuse_junk),
       cmocka_unit_test(theory_pieces_round_trip),
       cmocka_unit_test(order_is_cost_then_id),
   };
