@@ -153,14 +153,14 @@ js_status js_analyze(const js_analysis_input *in, int boot, js_analysis *a) {
   int *idx = malloc(sizeof(int) * (size_t)cfg->trials);
   ok &= a->k_edge && a->T_edge && a->best && rows.k && rows.T && rows.best && rows.bestval &&
         rows.expo && bm && tmp && idx;
-  js_status s = ok ? JS_OK : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory");
+  js_status s = ok ? JS_OK : JS_ERROR(JS_ERR_SYS, "out of memory");
   for (int id = 0; s == JS_OK && id < cfg->nd; id++)
     for (int in_ = 0; s == JS_OK && in_ < cfg->nn; in_++)
       s = block(in, id * cfg->nn + in_, id, in_, a, &rows, bm, tmp, idx);
   free(rows.k), free(rows.T), free(rows.best), free(rows.bestval), free(rows.expo);
   free(bm), free(tmp), free(idx);
   if (s != JS_OK) js_analysis_free(a);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// "T=0", "T=inf" or "T=0.05".

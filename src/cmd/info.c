@@ -29,8 +29,8 @@ static js_status print_info(const js_ckpt *ck) {
   int loaded = 0, pieces = 0;
   JS_CALL(js_config_parse_study(ck->study_text, ck->path, &cfg));
   js_status s = js_grid_build(&cfg, &grid);
-  if (s == JS_OK) s = js_results_alloc(&cfg, &grid, &res);
-  if (s == JS_OK) s = js_ckpt_load(ck, &cfg, &grid, &res, &loaded, &pieces);
+  JS_TRY(s, js_results_alloc(&cfg, &grid, &res));
+  JS_TRY(s, js_ckpt_load(ck, &cfg, &grid, &res, &loaded, &pieces));
   if (s == JS_OK) {
     char when[64];
     time_t t = (time_t)ck->commit_time;
@@ -45,7 +45,7 @@ static js_status print_info(const js_ckpt *ck) {
   js_results_free(&res);
   js_grid_free(&grid);
   js_config_free(&cfg);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_cmd_info(const js_args *args) {
@@ -56,7 +56,7 @@ js_status js_cmd_info(const js_args *args) {
   js_ckpt ck;
   js_status s = js_ckpt_open(name, &ck);
   free(name);
-  if (s == JS_OK) s = print_info(&ck);
+  JS_TRY(s, print_info(&ck));
   js_ckpt_close(&ck);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }

@@ -26,8 +26,12 @@ static int launched_as_rank0(void) {
 static void help_or_version(const js_args *args) {
   if (args->cmd == JS_CMD_HELP && args->config) js_cli_usage_rerank(stdout);
   else if (args->cmd == JS_CMD_HELP) js_cli_usage(stdout);
-  else printf("%s\nbuilt with: %s\nMPI: %s\nBLAS/LAPACK: %s\nNetCDF: %s\n", js_version_string(),
-              js_build_string(), js_par_library(), js_linalg_library(), js_store_library());
+  else {
+    char mpi[512];
+    js_par_library(mpi, sizeof mpi);
+    printf("%s\nbuilt with: %s\nMPI: %s\nBLAS/LAPACK: %s\nNetCDF: %s\n", js_version_string(),
+           js_build_string(), mpi, js_linalg_library(), js_store_library());
+  }
 }
 
 /// The subcommands without MPI: one process.

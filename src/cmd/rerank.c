@@ -1,5 +1,6 @@
 /// \file rerank.c
 /// The `judgesim rerank` command (see commands.h).
+#define _GNU_SOURCE /* qsort_r */
 #include "cmd/commands.h"
 
 #include <math.h>
@@ -181,11 +182,10 @@ static int q_put(void *ctx, int id, const double *payload) {
   return -1;
 }
 
-/// Order of the questions: costliest first, ties by id.
-static const rr_job *sort_job;
-static int by_cost(const void *a, const void *b) {
+/// Order of the questions of the job ctx: costliest first, ties by id.
+static int by_cost(const void *a, const void *b, void *ctx) {
   int x = *(const int *)a, y = *(const int *)b;
-  double cx = q_cost(sort_job, x), cy = q_cost(sort_job, y);
+  double cx = q_cost(ctx, x), cy = q_cost(ctx, y);
   return cx > cy ? -1 : cx < cy ? 1 : (x > y) - (x < y);
 }
 
@@ -195,8 +195,7 @@ static js_status make_work(rr_job *j, js_work *w) {
   j->order = malloc(sizeof(int) * (size_t)nq);
   JS_ALLOC_CHECK(j->order, "question order");
   for (int q = 0; q < nq; q++) j->order[q] = q;
-  sort_job = j;
-  qsort(j->order, (size_t)nq, sizeof(int), by_cost);
+  qsort_r(j->order, (size_t)nq, sizeof(int), by_cost, j);
   if (js_par_rank() == 0) {
     j->rows = malloc(sizeof(double) * (size_t)nq * js_rerank_payload(&j->o));
     j->done = calloc((size_t)nq, 1);

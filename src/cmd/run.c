@@ -181,7 +181,7 @@ js_status js_cmd_run(const js_args *args, int argc, char **argv, js_run_data **d
   int master = js_par_rank() == 0;
   volatile sig_atomic_t *stop = js_signals_stop(master); /* a stop is rank 0's to take */
   js_status s = prolog(args, d);
-  if (s == JS_OK) s = share_outcome(master ? prepare(args, d, &job, &sout) : JS_OK);
+  JS_TRY(s, share_outcome(master ? prepare(args, d, &job, &sout) : JS_OK));
   job.text = d->text;
   if (s == JS_OK && args->dry_run && master) print_plan(&d->cfg, &d->grid);
   if (s == JS_OK && !args->dry_run) s = work(args, d, &job, sout, stop);

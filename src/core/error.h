@@ -47,6 +47,8 @@ int js_exit_code(js_status code);
 
 /// A new failure as a value (for `s = JS_ERROR(...)` where a return does not fit).
 #define JS_ERROR(code, ...) js_fail((code), __FILE__, __LINE__, __func__, __VA_ARGS__)
+/// s itself, with a traceback frame here when it is a failure (for `return JS_TRACE(s);`).
+#define JS_TRACE(s) ((s) == JS_OK ? JS_OK : js_trace((s), __FILE__, __LINE__, __func__))
 #define JS_FAIL(code, ...) return JS_ERROR((code), __VA_ARGS__)
 #define JS_CHECK(cond, code, ...)                                                            \
   do {                                                                                       \

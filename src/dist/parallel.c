@@ -7,6 +7,7 @@
 
 #include <mpi.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,14 +84,14 @@ js_status js_par_bcast_int(int *value) {
   return JS_OK;
 }
 
-const char *js_par_library(void) {
-  static char text[MPI_MAX_LIBRARY_VERSION_STRING];
+void js_par_library(char *out, size_t size) {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING];
   int len = 0;
-  if (MPI_Get_library_version(text, &len) != MPI_SUCCESS) return "unknown";
+  if (MPI_Get_library_version(text, &len) != MPI_SUCCESS) len = snprintf(text, 8, "unknown");
   text[len < MPI_MAX_LIBRARY_VERSION_STRING ? len : MPI_MAX_LIBRARY_VERSION_STRING - 1] = 0;
   char *nl = strchr(text, '\n');
   if (nl) *nl = 0;
-  return text;
+  snprintf(out, size, "%s", text);
 }
 
 js_status js_par_bcast_bytes(void *buf, size_t count) {
@@ -120,16 +121,6 @@ js_status js_par_reduce_doubles(const double *in, double *out, int count, int op
 
 js_status js_par_send_int(int dest, int tag, int value) {
   JS_MPI(MPI_Send(&value, 1, MPI_INT, dest, tag, MPI_COMM_WORLD));
-  return JS_OK;
-}
-
-js_status js_par_send_doubles(int dest, int tag, const double *buf, int count) {
-  JS_MPI(MPI_Send(buf, count, MPI_DOUBLE, dest, tag, MPI_COMM_WORLD));
-  return JS_OK;
-}
-
-js_status js_par_send_ints(int dest, int tag, const int *buf, int count) {
-  JS_MPI(MPI_Send(buf, count, MPI_INT, dest, tag, MPI_COMM_WORLD));
   return JS_OK;
 }
 

@@ -17,8 +17,8 @@ typedef struct js_par_req js_par_req;
 
 /// Initialise MPI (collective; works without mpirun as a single rank).
 js_status js_par_init(int *argc, char ***argv);
-/// The MPI library's version text (callable before MPI starts).
-const char *js_par_library(void);
+/// The MPI library's version text, its first line, into out (callable before MPI starts).
+void js_par_library(char *out, size_t size);
 /// Finalise MPI (collective).
 void js_par_finalize(void);
 /// This rank and the number of ranks.
@@ -35,8 +35,6 @@ js_status js_par_bcast_text(char **text);
 js_status js_par_reduce_doubles(const double *in, double *out, int count, int op);
 /// Send an int to a rank with a tag.
 js_status js_par_send_int(int dest, int tag, int value);
-/// Send ints to a rank with a tag (short messages: they do not wait for the receiver).
-js_status js_par_send_ints(int dest, int tag, const int *buf, int count);
 /// Send ints to a rank without waiting for it: the data is copied and sent in the
 /// background (a server must never wait for a busy client to take a message).
 js_status js_par_post_ints(int dest, int tag, const int *buf, int count);

@@ -377,8 +377,8 @@ static js_status take_failure(server *sv, int src, int bytes, const void *data) 
   }
   int code = 0, rank = src, used = 0;
   sscanf(text, "%d %d %n", &code, &rank, &used);
-  js_status s = js_fail(code > 0 && code != JS_INTERRUPTED ? (js_status)code : JS_ERR_MPI,
-                        __FILE__, __LINE__, __func__, "rank %d failed: %s", rank, text + used);
+  js_status s = JS_ERROR(code > 0 && code != JS_INTERRUPTED ? (js_status)code : JS_ERR_MPI,
+                         "rank %d failed: %s", rank, text + used);
   free(text);
   return s;
 }
@@ -425,7 +425,7 @@ static js_status handle(server *sv, int src, int tag, int bytes, const void *dat
     sv->stopped = 1; /* the leader's loop then stops its group */
   } else if (tag == JS_TAG_RESULT && sv->client[src]) {
     s = take_results(sv, src, bytes, data);
-    if (s == JS_OK) s = refill(sv, src);
+    JS_TRY(s, refill(sv, src));
   } else if (tag == JS_TAG_FAIL && sv->client[src]) {
     s = take_failure(sv, src, bytes, data);
   } else if (tag == JS_TAG_BYE && byes && sv->client[src]) {
@@ -433,8 +433,7 @@ static js_status handle(server *sv, int src, int tag, int bytes, const void *dat
     if (!data) s = js_par_recv(src, tag, &unused, (int)sizeof unused);
     (*byes)++;
   } else {
-    s = js_fail(JS_ERR_MPI, __FILE__, __LINE__, __func__,
-                "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, src);
+    s = JS_ERROR(JS_ERR_MPI, "unexpected message (tag %d, %d bytes) from rank %d", tag, bytes, src);
   }
   js_timer_stop(JS_TM_SERVICE);
   return s;
@@ -519,9 +518,9 @@ static js_status root_stop(server *sv) {
   int silent = stop_clients(sv);
   if (commits) JS_CALL(h->commit_now(h->ctx));
   if (!silent) JS_CALL(js_par_post_flush());
-  js_status s = js_fail(JS_INTERRUPTED, __FILE__, __LINE__, __func__, "stopped by signal %d: "
-                        "checkpoint committed with %d of %d units done; run the same command "
-                        "again to resume", (int)*sv->stop, sv->done, sv->work->nwork);
+  js_status s = JS_ERROR(JS_INTERRUPTED, "stopped by signal %d: "
+                         "checkpoint committed with %d of %d units done; run the same command "
+                         "again to resume", (int)*sv->stop, sv->done, sv->work->nwork);
   if (silent) { /* some rank is stuck past the grace period: end them all */
     fprintf(stderr, "judgesim: %d rank(s) did not answer the stop within %g s\n", silent,
             JS_STOP_GRACE_S);
@@ -690,7 +689,7 @@ static js_status run_server(const js_work *work, const js_layout *L, js_progress
   sv.leader = js_par_rank() != 0;
   sv.isdone = done, sv.prog = prog, sv.hook = hook, sv.stop = hook ? hook->stop : NULL;
   sv.next_commit = js_par_time() + (hook ? hook->every : 0);
-  if (s == JS_OK) s = sv.leader ? run_leader(&sv, done) : run_root(&sv);
+  JS_TRY(s, sv.leader ? run_leader(&sv, done) : run_root(&sv));
   if (s != JS_OK && s != JS_INTERRUPTED) die(&sv, s); /* never returns: no rank may wait */
   js_status c = js_par_inbox_close(&sv.inbox);
   if (c != JS_OK) die(&sv, c);

@@ -20,7 +20,6 @@ void js_timer_stop(js_timer_id t) { g_total[t] += js_par_time() - g_since[t]; }
 
 void js_timer_add(js_timer_id t, double seconds) { g_total[t] += seconds; }
 
-double js_timer_seconds(js_timer_id t) { return g_total[t]; }
 
 void js_timer_unit(int kind, double seconds) {
   g_units[kind] += 1;

@@ -42,8 +42,6 @@ void js_timer_start(js_timer_id t);
 void js_timer_stop(js_timer_id t);
 /// Add seconds to a phase timer.
 void js_timer_add(js_timer_id t, double seconds);
-/// Seconds accumulated by a phase timer on this rank.
-double js_timer_seconds(js_timer_id t);
 /// Count one unit of a kind (0 Monte Carlo, 1 theory) that took `seconds` on this rank.
 void js_timer_unit(int kind, double seconds);
 /// Combine every rank's unit counts and times on rank 0 (collective; js_schedule_run calls

@@ -166,8 +166,7 @@ static js_status loop(worker *wk) {
 js_status js_worker_run(const js_work *work, int server, const int *first, int nfirst,
                         double *count) {
   worker *wk = calloc(1, sizeof *wk);
-  if (!wk) js_worker_fail(server, js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
-                                          "out of memory"));
+  if (!wk) js_worker_fail(server, JS_ERROR(JS_ERR_SYS, "out of memory"));
   wk->work = work, wk->server = server, wk->max_payload = (size_t)work->max_payload;
   if (nfirst > 0) {
     memcpy(wk->batch[0], first, sizeof(int) * (size_t)nfirst);

@@ -90,7 +90,7 @@ js_status js_background_create(js_background **bg) {
 /// The first failure as a status carrying its message (call with the lock held).
 static js_status failure(const js_background *bg) {
   if (bg->status == JS_OK) return JS_OK;
-  return js_fail(bg->status, __FILE__, __LINE__, __func__, "%s", bg->message);
+  return JS_ERROR(bg->status, "%s", bg->message);
 }
 
 /// Make room for one more task (call with the lock held).
@@ -112,7 +112,7 @@ js_status js_background_post(js_background *bg, js_task_fn fn, void *ctx, int ar
   }
   pthread_mutex_lock(&bg->lock);
   js_status s = failure(bg);
-  if (s == JS_OK) s = grow(bg);
+  JS_TRY(s, grow(bg));
   if (s == JS_OK) {
     bg->q[(bg->head + bg->count++) % bg->cap] = (task){fn, ctx, arg};
     pthread_cond_signal(&bg->wake);

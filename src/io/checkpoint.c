@@ -100,19 +100,17 @@ js_status js_ckpt_write(const js_config *cfg, const char *study_text, const js_g
   js_status s = js_atomic_begin(path, &tmp);
   writer w = {s == JS_OK ? fopen(tmp, "wb") : NULL, JS_FNV_OFFSET, 1};
   if (s == JS_OK && !w.f)
-    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot open %s: %s", tmp,
-                strerror(errno));
+    s = JS_ERROR(JS_ERR_SYS, "cannot open %s: %s", tmp, strerror(errno));
   if (s == JS_OK) {
     s = write_body(&w, cfg, study_text, grid, res, done);
     int closed = fclose(w.f) == 0;
     if (s == JS_OK && (!w.ok || !closed))
-      s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "writing checkpoint %s failed: %s",
-                  tmp, strerror(errno));
+      s = JS_ERROR(JS_ERR_SYS, "writing checkpoint %s failed: %s", tmp, strerror(errno));
   }
   if (s == JS_OK) s = js_atomic_commit(tmp, path);
   else js_atomic_abort(tmp);
   free(path);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// Read a whole file into memory.
@@ -247,20 +245,21 @@ js_status js_ckpt_open(const char *path, js_ckpt *ck) {
   js_status s = slurp(path, &ck->image, &len);
   if (s != JS_OK) {
     js_ckpt_close(ck);
-    return js_trace(s, __FILE__, __LINE__, __func__);
+    return JS_TRACE(s);
   }
   uint64_t stored = 0;
   int ok = len >= 16;
   if (ok) memcpy(&stored, ck->image + len - 8, 8);
   if (!ok || stored != js_fnv1a(JS_FNV_OFFSET, ck->image, len - 8))
-    s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                "checkpoint %s fails validation (checksum mismatch: truncated or damaged); it "
-                "was left as it is: move it away to start the study over", path);
+    s = JS_ERROR(JS_ERR_INPUT,
+                 "checkpoint %s fails validation (checksum mismatch: truncated or damaged); it "
+                 "was left as it is: move it away to start the study over",
+                 path);
   reader r = {ck->image, ok ? len - 8 : 0, 0};
-  if (s == JS_OK) s = parse_header(path, &r, ck);
+  JS_TRY(s, parse_header(path, &r, ck));
   ck->image_len = r.len;
   if (s != JS_OK) js_ckpt_close(ck);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *grid,
@@ -288,16 +287,16 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
     int u = find_unit(cfg, grid, &k), S = k.y == 0 ? 1 : (int)k.y;
     describe(&k, what, sizeof what);
     if (u < 0 && k.kind == 0 && S != grid->nsplit) {
-      s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: its units split "
-                  "each trial's test points into %d, this judgesim splits them into %d (it splits "
-                  "large trials unless sampling.unit_points says otherwise): finish the study "
-                  "with the judgesim that made it, or move the checkpoint away", ck->path, S,
-                  grid->nsplit);
+      s = JS_ERROR(JS_ERR_INPUT, "checkpoint %s: its units split "
+                   "each trial's test points into %d, this judgesim splits them into %d (it splits "
+                   "large trials unless sampling.unit_points says otherwise): finish the study "
+                   "with the judgesim that made it, or move the checkpoint away", ck->path, S,
+                   grid->nsplit);
       break;
     }
     if (u < 0) {
-      s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: %s is not in "
-                  "the study", ck->path, what);
+      s = JS_ERROR(JS_ERR_INPUT, "checkpoint %s: %s is not in "
+                   "the study", ck->path, what);
       break;
     }
     size_t bytes = sizeof(double) * (size_t)js_grid_payload(grid, u);
@@ -306,8 +305,8 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
     if (res->done[u]) { /* the same unit from another part must agree bit for bit */
       js_results_get(res, u, payload);
       if (memcmp(payload, values, bytes))
-        s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "checkpoint %s: %s differs "
-                    "from another part's copy", ck->path, what);
+        s = JS_ERROR(JS_ERR_INPUT, "checkpoint %s: %s differs "
+                     "from another part's copy", ck->path, what);
       continue;
     }
     memcpy(payload, values, bytes);
@@ -318,7 +317,7 @@ js_status js_ckpt_load(const js_ckpt *ck, const js_config *cfg, const js_grid *g
   if (s == JS_OK && stale)
     fprintf(stderr, "judgesim: note: %s: %ld theory pieces were computed by another version of "
             "the theory's quadrature; they are computed again\n", ck->path, stale);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 void js_ckpt_close(js_ckpt *ck) {

@@ -40,8 +40,8 @@ js_status js_commit_create(const js_config *cfg, const js_grid *grid, const js_r
 static void *write_snapshot(void *arg) {
   js_committer *c = arg;
   c->status = js_fault_hit(JS_FAULT_COMMIT)
-                  ? js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "writing checkpoint %s.ckpt "
-                            "failed: No space left on device (injected fault)", c->cfg->out_path)
+                  ? JS_ERROR(JS_ERR_SYS, "writing checkpoint %s.ckpt "
+                             "failed: No space left on device (injected fault)", c->cfg->out_path)
                   : js_ckpt_write(c->cfg, c->study_text, c->grid, c->res, c->snapshot);
   if (c->status != JS_OK) js_error_text(c->message, sizeof c->message);
   __atomic_store_n(&c->finished, 1, __ATOMIC_RELEASE);

@@ -76,16 +76,14 @@ js_status js_copy_file(const char *src, const char *dst) {
 
 js_status js_atomic_commit(char *tmp, const char *target) {
   char *dir = js_folder_of(target);
-  js_status s = dir ? sync_path(tmp) : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
-                                               "out of memory");
+  js_status s = dir ? sync_path(tmp) : JS_ERROR(JS_ERR_SYS, "out of memory");
   if (s == JS_OK && rename(tmp, target) != 0)
-    s = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "cannot rename %s to %s: %s", tmp,
-                target, strerror(errno));
-  if (s == JS_OK) s = sync_path(dir);
+    s = JS_ERROR(JS_ERR_SYS, "cannot rename %s to %s: %s", tmp, target, strerror(errno));
+  JS_TRY(s, sync_path(dir));
   if (s != JS_OK) unlink(tmp);
   free(tmp);
   free(dir);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 void js_atomic_abort(char *tmp) {
@@ -219,7 +217,7 @@ js_status js_lock_take(const char *target, js_lock **lock) {
   js_status s = take_at(target, l->path);
   if (s != JS_OK) {
     free(l->path), free(l);
-    return js_trace(s, __FILE__, __LINE__, __func__);
+    return JS_TRACE(s);
   }
   *lock = l;
   return JS_OK;

@@ -47,14 +47,14 @@ static js_status add_part(const char *part, int first, const char *out, int allo
       if (js_config_compare(cfg, &other, &key) == JS_STUDY_SAME) key = "its study differs";
       js_config_free(&other);
     }
-    s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "%s is a part of another study "
-                "than the first part (%s); only shards of one study can be merged",
-                ck.path, key);
+    s = JS_ERROR(JS_ERR_INPUT, "%s is a part of another study "
+                 "than the first part (%s); only shards of one study can be merged",
+                 ck.path, key);
   }
   int loaded = 0, pieces = 0;
-  if (s == JS_OK) s = js_ckpt_load(&ck, cfg, grid, res, &loaded, &pieces);
+  JS_TRY(s, js_ckpt_load(&ck, cfg, grid, res, &loaded, &pieces));
   js_ckpt_close(&ck);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// Fail naming the first missing unit and how many are missing.

@@ -52,12 +52,12 @@ js_status js_restart_prepare(const js_config *cfg, const js_grid *grid, js_resul
   if (access(path, F_OK) == 0) {
     js_ckpt ck;
     s = js_ckpt_open(path, &ck);
-    if (s == JS_OK) s = js_ckpt_check_build(&ck, allow_other_build);
-    if (s == JS_OK) s = reuse(&ck, cfg, grid, res, study_text, quiet);
+    JS_TRY(s, js_ckpt_check_build(&ck, allow_other_build));
+    JS_TRY(s, reuse(&ck, cfg, grid, res, study_text, quiet));
     js_ckpt_close(&ck);
   }
   free(path);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 char *js_shard_path(const char *out, int shard, int nshards) {

@@ -29,9 +29,9 @@ js_status js_store_check_path(const char *path) {
   int ok = access(dir, W_OK | X_OK) == 0;
   int err = errno;
   js_status s = ok ? JS_OK
-                   : js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                             "output.path: cannot write into folder '%s' for '%s': %s", dir,
-                             path, strerror(err));
+                   : JS_ERROR(JS_ERR_INPUT,
+                              "output.path: cannot write into folder '%s' for '%s': %s", dir,
+                              path, strerror(err));
   free(dir);
   return s;
 }
@@ -232,11 +232,11 @@ static js_status define_file(js_cube_file *f, const js_cube_meta *meta) {
   int old_fill;
   js_status s = nc_check(nc_set_fill(f->nc, NC_NOFILL, &old_fill), "nc_set_fill", __FILE__,
                          __LINE__);
-  if (s == JS_OK) s = define_vars(f->nc, f->cfg, f->mc, f->theory, &f->v);
-  if (s == JS_OK) s = global_attrs(f->nc, f->cfg, meta);
-  if (s == JS_OK) s = nc_check(nc_enddef(f->nc), "nc_enddef", __FILE__, __LINE__);
+  JS_TRY(s, define_vars(f->nc, f->cfg, f->mc, f->theory, &f->v));
+  JS_TRY(s, global_attrs(f->nc, f->cfg, meta));
+  JS_TRY(s, nc_check(nc_enddef(f->nc), "nc_enddef", __FILE__, __LINE__));
   if (s != JS_OK) nc_close(f->nc), f->nc = -1;
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube_meta *meta,
@@ -245,13 +245,12 @@ js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube
   JS_ALLOC_CHECK(f, "cube");
   f->cfg = cfg, f->mc = mc, f->theory = theory, f->nc = -1;
   f->written = calloc((size_t)cfg->nd * cfg->nn, 1);
-  js_status s = f->written ? JS_OK : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
-                                             "out of memory for the cube");
-  if (s == JS_OK) s = js_atomic_begin(cfg->out_path, &f->tmp);
-  if (s == JS_OK) s = define_file(f, meta);
+  js_status s = f->written ? JS_OK : JS_ERROR(JS_ERR_SYS, "out of memory for the cube");
+  JS_TRY(s, js_atomic_begin(cfg->out_path, &f->tmp));
+  JS_TRY(s, define_file(f, meta));
   if (s != JS_OK) js_store_abort(f), f = NULL;
   *out = f;
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_store_put_block(js_cube_file *f, const js_results *res, int g) {
@@ -275,13 +274,13 @@ js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theor
   for (int g = 0; some && s == JS_OK && g < blocks; g++) s = js_store_put_block(f, res, g);
   int rc = nc_close(f->nc);
   f->nc = -1;
-  if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
+  JS_TRY(s, nc_check(rc, "nc_close", __FILE__, __LINE__));
   if (s == JS_OK) {
     s = js_atomic_commit(f->tmp, f->cfg->out_path); /* frees tmp */
     f->tmp = NULL;
   }
   js_store_abort(f);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_store_put_verification(js_cube_file *f, const char *summary, const char *k1) {
@@ -298,14 +297,6 @@ void js_store_abort(js_cube_file *f) {
   if (f->tmp) js_atomic_abort(f->tmp);
   free(f->written);
   free(f);
-}
-
-js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
-                         const js_cube_meta *meta) {
-  js_cube_file *f;
-  JS_CALL(js_store_begin(cfg, res != NULL, th != NULL, meta, &f));
-  JS_CALL(js_store_finish(f, res, th));
-  return JS_OK;
 }
 
 /// NetCDF type of a table variable's type letter.
@@ -352,19 +343,19 @@ js_status js_store_write_table(const char *path, const js_table_dim *dims, int n
   int nc = -1, *ids = malloc(sizeof(int) * (size_t)(nvars + 1));
   JS_ALLOC_CHECK(ids, "variable ids");
   js_status s = js_atomic_begin(path, &tmp);
-  if (s == JS_OK) s = nc_check(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &nc), "nc_create",
-                               __FILE__, __LINE__);
-  if (s == JS_OK) s = define_table(nc, dims, ndims, vars, nvars, attrs, nattrs, ids);
-  if (s == JS_OK) s = nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__);
-  if (s == JS_OK) s = put_table(nc, vars, nvars, ids);
+  JS_TRY(s, nc_check(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &nc), "nc_create", __FILE__,
+                     __LINE__));
+  JS_TRY(s, define_table(nc, dims, ndims, vars, nvars, attrs, nattrs, ids));
+  JS_TRY(s, nc_check(nc_enddef(nc), "nc_enddef", __FILE__, __LINE__));
+  JS_TRY(s, put_table(nc, vars, nvars, ids));
   if (nc >= 0) {
     int rc = nc_close(nc);
-    if (s == JS_OK) s = nc_check(rc, "nc_close", __FILE__, __LINE__);
+    JS_TRY(s, nc_check(rc, "nc_close", __FILE__, __LINE__));
   }
   free(ids);
   if (s == JS_OK) return js_atomic_commit(tmp, path);
   if (tmp) js_atomic_abort(tmp);
-  return js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// Read a whole double variable (malloc'd); *out stays NULL when optional and absent.
@@ -412,7 +403,7 @@ js_status js_store_read(const char *path, js_cube *c) {
   js_status s = read_cube(nc, path, c);
   nc_close(nc);
   if (s != JS_OK) js_store_cube_free(c);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 void js_store_cube_free(js_cube *c) {
@@ -491,10 +482,10 @@ js_status js_store_add_analysis(const char *path, const js_analysis *a) {
   char *tmp = NULL;
   JS_CALL(js_atomic_begin(path, &tmp));
   js_status s = js_copy_file(path, tmp);
-  if (s == JS_OK) s = edit_copy(tmp, a);
+  JS_TRY(s, edit_copy(tmp, a));
   if (s != JS_OK) {
     js_atomic_abort(tmp);
-    return js_trace(s, __FILE__, __LINE__, __func__);
+    return JS_TRACE(s);
   }
   JS_CALL(js_atomic_commit(tmp, path));
   return JS_OK;

@@ -19,12 +19,9 @@ typedef struct {
 
 /// Check that the output's folder exists and is writable (before any work).
 js_status js_store_check_path(const char *path);
-/// Write the cube atomically, replacing any file at cfg->out_path: the Monte Carlo results
-/// (reduced; NULL for a theory-only cube) and the theory (NULL for none).
-js_status js_store_write(const js_config *cfg, const js_results *res, const js_theory *th,
-                         const js_cube_meta *meta);
-/// The same in two steps, so that a run defines its cube while the work goes on: begin
-/// creates OUT.tmp.XXXXXX beside cfg->out_path with every dimension, variable and attribute
+/// Write the cube atomically, replacing any file at cfg->out_path, in two steps, so that a run
+/// defines its cube while the work goes on: begin creates OUT.tmp.XXXXXX beside
+/// cfg->out_path with every dimension, variable and attribute
 /// (Monte Carlo variables when mc, theory when theory); finish writes the data, closes and
 /// renames it into place, and frees f whatever happens; abort removes it (NULL is fine).
 typedef struct js_cube_file js_cube_file;

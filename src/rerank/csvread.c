@@ -29,7 +29,7 @@ typedef struct {
 /// Record the first failure (later callbacks do nothing).
 #define CSV_FAIL(S, ...)                                                                     \
   do {                                                                                       \
-    if ((S)->st == JS_OK) (S)->st = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, __VA_ARGS__); \
+    if ((S)->st == JS_OK) (S)->st = JS_ERROR(JS_ERR_INPUT, __VA_ARGS__); \
   } while (0)
 
 /// Keep a header name (for the list of columns in messages).

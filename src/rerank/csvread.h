@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "rerank/samples.h"
+#include "rerank/sink.h"
 
 /// Read the CSV on f (the sink's file) into the sink, one sample per row.
 js_status js_csv_read(FILE *f, const js_columns *cols, js_sink *sink);

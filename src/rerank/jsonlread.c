@@ -50,10 +50,9 @@ static js_status key_values(const json_t *obj, const char *key, int correctness,
     const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
     if (!json_value(x, correctness, &(*vals)[i])) {
       char *text = json_dumps(x, JSON_ENCODE_ANY);
-      js_status s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                            "%s: line %ld: key '%s'%s: %s is not a finite number", path, line,
-                            key, json_is_array(v) ? " (an array element)" : "",
-                            text ? text : "the value");
+      js_status s =
+          JS_ERROR(JS_ERR_INPUT, "%s: line %ld: key '%s'%s: %s is not a finite number", path, line,
+                   key, json_is_array(v) ? " (an array element)" : "", text ? text : "the value");
       free(text);
       return s;
     }
@@ -80,18 +79,17 @@ static js_status read_line(const char *text, long line, const js_columns *cols, 
   int correct = cols->loss == NULL || (cols->either && !json_object_get(obj, cols->loss));
   int nl = 0, nr = 0;
   const char *lkey = correct ? cols->correct : cols->loss;
-  js_status s = json_is_object(obj) ? JS_OK
-                                    : js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                                              "%s: line %ld: not a JSON object", path, line);
-  if (s == JS_OK) s = question_id(obj, cols->question, path, line, id, sizeof id);
-  if (s == JS_OK) s = key_values(obj, lkey, correct, path, line, &b->l, &b->lcap, &nl);
-  if (s == JS_OK) s = key_values(obj, cols->reward, 0, path, line, &b->r, &b->rcap, &nr);
+  js_status s = json_is_object(obj)
+                    ? JS_OK
+                    : JS_ERROR(JS_ERR_INPUT, "%s: line %ld: not a JSON object", path, line);
+  JS_TRY(s, question_id(obj, cols->question, path, line, id, sizeof id));
+  JS_TRY(s, key_values(obj, lkey, correct, path, line, &b->l, &b->lcap, &nl));
+  JS_TRY(s, key_values(obj, cols->reward, 0, path, line, &b->r, &b->rcap, &nr));
   if (s == JS_OK && nl != nr)
-    s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                "%s: line %ld: key '%s' has %d values and key '%s' %d", path, line, lkey, nl,
-                cols->reward, nr);
+    s = JS_ERROR(JS_ERR_INPUT, "%s: line %ld: key '%s' has %d values and key '%s' %d", path, line,
+                 lkey, nl, cols->reward, nr);
   for (int i = 0; s == JS_OK && correct && i < nl; i++) b->l[i] = 1 - b->l[i];
-  if (s == JS_OK) s = js_sink_add(sink, id, b->l, b->r, nl, line);
+  JS_TRY(s, js_sink_add(sink, id, b->l, b->r, nl, line));
   json_decref(obj);
   JS_CALL(s);
   return JS_OK;
@@ -112,8 +110,7 @@ js_status js_jsonl_read(FILE *f, const js_columns *cols, js_sink *sink) {
     if (text[i]) s = read_line(text, line, cols, sink, &b);
   }
   if (s == JS_OK && ferror(f))
-    s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "%s: read error: %s",
-                js_sink_path(sink), strerror(errno));
+    s = JS_ERROR(JS_ERR_INPUT, "%s: read error: %s", js_sink_path(sink), strerror(errno));
   free(text), free(b.l), free(b.r);
   JS_CALL(s);
   return JS_OK;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "rerank/samples.h"
+#include "rerank/sink.h"
 
 /// Read the JSON Lines on f (the sink's file) into the sink.
 js_status js_jsonl_read(FILE *f, const js_columns *cols, js_sink *sink);

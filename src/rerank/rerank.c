@@ -182,7 +182,7 @@ js_status js_rerank_summarize(const js_rerank_opts *o, int nq, const double *row
   double *tmp = malloc(sizeof(double) * (size_t)o->boot);
   js_status st = b.val && mean && se && tmp ? JS_OK : JS_ERR_SYS;
   if (st == JS_OK) point_estimates(o, nq, rows, s, mean, se, iT0);
-  if (st == JS_OK) st = resample(o, nq, rows, s, iT0, &b);
+  JS_TRY(st, resample(o, nq, rows, s, iT0, &b));
   for (int c = 0; st == JS_OK && c < cells; c++)
     boot_interval(&b, o->boot, c, tmp, &s->delta_lo[c], &s->delta_hi[c]);
   for (int ik = 0; st == JS_OK && ik < nk; ik++) {

@@ -5,93 +5,14 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/hash.h"
-#include "rerank/csvread.h"
 #include "io/fileio.h"
+#include "rerank/csvread.h"
 #include "rerank/jsonlread.h"
-
-/// Rows as read: per sample its run (consecutive samples of one question id in one file).
-struct js_sink {
-  const char *path;
-  int file;
-  size_t n, cap;
-  size_t *run;
-  double *loss, *reward;
-  size_t nruns, runcap;
-  char **rid;
-  int *rfile;
-  long *rline;
-};
-
-/// Grow the sink's sample arrays to hold n more.
-static js_status sink_grow(js_sink *s, size_t more) {
-  if (s->n + more <= s->cap) return JS_OK;
-  size_t cap = 2 * (s->n + more) + 1024;
-  size_t *run = realloc(s->run, cap * sizeof *run);
-  if (run) s->run = run;
-  double *l = realloc(s->loss, cap * sizeof *l);
-  if (l) s->loss = l;
-  double *r = realloc(s->reward, cap * sizeof *r);
-  if (r) s->reward = r;
-  JS_CHECK(run && l && r, JS_ERR_SYS, "out of memory reading %s (%zu samples)", s->path, s->n);
-  s->cap = cap;
-  return JS_OK;
-}
-
-/// Start a new run for question id qid.
-static js_status sink_run(js_sink *s, const char *qid, long line) {
-  if (s->nruns == s->runcap) {
-    size_t cap = 2 * s->runcap + 64;
-    char **id = realloc(s->rid, cap * sizeof *id);
-    if (id) s->rid = id;
-    int *f = realloc(s->rfile, cap * sizeof *f);
-    if (f) s->rfile = f;
-    long *ln = realloc(s->rline, cap * sizeof *ln);
-    if (ln) s->rline = ln;
-    JS_CHECK(id && f && ln, JS_ERR_SYS, "out of memory reading %s", s->path);
-    s->runcap = cap;
-  }
-  s->rid[s->nruns] = strdup(qid);
-  JS_ALLOC_CHECK(s->rid[s->nruns], "a question id");
-  s->rfile[s->nruns] = s->file, s->rline[s->nruns] = line;
-  s->nruns++;
-  return JS_OK;
-}
-
-js_status js_sink_add(js_sink *s, const char *qid, const double *loss, const double *reward,
-                      int n, long line) {
-  size_t last = s->nruns - 1;
-  if (s->nruns == 0 || s->rfile[last] != s->file || strcmp(s->rid[last], qid) != 0)
-    JS_CALL(sink_run(s, qid, line));
-  JS_CALL(sink_grow(s, (size_t)n));
-  for (int i = 0; i < n; i++, s->n++) {
-    s->run[s->n] = s->nruns - 1;
-    s->loss[s->n] = loss[i], s->reward[s->n] = reward[i];
-  }
-  return JS_OK;
-}
-
-const char *js_sink_path(const js_sink *s) { return s->path; }
-
-int js_parse_value(const char *text, int correctness, double *v) {
-  while (isspace((unsigned char)*text)) text++;
-  if (correctness && (!strcasecmp(text, "true") || !strcasecmp(text, "false"))) {
-    *v = tolower((unsigned char)text[0]) == 't';
-    return 1;
-  }
-  char *end;
-  errno = 0;
-  *v = strtod(text, &end);
-  if (end == text || errno == ERANGE) return 0;
-  while (isspace((unsigned char)*end)) end++;
-  return *end == '\0' && isfinite(*v);
-}
 
 /// Size and FNV-1a 64 checksum of a file's bytes (leaves f at its start).
 static js_status file_checksum(FILE *f, const char *path, size_t *bytes, uint64_t *sum) {
@@ -127,8 +48,8 @@ static js_status read_one(js_sink *s, const js_columns *cols, js_samples *out) {
   size_t before = s->n;
   js_status st = file_checksum(f, s->path, &out->bytes[s->file], &out->checksum[s->file]);
   if (st == JS_OK && out->bytes[s->file] == 0)
-    st = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__, "%s: the file is empty", s->path);
-  if (st == JS_OK) st = is_jsonl(f, s->path) ? js_jsonl_read(f, cols, s) : js_csv_read(f, cols, s);
+    st = JS_ERROR(JS_ERR_INPUT, "%s: the file is empty", s->path);
+  JS_TRY(st, is_jsonl(f, s->path) ? js_jsonl_read(f, cols, s) : js_csv_read(f, cols, s));
   fclose(f);
   JS_CALL(st);
   out->fsamples[s->file] = s->n - before;
@@ -180,7 +101,7 @@ static js_status group(js_sink *s, js_samples *out) {
   out->reward = malloc(sizeof(double) * (s->n + 1));
   if (st == JS_OK && !(out->start && out->qid && out->qfile && out->qline && out->loss &&
                        out->reward))
-    st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory grouping samples");
+    st = JS_ERROR(JS_ERR_SYS, "out of memory grouping samples");
   for (size_t r = 0; st == JS_OK && r < s->nruns; r++) {
     int q = (int)qof[r];
     if (out->qid[q]) continue;
@@ -190,7 +111,7 @@ static js_status group(js_sink *s, js_samples *out) {
   for (size_t i = 0; st == JS_OK && i < s->n; i++) out->start[qof[s->run[i]] + 1]++;
   for (int q = 0; st == JS_OK && q < nq; q++) out->start[q + 1] += out->start[q];
   size_t *at = st == JS_OK ? malloc(sizeof(size_t) * ((size_t)nq + 1)) : NULL;
-  if (st == JS_OK && !at) st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "out of memory");
+  if (st == JS_OK && !at) st = JS_ERROR(JS_ERR_SYS, "out of memory");
   if (at) memcpy(at, out->start, sizeof(size_t) * (size_t)nq);
   for (size_t i = 0; at && i < s->n; i++) {
     size_t p = at[qof[s->run[i]]]++;
@@ -198,12 +119,6 @@ static js_status group(js_sink *s, js_samples *out) {
   }
   free(at), free(qof);
   return st;
-}
-
-/// Free the sink.
-static void sink_free(js_sink *s) {
-  for (size_t r = 0; r < s->nruns; r++) free(s->rid[r]);
-  free(s->rid), free(s->rfile), free(s->rline), free(s->run), free(s->loss), free(s->reward);
 }
 
 js_status js_samples_read(const char *const *paths, int npaths, const js_columns *cols,
@@ -216,16 +131,16 @@ js_status js_samples_read(const char *const *paths, int npaths, const js_columns
   out->bytes = calloc((size_t)npaths + 1, sizeof(size_t));
   out->checksum = calloc((size_t)npaths + 1, sizeof(uint64_t));
   out->fsamples = calloc((size_t)npaths + 1, sizeof(size_t));
-  js_status st = out->file && out->bytes && out->checksum && out->fsamples ? JS_OK : JS_ERR_SYS;
-  if (st != JS_OK) st = js_fail(st, __FILE__, __LINE__, __func__, "out of memory");
+  js_status st = JS_OK;
+  if (!(out->file && out->bytes && out->checksum && out->fsamples))
+    st = JS_ERROR(JS_ERR_SYS, "out of memory");
   for (int i = 0; st == JS_OK && i < npaths; i++) {
     out->file[i] = strdup(paths[i]);
     s.path = paths[i], s.file = i;
-    st = out->file[i] ? read_one(&s, cols, out) : js_fail(JS_ERR_SYS, __FILE__, __LINE__,
-                                                          __func__, "out of memory");
+    st = out->file[i] ? read_one(&s, cols, out) : JS_ERROR(JS_ERR_SYS, "out of memory");
   }
-  if (st == JS_OK) st = group(&s, out);
-  sink_free(&s);
+  JS_TRY(st, group(&s, out));
+  js_sink_free(&s);
   if (st != JS_OK) js_samples_free(out);
   JS_CALL(st);
   return JS_OK;

@@ -14,16 +14,17 @@
 
 #define MAX_AXIS 100000
 
-/// "file:line" (or the option) where a node came from, in a static buffer.
-static const char *where(const ynode *node) {
-  static char buf[2][512];
-  static int slot;
-  slot ^= 1;
-  if (node->line > 0)
-    snprintf(buf[slot], sizeof buf[slot], "%s:%d", node->origin, node->line);
-  else
-    snprintf(buf[slot], sizeof buf[slot], "%s", node->origin);
-  return buf[slot];
+/// A node's place as text, returned by value (lives to the end of the message's statement).
+typedef struct {
+  char s[512];
+} place;
+
+/// "file:line" (or the option) where a node came from.
+static place where(const ynode *node) {
+  place p;
+  if (node->line > 0) snprintf(p.s, sizeof p.s, "%s:%d", node->origin, node->line);
+  else snprintf(p.s, sizeof p.s, "%s", node->origin);
+  return p;
 }
 
 /// Edit distance between two short strings (for "did you mean").
@@ -70,14 +71,14 @@ static js_status check_keys(const ynode *map, const char *section, const char *c
 /// Fetch a required sub-node of a map.
 static js_status require(const ynode *map, const char *section, const char *key, ynode **out) {
   *out = yn_get(map, key);
-  JS_CHECK(*out != NULL, JS_ERR_INPUT, "%s: %s%s%s: missing %s", where(map), section,
+  JS_CHECK(*out != NULL, JS_ERR_INPUT, "%s: %s%s%s: missing %s", where(map).s, section,
            *section ? "." : "", key, *section ? "key" : "section");
   return JS_OK;
 }
 
 /// Require a node to be a map.
 static js_status expect_map(const ynode *node, const char *key) {
-  JS_CHECK(node->kind == YN_MAP, JS_ERR_INPUT, "%s: %s: expected a map of keys", where(node),
+  JS_CHECK(node->kind == YN_MAP, JS_ERR_INPUT, "%s: %s: expected a map of keys", where(node).s,
            key);
   return JS_OK;
 }
@@ -85,7 +86,7 @@ static js_status expect_map(const ynode *node, const char *key) {
 /// Read a YAML number (including .inf/.nan); the key names it in errors.
 static js_status get_number(const ynode *node, const char *key, double *out) {
   JS_CHECK(node->kind == YN_SCALAR && !node->quoted, JS_ERR_INPUT,
-           "%s: %s: expected a number", where(node), key);
+           "%s: %s: expected a number", where(node).s, key);
   const char *s = node->scalar;
   const char *body = (*s == '+' || *s == '-') ? s + 1 : s;
   if (!strcmp(body, ".inf") || !strcmp(body, ".Inf") || !strcmp(body, ".INF")) {
@@ -100,7 +101,7 @@ static js_status get_number(const ynode *node, const char *key, double *out) {
   errno = 0;
   double v = strtod(s, &end);
   JS_CHECK(*s && end && *end == '\0' && errno != ERANGE && strpbrk(s, "xXpPnNiI") == NULL,
-           JS_ERR_INPUT, "%s: %s: expected a number, got '%s'", where(node), key, s);
+           JS_ERR_INPUT, "%s: %s: expected a number, got '%s'", where(node).s, key, s);
   *out = v;
   return JS_OK;
 }
@@ -110,9 +111,9 @@ static js_status get_int(const ynode *node, const char *key, long lo, long hi, l
   double v;
   JS_CALL(get_number(node, key, &v));
   JS_CHECK(isfinite(v) && v == floor(v), JS_ERR_INPUT, "%s: %s: expected an integer, got '%s'",
-           where(node), key, node->scalar);
+           where(node).s, key, node->scalar);
   JS_CHECK(v >= (double)lo && v <= (double)hi, JS_ERR_INPUT,
-           "%s: %s: %s is out of range (must be between %ld and %ld)", where(node), key,
+           "%s: %s: %s is out of range (must be between %ld and %ld)", where(node).s, key,
            node->scalar, lo, hi);
   *out = (long)v;
   return JS_OK;
@@ -122,7 +123,7 @@ static js_status get_int(const ynode *node, const char *key, long lo, long hi, l
 static js_status get_positive(const ynode *node, const char *key, double *out) {
   JS_CALL(get_number(node, key, out));
   JS_CHECK(isfinite(*out) && *out > 0, JS_ERR_INPUT,
-           "%s: %s: %s is out of range (must be positive and finite)", where(node), key,
+           "%s: %s: %s is out of range (must be positive and finite)", where(node).s, key,
            node->scalar);
   return JS_OK;
 }
@@ -133,7 +134,7 @@ static js_status expand_generator(const ynode *node, const char *key, double **v
   const char *kind = node->keys[0];
   int logsp = strcmp(kind, "logspace") == 0;
   JS_CHECK(node->n == 1 && (logsp || strcmp(kind, "linspace") == 0), JS_ERR_INPUT,
-           "%s: %s: a generator is {logspace: {...}} or {linspace: {...}}", where(node), key);
+           "%s: %s: a generator is {logspace: {...}} or {linspace: {...}}", where(node).s, key);
   const ynode *g = node->items[0];
   char sub[96];
   snprintf(sub, sizeof sub, "%s.%s", key, kind);
@@ -150,9 +151,9 @@ static js_status expand_generator(const ynode *node, const char *key, double **v
   JS_CALL(get_number(ne, sub, &b));
   JS_CALL(get_int(nn, sub, 1, MAX_AXIS, &num));
   JS_CHECK(isfinite(a) && isfinite(b), JS_ERR_INPUT, "%s: %s: start and stop must be finite",
-           where(g), sub);
+           where(g).s, sub);
   JS_CHECK(!logsp || (a > 0 && b > 0), JS_ERR_INPUT,
-           "%s: %s: logspace needs start > 0 and stop > 0", where(g), sub);
+           "%s: %s: logspace needs start > 0 and stop > 0", where(g).s, sub);
   *vals = malloc(sizeof(double) * (size_t)num);
   JS_ALLOC_CHECK(*vals, "axis values");
   for (long i = 0; i < num; i++) {
@@ -170,9 +171,9 @@ static js_status axis_values(const ynode *node, const char *key, double **vals, 
   *generated = node->kind == YN_MAP;
   if (*generated) return expand_generator(node, key, vals, count);
   JS_CHECK(node->kind == YN_SEQ, JS_ERR_INPUT,
-           "%s: %s: expected a list [..] or a generator {logspace: ...}", where(node), key);
-  JS_CHECK(node->n > 0, JS_ERR_INPUT, "%s: %s: the axis is empty", where(node), key);
-  JS_CHECK(node->n <= MAX_AXIS, JS_ERR_INPUT, "%s: %s: more than %d values", where(node), key,
+           "%s: %s: expected a list [..] or a generator {logspace: ...}", where(node).s, key);
+  JS_CHECK(node->n > 0, JS_ERR_INPUT, "%s: %s: the axis is empty", where(node).s, key);
+  JS_CHECK(node->n <= MAX_AXIS, JS_ERR_INPUT, "%s: %s: more than %d values", where(node).s, key,
            MAX_AXIS);
   *vals = malloc(sizeof(double) * (size_t)node->n);
   JS_ALLOC_CHECK(*vals, "axis values");
@@ -181,7 +182,7 @@ static js_status axis_values(const ynode *node, const char *key, double **vals, 
     js_status s = get_number(node->items[i], key, &(*vals)[i]);
     if (s != JS_OK) {
       free(*vals);
-      return js_trace(s, __FILE__, __LINE__, __func__);
+      return JS_TRACE(s);
     }
   }
   return JS_OK;
@@ -222,8 +223,8 @@ static js_status parse_count_axis(const ynode *node, const char *key, double max
       const ynode *at = node->kind == YN_SEQ ? node->items[i] : node;
       if (isfinite(bad) && bad == floor(bad))
         JS_FAIL(JS_ERR_INPUT, "%s: %s: %.17g is out of range (must be an integer from 1 to "
-                "%.17g)", where(at), key, bad, max);
-      JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got %g", where(at), key, bad);
+                "%.17g)", where(at).s, key, bad, max);
+      JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got %g", where(at).s, key, bad);
     }
   }
   qsort(v, (size_t)num, sizeof *v, js_cmp_double);
@@ -231,7 +232,7 @@ static js_status parse_count_axis(const ynode *node, const char *key, double max
   if (dup >= 0 && !gen) {
     double bad = v[dup];
     free(v);
-    JS_FAIL(JS_ERR_INPUT, "%s: %s: duplicate value %.17g", where(item_with_value(node, bad)),
+    JS_FAIL(JS_ERR_INPUT, "%s: %s: duplicate value %.17g", where(item_with_value(node, bad)).s,
             key, bad);
   }
   *count = 0;
@@ -276,7 +277,7 @@ static js_status parse_T_axis(const ynode *node, double **out, int *count) {
       *out = NULL;
       const ynode *at = node->kind == YN_SEQ ? node->items[i] : node;
       JS_FAIL(JS_ERR_INPUT, "%s: grid.T: %s is out of range (T must be >= 0: 0 is best-of-k, "
-              ".inf is uniform)", where(at), at->kind == YN_SCALAR ? at->scalar : "value");
+              ".inf is uniform)", where(at).s, at->kind == YN_SCALAR ? at->scalar : "value");
     }
   }
   qsort(*out, (size_t)*count, sizeof **out, js_cmp_double);
@@ -285,7 +286,7 @@ static js_status parse_T_axis(const ynode *node, double **out, int *count) {
     double bad = (*out)[dup];
     free(*out);
     *out = NULL;
-    JS_FAIL(JS_ERR_INPUT, "%s: grid.T: duplicate value %g", where(item_with_value(node, bad)),
+    JS_FAIL(JS_ERR_INPUT, "%s: grid.T: duplicate value %g", where(item_with_value(node, bad)).s,
             bad);
   }
   return JS_OK;
@@ -294,9 +295,9 @@ static js_status parse_T_axis(const ynode *node, double **out, int *count) {
 /// Parse the reward axis: a list of {alpha, beta} maps, finite and distinct.
 static js_status parse_rewards(const ynode *node, js_config *cfg) {
   JS_CHECK(node->kind == YN_SEQ, JS_ERR_INPUT,
-           "%s: grid.reward: expected a list of {alpha: .., beta: ..}", where(node));
-  JS_CHECK(node->n > 0, JS_ERR_INPUT, "%s: grid.reward: the axis is empty", where(node));
-  JS_CHECK(node->n <= MAX_AXIS, JS_ERR_INPUT, "%s: grid.reward: too many values", where(node));
+           "%s: grid.reward: expected a list of {alpha: .., beta: ..}", where(node).s);
+  JS_CHECK(node->n > 0, JS_ERR_INPUT, "%s: grid.reward: the axis is empty", where(node).s);
+  JS_CHECK(node->n <= MAX_AXIS, JS_ERR_INPUT, "%s: grid.reward: too many values", where(node).s);
   cfg->reward = calloc((size_t)node->n, sizeof *cfg->reward);
   JS_ALLOC_CHECK(cfg->reward, "reward axis");
   static const char *const keys[] = {"alpha", "beta", NULL};
@@ -311,10 +312,10 @@ static js_status parse_rewards(const ynode *node, js_config *cfg) {
     JS_CALL(get_number(a, "grid.reward.alpha", &w->alpha));
     JS_CALL(get_number(b, "grid.reward.beta", &w->beta));
     JS_CHECK(isfinite(w->alpha) && isfinite(w->beta), JS_ERR_INPUT,
-             "%s: grid.reward: alpha and beta must be finite", where(r));
+             "%s: grid.reward: alpha and beta must be finite", where(r).s);
     for (int j = 0; j < i; j++)
       JS_CHECK(cfg->reward[j].alpha != w->alpha || cfg->reward[j].beta != w->beta,
-               JS_ERR_INPUT, "%s: grid.reward: duplicate value {alpha: %g, beta: %g}", where(r),
+               JS_ERR_INPUT, "%s: grid.reward: duplicate value {alpha: %g, beta: %g}", where(r).s,
                w->alpha, w->beta);
   }
   cfg->nr = node->n;
@@ -370,7 +371,7 @@ static js_status parse_bestofk(const ynode *s, js_config *cfg) {
       return JS_OK;
     }
   JS_FAIL(JS_ERR_INPUT, "%s: sampling.best_of_k: expected auto, exact or candidates, got '%s'",
-          where(v), v->kind == YN_SCALAR ? v->scalar : "a collection");
+          where(v).s, v->kind == YN_SCALAR ? v->scalar : "a collection");
 }
 
 /// Candidates are drawn only up to JS_KDRAW_MAX per test point.
@@ -379,7 +380,7 @@ static js_status check_draws(const ynode *root, const js_config *cfg) {
   const ynode *g = yn_get(root, "grid"), *k = g ? yn_get(g, "k") : NULL;
   JS_FAIL(JS_ERR_INPUT, "%s: grid.k: k = %lld needs more candidates than can be drawn (at "
           "most %d per test point); such k work with sampling.best_of_k: exact (or auto) and "
-          "no finite T in grid.T", k ? where(k) : "grid", (long long)js_config_kmax(cfg),
+          "no finite T in grid.T", k ? where(k).s : "grid", (long long)js_config_kmax(cfg),
           JS_KDRAW_MAX);
 }
 
@@ -397,7 +398,7 @@ static js_status parse_sampling(const ynode *root, js_config *cfg) {
   if ((v = yn_get(s, "tilt"))) {
     JS_CALL(get_number(v, "sampling.tilt", &cfg->tilt));
     JS_CHECK(cfg->tilt >= 1 && cfg->tilt <= 100, JS_ERR_INPUT, "%s: sampling.tilt: %s is out of "
-             "range (1 = plain sampling, up to 100)", where(v), v->scalar);
+             "range (1 = plain sampling, up to 100)", where(v).s, v->scalar);
   }
   JS_CALL(require(s, "sampling", "trials", &v));
   JS_CALL(get_int(v, "sampling.trials", 2, 100000000, &x));
@@ -430,11 +431,11 @@ static js_status parse_output(const ynode *root, const char *out_override, js_co
   const char *path = out_override;
   if (!path && v) {
     JS_CHECK(v->kind == YN_SCALAR && v->scalar[0], JS_ERR_INPUT,
-             "%s: output.path: expected a file name", where(v));
+             "%s: output.path: expected a file name", where(v).s);
     path = v->scalar;
   }
   JS_CHECK(path != NULL, JS_ERR_INPUT, "%s: output.path: missing key (or give -o OUT.nc)",
-           where(o ? o : root));
+           where(o ? o : root).s);
   cfg->out_path = strdup(path);
   JS_ALLOC_CHECK(cfg->out_path, "output path");
   return JS_OK;
@@ -447,7 +448,7 @@ static js_status from_tree(const ynode *root, const char *origin, const char *ou
   JS_CHECK(root != NULL, JS_ERR_INPUT, "%s:1: the study is empty (missing section 'model')",
            origin);
   JS_CHECK(root->kind == YN_MAP, JS_ERR_INPUT, "%s: the study must be a map of sections",
-           where(root));
+           where(root).s);
   static const char *const keys[] = {"model", "grid", "sampling", "output", NULL};
   JS_CALL(check_keys(root, "", keys));
   JS_CALL(parse_model(root, cfg));
@@ -478,13 +479,12 @@ static js_status apply_set(ynode **root, const char *set) {
   JS_ALLOC_CHECK(path, "option");
   ynode *value = NULL;
   js_status s = yn_load_string(eq + 1, origin, &value);
-  if (s == JS_OK && !value) s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                                        "%s: no value after '='", origin);
+  if (s == JS_OK && !value) s = JS_ERROR(JS_ERR_INPUT, "%s: no value after '='", origin);
   if (s == JS_OK) forget_lines(value);
   if (s == JS_OK) s = yn_set_path(root, path, value, origin);
   else yn_free(value);
   free(path);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_config_load(const char *path, const char *const *sets, int nsets,
@@ -493,20 +493,20 @@ js_status js_config_load(const char *path, const char *const *sets, int nsets,
   memset(cfg, 0, sizeof *cfg);
   js_status s = yn_load_file(path, &root);
   for (int i = 0; s == JS_OK && i < nsets; i++) s = apply_set(&root, sets[i]);
-  if (s == JS_OK) s = from_tree(root, path, out_override, cfg);
+  JS_TRY(s, from_tree(root, path, out_override, cfg));
   yn_free(root);
   if (s != JS_OK) js_config_free(cfg);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 js_status js_config_parse_text(const char *text, const char *origin, js_config *cfg) {
   ynode *root = NULL;
   memset(cfg, 0, sizeof *cfg);
   js_status s = yn_load_string(text, origin, &root);
-  if (s == JS_OK) s = from_tree(root, origin, NULL, cfg);
+  JS_TRY(s, from_tree(root, origin, NULL, cfg));
   yn_free(root);
   if (s != JS_OK) js_config_free(cfg);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// Append formatted text to a growing buffer.
@@ -599,10 +599,10 @@ js_status js_config_parse_study(const char *text, const char *origin, js_config 
   ynode *root = NULL;
   memset(cfg, 0, sizeof *cfg);
   js_status s = yn_load_string(text, origin, &root);
-  if (s == JS_OK) s = from_tree(root, origin, "(none)", cfg);
+  JS_TRY(s, from_tree(root, origin, "(none)", cfg));
   yn_free(root);
   if (s != JS_OK) js_config_free(cfg);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// Is every element of axis a (na elements of size bytes) also in b, bit for bit?

@@ -91,11 +91,10 @@ static js_status load(yaml_parser_t *parser, const char *origin, ynode **root) {
   yaml_document_t doc;
   *root = NULL;
   if (!yaml_parser_load(parser, &doc)) {
-    js_status s = js_fail(JS_ERR_INPUT, __FILE__, __LINE__, __func__,
-                          "%s:%d: YAML syntax error: %s%s%s", origin,
-                          (int)parser->problem_mark.line + 1,
-                          parser->problem ? parser->problem : "unreadable",
-                          parser->context ? " " : "", parser->context ? parser->context : "");
+    js_status s = JS_ERROR(JS_ERR_INPUT, "%s:%d: YAML syntax error: %s%s%s", origin,
+                           (int)parser->problem_mark.line + 1,
+                           parser->problem ? parser->problem : "unreadable",
+                           parser->context ? " " : "", parser->context ? parser->context : "");
     return s;
   }
   yaml_node_t *top = yaml_document_get_root_node(&doc);

@@ -43,23 +43,43 @@
 #define C_STEP 6.0    /* outer panels in c at least every 6 s, besides the judges' sd multiples */
 #define H_STEP 0.75   /* panels in h = sqrt(T log t) every 3/4 s beyond s */
 
-static int g_gl_ready;
-static double g_glx[GL_MAX + 1][GL_MAX], g_glw[GL_MAX + 1][GL_MAX]; /* GSL's n-point rules on [-1, 1] */
+/// The theory's quadrature rules and reusable buffers (see theory.h).
+struct js_theory_cache {
+  double glx[GL_MAX + 1][GL_MAX], glw[GL_MAX + 1][GL_MAX]; /* GSL's n-point rules on [-1, 1] */
+  struct {
+    double *p;
+    size_t cap;
+  } scratch[3]; /* 0 the Laplace nodes, 1 the T = 0 nodes, 2 the k terms */
+  struct {
+    js_theory_base b;
+    js_reward *r;
+    int nr, nb;
+    double *bounds;
+  } panels; /* the last panel grid made (c_panels_cached) */
+};
 
-/// The shared Gauss-Legendre rules (made once from GSL's tables).
-static js_status gl_tables(void) {
-  if (g_gl_ready) return JS_OK;
+js_status js_theory_cache_create(js_theory_cache **out) {
+  js_theory_cache *q = calloc(1, sizeof *q);
+  JS_ALLOC_CHECK(q, "the theory's quadrature rules");
   for (int m = 1; m <= GL_MAX; m++) {
     gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc((size_t)m);
-    JS_CHECK(t, JS_ERR_SYS, "out of memory for quadrature tables");
+    if (!t) {
+      free(q);
+      JS_FAIL(JS_ERR_SYS, "out of memory for quadrature tables");
+    }
     for (int i = 0; i < m; i++)
-      gsl_integration_glfixed_point(-1, 1, (size_t)i, &g_glx[m][i], &g_glw[m][i], t);
+      gsl_integration_glfixed_point(-1, 1, (size_t)i, &q->glx[m][i], &q->glw[m][i], t);
     gsl_integration_glfixed_table_free(t);
   }
-  g_gl_ready = 1;
+  *out = q;
   return JS_OK;
 }
 
+void js_theory_cache_free(js_theory_cache *q) {
+  if (!q) return;
+  for (int i = 0; i < 3; i++) free(q->scratch[i].p);
+  free(q->panels.bounds), free(q->panels.r), free(q);
+}
 
 /// Standard normal cdf; 0 below -30 (< 5e-198; avoids exp's slow path beyond -512).
 static double Phi(double x) { return x < -30 ? 0 : gsl_cdf_ugaussian_P(x); }
@@ -187,46 +207,45 @@ static int tidy_sorted(const double *x, int n, double lo, double hi, double *out
   return dedupe_sorted(out, m);
 }
 
-/// Scratch arrays reused from call to call (malloc and free of the node arrays for every
-/// piece cost a tenth of the theory's time in brk and page faults): slot 0 the Laplace
-/// nodes, 1 the T = 0 nodes, 2 the k terms. Per process (per simulated rank under SMPI); the
-/// theory runs on one thread. A buffer over 8 MB shrinks at the next request a quarter its
-/// size. NULL when out of memory.
-static double *scratch(int slot, size_t n) {
-  static struct {
-    double *p;
-    size_t cap;
-  } g[3];
-  if (n > g[slot].cap || (g[slot].cap > (1u << 20) && 4 * n < g[slot].cap)) {
-    free(g[slot].p);
-    g[slot].p = malloc(sizeof(double) * (n + 64));
-    g[slot].cap = g[slot].p ? n + 64 : 0;
+/// Scratch arrays of q reused from call to call (malloc and free of the node arrays for
+/// every piece cost a tenth of the theory's time in brk and page faults): slot 0 the Laplace
+/// nodes, 1 the T = 0 nodes, 2 the k terms. A buffer over 8 MB shrinks at the next request a
+/// quarter its size. NULL when out of memory.
+static double *scratch(js_theory_cache *q, int slot, size_t n) {
+  double **p = &q->scratch[slot].p;
+  size_t *cap = &q->scratch[slot].cap;
+  if (n > *cap || (*cap > (1u << 20) && 4 * n < *cap)) {
+    free(*p);
+    *p = malloc(sizeof(double) * (n + 64));
+    *cap = *p ? n + 64 : 0;
   }
-  return g[slot].p;
+  return *p;
 }
 
 /// Gauss-Legendre node i (0 .. GL_NODES-1) of panel [a, b].
-static inline void gl_node(int m, double a, double b, int i, double *x, double *w) {
+static inline void gl_node(const js_theory_cache *q, int m, double a, double b, int i,
+                           double *x, double *w) {
   double half = 0.5 * (b - a);
-  *x = 0.5 * (a + b) + half * g_glx[m][i];
-  *w = half * g_glw[m][i];
+  *x = 0.5 * (a + b) + half * q->glx[m][i];
+  *w = half * q->glw[m][i];
 }
 
 /* ---------------------------------------------------------------- T = 0 ---------- */
 
 /// F(xi) = P(|D| <= xi) for D ~ N(a, 1), accurate for small xi.
-static double abs_cdf(double xi, double a) {
+static double abs_cdf(const js_theory_cache *q, double xi, double a) {
   if (xi >= 0.5) return Phi(xi - a) - Phi(-xi - a);
   double sum = 0, fl = js_exp_floor(EXP_FLOOR);
 #pragma omp simd reduction(+ : sum)
-  for (int i = 0; i < 16; i++) sum += xi * g_glw[16][i] * phi_v(xi * g_glx[16][i] - a, fl);
+  for (int i = 0; i < 16; i++) sum += xi * q->glw[16][i] * phi_v(xi * q->glx[16][i] - a, fl);
   js_clear_upper();
   return sum;
 }
 
 /// Best-of-k moments (standardised a = c / s): the candidate nearest 0 of k draws. The
 /// distance's law at each node first, then every k in one vectorized pass over the nodes.
-static js_status bestofk(const double *k, int nk, double a, double *g0, double *g1, double *g2) {
+static js_status bestofk(js_theory_cache *q, const double *k, int nk, double a, double *g0,
+                         double *g1, double *g2) {
   double bounds[MAX_BOUNDS];
   int nb = 0;
   double f0 = 2 * phi(a), kmax = k[nk - 1];
@@ -243,14 +262,14 @@ static js_status bestofk(const double *k, int nk, double a, double *g0, double *
   }
   nb = tidy_bounds(bounds, nb, 0, top);
   size_t n = (size_t)(nb - 1) * GL_K;
-  double *lS = scratch(1, 4 * n), *fw = lS + n, *h1 = fw + n, *h2 = h1 + n;
+  double *lS = scratch(q, 1, 4 * n), *fw = lS + n, *h1 = fw + n, *h2 = h1 + n;
   JS_ALLOC_CHECK(lS, "theory nodes");
   double fl = js_exp_floor(EXP_FLOOR);
   for (int p = 0, m = 0; p + 1 < nb; p++)
     for (int i = 0; i < GL_K; i++, m++) {
       double xi, w;
-      gl_node(GL_K, bounds[p], bounds[p + 1], i, &xi, &w);
-      double F = abs_cdf(xi, a), S = Phi(a - xi) + Phi(-xi - a);
+      gl_node(q, GL_K, bounds[p], bounds[p + 1], i, &xi, &w);
+      double F = abs_cdf(q, xi, a), S = Phi(a - xi) + Phi(-xi - a);
       lS[m] = F < 0.5 ? log1p(-F) : log(S);
       fw[m] = w * (phi_v(xi - a, fl) + phi_v(xi + a, fl));
       h1[m] = xi * tanh(xi * a), h2[m] = xi * xi;
@@ -277,7 +296,8 @@ typedef struct {
 } laplace_terms;
 
 /// The one-candidate expectations at log t = L (y ~ N(c, s^2), w = exp(-y^2 / T)).
-static void laplace_at(double L, double T, double c, double s, laplace_terms *out) {
+static void laplace_at(const js_theory_cache *q, double L, double T, double c, double s,
+                       laplace_terms *out) {
   double bounds[64];
   int nb = 0;
   double rt = sqrt(T), hL = L > 0 ? sqrt(T * L) : 0;
@@ -316,7 +336,8 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
       in_hi = bounds[p + 1];
       continue;
     }
-    for (int i = 0; i < GL_Y; i++, n++) gl_node(GL_Y, bounds[p], bounds[p + 1], i, &ys[n], &ws[n]);
+    for (int i = 0; i < GL_Y; i++, n++)
+      gl_node(q, GL_Y, bounds[p], bounds[p + 1], i, &ys[n], &ws[n]);
   }
   for (int i = n; i < n + 8; i++) ys[i] = c, ws[i] = 0; /* masked lanes hold benign values */
   n = (n + 7) / 8 * 8;
@@ -345,8 +366,8 @@ static void laplace_at(double L, double T, double c, double s, laplace_terms *ou
 
 /// Nodes in L = log t with weights for dt / t: region t < 1 in L, t >= 1 in h = sqrt(T L).
 /// *L and *wL are scratch of the size needed (no cap: it grows like |c| / s); *n nodes.
-static js_status laplace_nodes(double T, double c, double s, double kmax, double **Lp,
-                               double **wLp, int *np) {
+static js_status laplace_nodes(js_theory_cache *q, double T, double c, double s, double kmax,
+                               double **Lp, double **wLp, int *np) {
   double Ew = sqrt(T / (T + 2 * s * s)) * exp(-c * c / (T + 2 * s * s));
   double Llo = fmin(0, -log(kmax * fmax(Ew, 1e-300))) - L_MARGIN;
   double Lhi = pow(fabs(c) + Y_SPAN * s, 2) / T + 4;
@@ -358,13 +379,14 @@ static js_status laplace_nodes(double T, double c, double s, double kmax, double
   JS_CHECK(steps < 1e8, JS_ERR_INPUT, "theory: the judge's target is %.3g predictive widths "
            "away (c / s) at T = %g: too many quadrature panels", fabs(c) / s, T);
   size_t cap = 1200 + (size_t)steps + 8, ncap = cap * GL_L;
-  double *L = scratch(0, cap + 2 * ncap), *wL = L + ncap, *bounds = wL + ncap;
+  double *L = scratch(q, 0, cap + 2 * ncap), *wL = L + ncap, *bounds = wL + ncap;
   JS_CHECK(L, JS_ERR_SYS, "out of memory for quadrature nodes");
   int nb = 0, n = 0;
   for (double x = -2; x > Llo && nb < 1000; x -= 2) bounds[nb++] = x;
   nb = tidy_bounds(bounds, nb, Llo, 0);
   for (int p = 0; p + 1 < nb; p++)
-    for (int i = 0; i < GL_L; i++, n++) gl_node(GL_L, bounds[p], bounds[p + 1], i, &L[n], &wL[n]);
+    for (int i = 0; i < GL_L; i++, n++)
+      gl_node(q, GL_L, bounds[p], bounds[p + 1], i, &L[n], &wL[n]);
   nb = 0;
   for (double h = rt / 64; h < fmin(s, hmid) && nb < 200; h *= 2) bounds[nb++] = h;
   for (double h = fmin(s, hmid); h < hmid; h += s * H_STEP) bounds[nb++] = h;
@@ -372,12 +394,13 @@ static js_status laplace_nodes(double T, double c, double s, double kmax, double
   for (int p = 0; p + 1 < nb; p++)
     for (int i = 0; i < GL_L; i++, n++) {
       double h, w;
-      gl_node(GL_L, bounds[p], bounds[p + 1], i, &h, &w);
+      gl_node(q, GL_L, bounds[p], bounds[p + 1], i, &h, &w);
       L[n] = h * h / T;
       wL[n] = w * 2 * h / T;
     }
   for (double a = Lmid; a < Lhi; a += 1)
-    for (int i = 0; i < GL_L; i++, n++) gl_node(GL_L, a, fmin(a + 1, Lhi), i, &L[n], &wL[n]);
+    for (int i = 0; i < GL_L; i++, n++)
+      gl_node(q, GL_L, a, fmin(a + 1, Lhi), i, &L[n], &wL[n]);
   *Lp = L, *wLp = wL, *np = n;
   return JS_OK;
 }
@@ -386,17 +409,17 @@ static js_status laplace_nodes(double T, double c, double s, double kmax, double
 /// (E[y^j]). The nodes ascend in t and B decreases, so the sum stops once k B^(k-1) < e^-45
 /// for every k > 1 (the rest, at most e^-45 times the remaining range in log t, is far below
 /// the quadrature's error).
-static js_status softmax(const double *k, int nk, double T, double c, double s, double *g0,
-                         double *g1, double *g2) {
-  double *L = NULL, *wL = NULL, *lk = scratch(2, (size_t)nk);
+static js_status softmax(js_theory_cache *q, const double *k, int nk, double T, double c, double s,
+                         double *g0, double *g1, double *g2) {
+  double *L = NULL, *wL = NULL, *lk = scratch(q, 2, (size_t)nk);
   JS_ALLOC_CHECK(lk, "theory");
   int n = 0;
-  JS_CALL(laplace_nodes(T, c, s, k[nk - 1], &L, &wL, &n));
+  JS_CALL(laplace_nodes(q, T, c, s, k[nk - 1], &L, &wL, &n));
   double fl = js_exp_floor(EXP_FLOOR);
   for (int j = 0; j < nk; j++) g0[j] = g1[j] = g2[j] = 0, lk[j] = k[j] > 1 ? log(k[j]) : -INFINITY;
   for (int i = 0; i < n; i++) {
     laplace_terms lt;
-    laplace_at(L[i], T, c, s, &lt);
+    laplace_at(q, L[i], T, c, s, &lt);
     double logB = lt.J < 0.5 ? log1p(-lt.J) : log(lt.B), live = -INFINITY;
 #pragma omp simd reduction(max : live)
     for (int j = 0; j < nk; j++) { /* k B^(k-1) with the inlined exp (its argument is <= 0) */
@@ -414,17 +437,16 @@ static js_status softmax(const double *k, int nk, double T, double c, double s, 
   return JS_OK;
 }
 
-js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
-                                double *g0, double *g1, double *g2) {
-  JS_CALL(gl_tables());
+js_status js_theory_conditional(js_theory_cache *q, const double *k, int nk, double T,
+                                double c, double s, double *g0, double *g1, double *g2) {
   JS_CHECK(nk >= 1 && s > 0 && T >= 0 && isfinite(c), JS_ERR_INPUT,
            "theory: bad conditional problem (T=%g c=%g s=%g)", T, c, s);
   if (isinf(T)) {
     for (int j = 0; j < nk; j++) g0[j] = 1, g1[j] = c, g2[j] = s * s + c * c;
     return JS_OK;
   }
-  if (T > 0) return softmax(k, nk, T, c, s, g0, g1, g2);
-  JS_CALL(bestofk(k, nk, c / s, g0, g1, g2));
+  if (T > 0) return softmax(q, k, nk, T, c, s, g0, g1, g2);
+  JS_CALL(bestofk(q, k, nk, c / s, g0, g1, g2));
   for (int j = 0; j < nk; j++) g1[j] *= s, g2[j] *= s * s;
   return JS_OK;
 }
@@ -471,21 +493,13 @@ static js_status c_panels(const js_theory_base *b, const js_reward *r, int nr, d
   return JS_OK;
 }
 
-/// The last panel grid made, for the pieces that follow it (consecutive pieces mostly share
-/// their ratio: with many judges the grid costs more than a T = 0 node). Per process (under
-/// SMPI per simulated rank: globals are privatized); the theory runs on one thread.
-static struct {
-  js_theory_base b;
-  js_reward *r;
-  int nr, nb;
-  double *bounds;
-} g_panels;
-
-/// The panel grid of c_panels, from the cache when (b, judges) match; *bounds is borrowed.
-static js_status c_panels_cached(const js_theory_base *b, const js_reward *r, int nr,
-                                 const double **bounds, int *nb) {
-  if (!g_panels.bounds || g_panels.nr != nr || memcmp(&g_panels.b, b, sizeof *b) != 0 ||
-      memcmp(g_panels.r, r, sizeof *r * (size_t)nr) != 0) {
+/// The panel grid of c_panels, from q's last one when (b, judges) match (consecutive pieces
+/// mostly share their ratio: with many judges the grid costs more than a T = 0 node);
+/// *bounds is borrowed from q.
+static js_status c_panels_cached(js_theory_cache *q, const js_theory_base *b,
+                                 const js_reward *r, int nr, const double **bounds, int *nb) {
+  if (!q->panels.bounds || q->panels.nr != nr || memcmp(&q->panels.b, b, sizeof *b) != 0 ||
+      memcmp(q->panels.r, r, sizeof *r * (size_t)nr) != 0) {
     js_reward *copy = malloc(sizeof *r * (size_t)nr);
     JS_ALLOC_CHECK(copy, "theory panels");
     double *x = NULL;
@@ -493,22 +507,23 @@ static js_status c_panels_cached(const js_theory_base *b, const js_reward *r, in
     js_status s = c_panels(b, r, nr, sqrt(b->s2), &x, &n);
     if (s != JS_OK) free(copy);
     JS_CALL(s);
-    free(g_panels.bounds), free(g_panels.r);
+    free(q->panels.bounds), free(q->panels.r);
     memcpy(copy, r, sizeof *r * (size_t)nr);
-    g_panels.b = *b, g_panels.r = copy, g_panels.nr = nr, g_panels.bounds = x, g_panels.nb = n;
+    q->panels.b = *b, q->panels.r = copy, q->panels.nr = nr;
+    q->panels.bounds = x, q->panels.nb = n;
   }
-  *bounds = g_panels.bounds, *nb = g_panels.nb;
+  *bounds = q->panels.bounds, *nb = q->panels.nb;
   return JS_OK;
 }
 
 /// Nodes per panel of the outer integral at T.
 static int c_rule(double T) { return T > 0 ? GL_C : GL_C0; }
 
-js_status js_theory_node_count(const js_theory_base *b, double T, const js_reward *r, int nr,
-                               int *nodes) {
+js_status js_theory_node_count(js_theory_cache *q, const js_theory_base *b, double T,
+                               const js_reward *r, int nr, int *nodes) {
   const double *bounds;
   int nb;
-  JS_CALL(c_panels_cached(b, r, nr, &bounds, &nb));
+  JS_CALL(c_panels_cached(q, b, r, nr, &bounds, &nb));
   *nodes = (nb - 1) * c_rule(T);
   return JS_OK;
 }
@@ -526,27 +541,27 @@ static void add_node(const js_theory_base *b, const js_reward *r, int nr, int nk
   }
 }
 
-js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r, int nr,
-                          const double *k, int nk, int node, double *out) {
-  JS_CALL(gl_tables());
+js_status js_theory_piece(js_theory_cache *q, const js_theory_base *b, double T,
+                          const js_reward *r, int nr, const double *k, int nk, int node,
+                          double *out) {
   gsl_set_error_handler_off();
   double s = sqrt(b->s2), *g = malloc(sizeof(double) * 3 * (size_t)nk);
   JS_ALLOC_CHECK(g, "theory");
   const double *bounds;
   int nb;
-  js_status st = c_panels_cached(b, r, nr, &bounds, &nb);
+  js_status st = c_panels_cached(q, b, r, nr, &bounds, &nb);
   if (st != JS_OK) free(g);
   JS_CALL(st);
   int m = c_rule(T), panel = node / m;
   if (node < 0 || panel + 1 >= nb)
-    st = js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__, "theory: node %d of %d", node,
-                 (nb - 1) * m);
+    st = JS_ERROR(JS_ERR_INTERNAL, "theory: node %d of %d", node, (nb - 1) * m);
   if (st == JS_OK) {
     double c, w;
-    gl_node(m, bounds[panel], bounds[panel + 1], node % m, &c, &w);
-    st = js_theory_conditional(k, nk, T, c, s, g, g + nk, g + 2 * nk);
+    gl_node(q, m, bounds[panel], bounds[panel + 1], node % m, &c, &w);
+    st = js_theory_conditional(q, k, nk, T, c, s, g, g + nk, g + 2 * nk);
     if (st == JS_OK) add_node(b, r, nr, nk, c, w, g, out);
   }
   free(g);
-  return st == JS_OK ? JS_OK : js_trace(st, __FILE__, __LINE__, __func__);
+  JS_CALL(st);
+  return JS_OK;
 }

@@ -34,24 +34,35 @@ double js_theory_alpha_opt(const js_theory_base *b, double T);
 /// Perfect judge, T = 0: v = S^2 e_g / s^2 and the k^-2 coefficient pi s^2 / sqrt(1 - 2v).
 double js_theory_bestofk_v(const js_theory_base *b);
 double js_theory_bestofk_coef(const js_theory_base *b);
+/// The quadrature rules (GSL's Gauss-Legendre tables) and the buffers the theory reuses from
+/// call to call: scratch for the nodes, and the last outer panel grid (consecutive pieces
+/// mostly share their ratio). One per thread that computes theory; results do not depend on
+/// what a cache computed before.
+typedef struct js_theory_cache js_theory_cache;
+/// A new cache with the rules made.
+js_status js_theory_cache_create(js_theory_cache **out);
+/// Free a cache (NULL allowed).
+void js_theory_cache_free(js_theory_cache *q);
+
 /// The conditional problem: k candidates y_i ~ N(c, s^2) (y = Y - mu_R), chosen by softmax
 /// of -y^2 / T. For each k[i] the selected candidate's E[y] (g1) and E[y^2] (g2), and
 /// the total selection weight g0 (1 up to quadrature error).
-js_status js_theory_conditional(const double *k, int nk, double T, double c, double s,
-                                double *g0, double *g1, double *g2);
+js_status js_theory_conditional(js_theory_cache *q, const double *k, int nk, double T,
+                                double c, double s, double *g0, double *g1, double *g2);
 /// The quadrature's version, kept with checkpointed theory pieces: a node index means another
 /// point under another version (1: 8 nodes per panel everywhere; 2: docs/model.md).
 #define JS_THEORY_RULE 2
 /// The outer integral over c = m - mu_R uses Gauss-Legendre panels placed at the scales of
 /// every judge's law of c and of s, one grid for all judges (8 nodes per panel at T = 0, 6 at
 /// finite T); how many nodes at T.
-js_status js_theory_node_count(const js_theory_base *b, double T, const js_reward *r, int nr,
-                               int *nodes);
+js_status js_theory_node_count(js_theory_cache *q, const js_theory_base *b, double T,
+                               const js_reward *r, int nr, int *nodes);
 /// One node's share of delta at T (0 <= T < inf) for every judge r[0..nr) and k[0..nk):
 /// out[ir * nk + ik]. delta is the sum of the shares over the nodes in order; each node is
 /// one work unit, solving the one-dimensional selection problem at one c for every k and
 /// weighting it for every judge.
-js_status js_theory_piece(const js_theory_base *b, double T, const js_reward *r, int nr,
-                          const double *k, int nk, int node, double *out);
+js_status js_theory_piece(js_theory_cache *q, const js_theory_base *b, double T,
+                          const js_reward *r, int nr, const double *k, int nk, int node,
+                          double *out);
 
 #endif

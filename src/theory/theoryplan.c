@@ -74,7 +74,7 @@ static js_theory_base base_of(const js_config *cfg, const js_theory_plan *plan, 
 }
 
 /// Nodes per (ratio, T) slot and the first piece of each.
-static js_status plan_nodes(const js_config *cfg, js_theory_plan *plan) {
+static js_status plan_nodes(js_theory_cache *q, const js_config *cfg, js_theory_plan *plan) {
   size_t nslot = (size_t)plan->nratio * plan->nfin;
   plan->nnode = malloc(sizeof(int) * (nslot + 1));
   plan->first = malloc(sizeof(long) * (nslot + 1));
@@ -83,7 +83,7 @@ static js_status plan_nodes(const js_config *cfg, js_theory_plan *plan) {
   for (size_t i = 0; i < nslot; i++) {
     js_theory_base b = base_of(cfg, plan, (int)(i / plan->nfin));
     double T = cfg->T[plan->fin[i % plan->nfin]];
-    JS_CALL(js_theory_node_count(&b, T, cfg->reward, cfg->nr, &plan->nnode[i]));
+    JS_CALL(js_theory_node_count(q, &b, T, cfg->reward, cfg->nr, &plan->nnode[i]));
     plan->first[i] = total;
     total += plan->nnode[i];
   }
@@ -100,10 +100,14 @@ js_status js_theory_plan_build(const js_config *cfg, js_theory_plan *plan) {
   JS_ALLOC_CHECK(plan->fin, "theory plan");
   for (int i = 0; i < cfg->nT; i++)
     if (!isinf(cfg->T[i])) plan->fin[plan->nfin++] = i;
-  js_status s = plan_ratios(cfg, plan);
-  if (s == JS_OK) s = plan_nodes(cfg, plan);
+  js_theory_cache *q = NULL;
+  js_status s = JS_OK;
+  JS_TRY(s, plan_ratios(cfg, plan));
+  JS_TRY(s, js_theory_cache_create(&q));
+  JS_TRY(s, plan_nodes(q, cfg, plan));
+  js_theory_cache_free(q);
   if (s != JS_OK) js_theory_plan_free(plan);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return s;
 }
 
 void js_theory_plan_free(js_theory_plan *plan) {
@@ -140,17 +144,18 @@ int js_theory_plan_find(const js_config *cfg, const js_theory_plan *plan, int p,
   return (int)(plan->first[slot] + node);
 }
 
-js_status js_theory_plan_run(const js_config *cfg, const js_theory_plan *plan, int i,
-                             double *out) {
+js_status js_theory_plan_run(js_theory_cache *q, const js_config *cfg,
+                             const js_theory_plan *plan, int i, double *out) {
   js_theory_piece_id id = js_theory_plan_piece(cfg, plan, i);
   js_theory_base b = base_of(cfg, plan, id.ratio);
   double *k = malloc(sizeof(double) * (size_t)cfg->nk);
   JS_ALLOC_CHECK(k, "theory k values");
   for (int j = 0; j < cfg->nk; j++) k[j] = cfg->k[j];
-  js_status s = js_theory_piece(&b, cfg->T[id.iT], cfg->reward, cfg->nr, k, cfg->nk, id.node,
-                                out);
+  js_status s = js_theory_piece(q, &b, cfg->T[id.iT], cfg->reward, cfg->nr, k, cfg->nk,
+                                id.node, out);
   free(k);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  JS_CALL(s);
+  return JS_OK;
 }
 
 /// Allocate the arrays of an assembled theory.
@@ -216,14 +221,17 @@ js_status js_theory_study(const js_config *cfg, js_theory *th) {
   JS_CALL(js_theory_plan_build(cfg, &plan));
   size_t per = (size_t)cfg->nr * cfg->nk;
   double *vals = malloc(sizeof(double) * ((size_t)plan.npieces * per + 1));
-  js_status s = vals ? JS_OK : js_fail(JS_ERR_SYS, __FILE__, __LINE__, __func__,
-                                       "out of memory for %d theory pieces", plan.npieces);
+  js_theory_cache *q = NULL;
+  js_status s = JS_OK;
+  if (!vals) s = JS_ERROR(JS_ERR_SYS, "out of memory for %d theory pieces", plan.npieces);
+  JS_TRY(s, js_theory_cache_create(&q));
   for (int i = 0; s == JS_OK && i < plan.npieces; i++)
-    s = js_theory_plan_run(cfg, &plan, i, vals + (size_t)i * per);
-  if (s == JS_OK) s = js_theory_assemble(cfg, &plan, vals, th);
+    JS_TRY(s, js_theory_plan_run(q, cfg, &plan, i, vals + (size_t)i * per));
+  JS_TRY(s, js_theory_assemble(cfg, &plan, vals, th));
+  js_theory_cache_free(q);
   free(vals);
   js_theory_plan_free(&plan);
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return s;
 }
 
 void js_theory_free(js_theory *th) {

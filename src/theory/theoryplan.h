@@ -10,6 +10,7 @@
 #define JS_THEORYPLAN_H
 
 #include "study/config.h"
+#include "theory/theory.h"
 #include "core/error.h"
 
 typedef struct {
@@ -48,8 +49,10 @@ js_theory_piece_id js_theory_plan_piece(const js_config *cfg, const js_theory_pl
 /// (checkpoints key pieces by values, not positions).
 int js_theory_plan_find(const js_config *cfg, const js_theory_plan *plan, int p, int q,
                         double T, int node);
-/// Compute piece i: its share of delta for every judge and k (out[ir * nk + ik]).
-js_status js_theory_plan_run(const js_config *cfg, const js_theory_plan *plan, int i,
+/// Compute piece i with the quadrature cache q: its share of delta for every judge and k
+/// (out[ir * nk + ik]).
+js_status js_theory_plan_run(js_theory_cache *q, const js_config *cfg,
+                             const js_theory_plan *plan, int i,
                              double *out);
 /// Assemble the theory from every piece's values (vals[npieces][nr * nk]).
 js_status js_theory_assemble(const js_config *cfg, const js_theory_plan *plan,

@@ -152,11 +152,6 @@ void js_results_get(const js_results *res, int id, double *payload) {
   }
 }
 
-void js_results_count(const js_results *res, int *mc, int *theory) {
-  *mc = *theory = 0;
-  for (int u = 0; u < res->nmc + res->nth; u++) *(u < res->nmc ? mc : theory) += res->done[u];
-}
-
 /// Mean and standard error of each of the cols columns of x[rows][cols], over its rows in
 /// row order (x is read in order, row by row).
 static void mean_se_rows(const double *x, size_t rows, size_t cols, double *mean, double *se) {

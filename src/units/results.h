@@ -49,8 +49,6 @@ int js_results_put(js_results *res, int id, const double *payload);
 int js_results_put_run(js_results *res, int id0, int n, const double *records, int *block);
 /// Copy unit id's result out in the same layout.
 void js_results_get(const js_results *res, int id, double *payload);
-/// Units done: Monte Carlo units and theory pieces.
-void js_results_count(const js_results *res, int *mc, int *theory);
 /// Map and write once every page that Monte Carlo results will be stored into, without
 /// changing them (safe while results are stored from another thread): storing a result then
 /// takes no page fault (at 1,024 simulated ranks first stores cost rank 0 0.5 to 1.5 us per

@@ -245,6 +245,7 @@ struct js_unit_runner {
   int kept;        /* w is allocated */
   int id_d, id_n;  /* for this (d, n) */
   int fitted;      /* the trial whose fit w holds, or -1 */
+  js_theory_cache *theory; /* the theory pieces' quadrature, made at the first piece */
 };
 
 js_status js_unit_runner_create(const js_grid *grid, int chunk, js_samples_out *sout,
@@ -266,6 +267,7 @@ static void forget(js_unit_runner *r) {
 void js_unit_runner_free(js_unit_runner *runner) {
   if (!runner) return;
   forget(runner);
+  js_theory_cache_free(runner->theory);
   free(runner);
 }
 
@@ -289,7 +291,8 @@ js_status js_unit_run(js_unit_runner *r, int id, double *payload, const js_poll 
   const js_grid *grid = r->grid;
   js_unit u = js_grid_unit(grid, id);
   if (u.kind == JS_UNIT_THEORY) {
-    JS_CALL(js_theory_plan_run(grid->cfg, &grid->plan, u.piece, payload));
+    if (!r->theory) JS_CALL(js_theory_cache_create(&r->theory));
+    JS_CALL(js_theory_plan_run(r->theory, grid->cfg, &grid->plan, u.piece, payload));
     return JS_OK;
   }
   JS_CALL(kept_workspace(r, u));
@@ -298,7 +301,7 @@ js_status js_unit_run(js_unit_runner *r, int id, double *payload, const js_poll 
   js_rng_close(r->w.rng);
   r->w.rng = NULL;
   if (s != JS_OK) forget(r); /* after a failure or a stop nothing is kept */
-  return s == JS_OK ? JS_OK : js_trace(s, __FILE__, __LINE__, __func__);
+  return JS_TRACE(s);
 }
 
 /// The work interface's cost of unit id (ctx: the runner).

@@ -17,14 +17,14 @@ enum { NK = 11 };
 
 /// m1 and m2 agree with the theory's conditional problem within 2e-9 relative.
 static void moments_match_theory(void **state) {
-  (void)state;
+  js_theory_cache *q = *state;
   js_bestofk b;
   assert_int_equal(js_bestofk_init(&b, g_k, NK), JS_OK);
   const double as[] = {0, 1e-3, 0.1, 0.5, 1, 1.7, 2.5, 3, 5, 8, 15, 30, 200};
   for (size_t i = 0; i < sizeof as / sizeof *as; i++) {
     double m1[NK], m2[NK], g0[NK], g1[NK], g2[NK];
     js_bestofk_moments(&b, as[i], m1, m2);
-    assert_int_equal(js_theory_conditional(g_k, NK, 0, as[i], 1.0, g0, g1, g2), JS_OK);
+    assert_int_equal(js_theory_conditional(q, g_k, NK, 0, as[i], 1.0, g0, g1, g2), JS_OK);
     for (int j = 0; j < NK; j++) {
       assert_close(m2[j], g2[j], 2e-9 * g2[j]);
       assert_close(m1[j], g1[j], 2e-9 * g1[j] + 1e-300);
@@ -69,7 +69,7 @@ static void point_matches_brute_force(void **state) {
 
 /// k = 1: s^2 + aT^2 exactly (up to rounding); the sign of aR matters only through b.
 static void one_candidate_and_signs(void **state) {
-  (void)state;
+  js_theory_cache *q = *state;
   const double k[] = {1, 7};
   js_bestofk b;
   assert_int_equal(js_bestofk_init(&b, k, 2), JS_OK);
@@ -81,7 +81,7 @@ static void one_candidate_and_signs(void **state) {
   assert_close(x[1], y[1], 1e-14 * x[1]);
   /* against the theory's conditional with c = m - mu_R: E[(y + b)^2], b = mu_R - mu_T */
   double g0[2], g1[2], g2[2], bb = 0.4 - (-1.3);
-  assert_int_equal(js_theory_conditional(k, 2, 0, -1.3, 0.7, g0, g1, g2), JS_OK);
+  assert_int_equal(js_theory_conditional(q, k, 2, 0, -1.3, 0.7, g0, g1, g2), JS_OK);
   assert_close(x[1], g2[1] + 2 * bb * g1[1] + bb * bb * g0[1], 1e-9 * x[1]);
   js_bestofk_free(&b);
 }
@@ -102,6 +102,20 @@ static void exponential_limit(void **state) {
   js_bestofk_free(&b);
 }
 
+/// The group's quadrature cache, passed to every test as its state.
+static int cache_up(void **state) {
+  js_theory_cache *q = NULL;
+  int bad = js_theory_cache_create(&q) != JS_OK;
+  *state = q;
+  return bad;
+}
+
+/// Free the group's cache.
+static int cache_down(void **state) {
+  js_theory_cache_free(*state);
+  return 0;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(moments_match_theory),
@@ -109,5 +123,5 @@ int main(void) {
       cmocka_unit_test(one_candidate_and_signs),
       cmocka_unit_test(exponential_limit),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, cache_up, cache_down);
 }

@@ -36,11 +36,12 @@ static const double ks[] = {1, 2, 3, 8, 64, 1e3, 1e6, 1e9};
 enum { NK = 8 };
 
 static void k1_is_closed_form(void **state) {
-  (void)state;
+  js_theory_cache *q = *state;
   const double Ts[] = {1e-6, 1e-3, 0.05, 1, 30, 1e4};
   for (int i = 0; i < 6; i++) {
     double g0[NK], g1[NK], g2[NK];
-    assert_int_equal(js_theory_conditional(ks, NK, Ts[i], 0.4, 0.7, g0, g1, g2), JS_OK);
+    assert_int_equal(js_theory_conditional(q, ks, NK, Ts[i], 0.4, 0.7, g0, g1, g2),
+                     JS_OK);
     assert_rel(g0[0], 1, 1e-6);
     assert_rel(g1[0], 0.4, 1e-6);
     assert_rel(g2[0], 0.49 + 0.16, 1e-6);
@@ -85,12 +86,12 @@ static double k2_direct(double T, double c, double s, int power) {
 }
 
 static void k2_against_direct_quadrature(void **state) {
-  (void)state;
+  js_theory_cache *q = *state;
   const double pts[][3] = {{1.0, 0.3, 0.55}, {0.05, -0.8, 0.6}, {0.01, 1.5, 0.5}, {3, 0, 1.2}};
   double k = 2, g0, g1, g2;
   for (int i = 0; i < 4; i++) {
     double T = pts[i][0], c = pts[i][1], s = pts[i][2];
-    assert_int_equal(js_theory_conditional(&k, 1, T, c, s, &g0, &g1, &g2), JS_OK);
+    assert_int_equal(js_theory_conditional(q, &k, 1, T, c, s, &g0, &g1, &g2), JS_OK);
     assert_rel(g1 / g0, k2_direct(T, c, s, 1), 1e-6);
     assert_rel(g2 / g0, k2_direct(T, c, s, 2), 1e-6);
   }
@@ -127,7 +128,7 @@ static void mc_conditional(double T, double c, double s, int k, int reps, double
 }
 
 static void conditional_against_monte_carlo(void **state) {
-  (void)state;
+  js_theory_cache *q = *state;
   /* the last three: the judge's target 1,000 and 3,000 predictive widths away (c / s), where
      fixed quadrature caps once cut the integrals short */
   const double pts[][4] = {{0, 0.3, 0.55, 16},  {0, 1.2, 0.5, 200}, {0.02, 0.5, 0.7, 50},
@@ -135,19 +136,20 @@ static void conditional_against_monte_carlo(void **state) {
                            {0.5, 30, 0.01, 8},  {0.05, -30, 0.01, 4}};
   for (int i = 0; i < 8; i++) {
     double k = pts[i][3], g0, g1, g2, mean, se;
-    assert_int_equal(js_theory_conditional(&k, 1, pts[i][0], pts[i][1], pts[i][2], &g0, &g1,
-                                           &g2), JS_OK);
+    assert_int_equal(js_theory_conditional(q, &k, 1, pts[i][0], pts[i][1], pts[i][2], &g0,
+                                           &g1, &g2),
+                     JS_OK);
     mc_conditional(pts[i][0], pts[i][1], pts[i][2], (int)k, 40000, &mean, &se);
     assert_close(g2 / g0, mean, 5 * se);
   }
 }
 
 static void extreme_k_and_T(void **state) {
-  (void)state;
+  js_theory_cache *q = *state;
   double g0[NK], g1[NK], g2[NK];
   /* T = 0, k = 1e9: E[xi^2] = 1 / (2 k^2 phi(a)^2) (1 + O(1/k)), E[y] = a E[y^2] / s ... */
   double c = 0.3, s = 0.55, a = c / s, ph = exp(-0.5 * a * a) / sqrt(2 * M_PI);
-  assert_int_equal(js_theory_conditional(ks, NK, 0, c, s, g0, g1, g2), JS_OK);
+  assert_int_equal(js_theory_conditional(q, ks, NK, 0, c, s, g0, g1, g2), JS_OK);
   double asym = s * s / (2 * 1e18 * ph * ph);
   assert_rel(g2[NK - 1], asym, 1e-6);
   assert_rel(g1[NK - 1], asym * c / (s * s), 1e-5);
@@ -155,13 +157,13 @@ static void extreme_k_and_T(void **state) {
   const double Ts[] = {1e-6, 0.01, 1, 50};
   for (int i = 0; i < 4; i++) {
     double T = Ts[i], P = 1 / (s * s) + 2 / T, m = (c / (s * s)) / P;
-    assert_int_equal(js_theory_conditional(ks, NK, T, c, s, g0, g1, g2), JS_OK);
+    assert_int_equal(js_theory_conditional(q, ks, NK, T, c, s, g0, g1, g2), JS_OK);
     assert_rel(g2[NK - 1] / g0[NK - 1], 1 / P + m * m, 2e-6);
     assert_rel(g1[NK - 1] / g0[NK - 1], m, 2e-6);
   }
   /* large T: E[l] + ((k-1)/k) Cov(l, r) / T + O(1/T^2), here l = y^2 = -r */
   double T = 1e4, k = 8, varl = 2 * s * s * s * s + 4 * c * c * s * s, kk[1] = {k};
-  assert_int_equal(js_theory_conditional(kk, 1, T, c, s, g0, g1, g2), JS_OK);
+  assert_int_equal(js_theory_conditional(q, kk, 1, T, c, s, g0, g1, g2), JS_OK);
   double first = s * s + c * c - (k - 1) / k * varl / T;
   assert_close(g2[0] / g0[0], first, 20 * varl / (T * T) + 1e-9);
   assert_true(fabs(g2[0] / g0[0] - first) < 0.01 * fabs(s * s + c * c - first));
@@ -219,6 +221,20 @@ static void large_T_expansion_of_the_study(void **state) {
   js_theory_free(&th);
 }
 
+/// The group's quadrature cache, passed to every test as its state.
+static int cache_up(void **state) {
+  js_theory_cache *q = NULL;
+  int bad = js_theory_cache_create(&q) != JS_OK;
+  *state = q;
+  return bad;
+}
+
+/// Free the group's cache.
+static int cache_down(void **state) {
+  js_theory_cache_free(*state);
+  return 0;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(mp_scalars),
@@ -229,5 +245,5 @@ int main(void) {
       cmocka_unit_test(kinf_and_bestofk_coef),
       cmocka_unit_test(large_T_expansion_of_the_study),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, cache_up, cache_down);
 }
