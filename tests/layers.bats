@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The layering rule of docs/architecture.md: the tree keeps it, and the check catches a
-# folder that includes a header it may not, and a library called from a second file.
+# folder that includes a header it may not, a library called from a second file, a folder
+# the rule does not name and a file the folder table does not list.
 load helpers
 
 # A copy of the sources and the rule to break.
@@ -27,14 +28,16 @@ copy_tree() {
   [[ "$output" == *"src/dist/queue.c:$line: includes \"units/grid.h\": dist/ may include core"* ]]
 }
 
-@test "layers: a second file calling MPI, or an unnamed folder, fails" {
+@test "layers: a second file calling MPI, an unnamed folder or an unlisted file fails" {
   copy_tree
   sed -i '0,/^#include <stdlib.h>/s//&\n#include <mpi.h>/' "$TMP/tree/src/mc/rng.c"
   grep -q '#include <mpi.h>' "$TMP/tree/src/mc/rng.c"
   mkdir "$TMP/tree/src/extra"
+  printf '/// \\file stray.c\n' > "$TMP/tree/src/mc/stray.c"
   run "$ROOT/dev/check-layers" "$TMP/tree"
   echo "$output"
   [ "$status" -eq 1 ]
   [[ "$output" == *"src/mc/rng.c: includes <mpi.h>, which only src/dist/parallel.c may include"* ]]
   [[ "$output" == *"src/extra/: a folder the rule in docs/architecture.md does not name"* ]]
+  [[ "$output" == *"src/mc/stray.c: not named in the row of mc/ in docs/architecture.md"* ]]
 }

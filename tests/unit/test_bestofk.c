@@ -10,6 +10,7 @@
 
 #include "mc/bestofk.h"
 #include "theory/theory.h"
+#include "theorycache.h"
 
 static const double g_k[] = {1, 2, 3, 4, 16, 100, 1024, 4096, 1048576, 1073741824.0,
                              1099511627776.0};
@@ -100,20 +101,6 @@ static void exponential_limit(void **state) {
     assert_close(m1, a * m2, 1e-9 * m2 + 1e-300); /* t tanh(a t) ~ a t^2 */
   }
   js_bestofk_free(&b);
-}
-
-/// The group's quadrature cache, passed to every test as its state.
-static int cache_up(void **state) {
-  js_theory_cache *q = NULL;
-  int bad = js_theory_cache_create(&q) != JS_OK;
-  *state = q;
-  return bad;
-}
-
-/// Free the group's cache.
-static int cache_down(void **state) {
-  js_theory_cache_free(*state);
-  return 0;
 }
 
 int main(void) {

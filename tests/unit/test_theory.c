@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "theory/theory.h"
+#include "theorycache.h"
 #include "theory/theoryplan.h"
 
 /// Relative closeness (absolute 1e-9 x tol near zero).
@@ -219,20 +220,6 @@ static void large_T_expansion_of_the_study(void **state) {
     }
   }
   js_theory_free(&th);
-}
-
-/// The group's quadrature cache, passed to every test as its state.
-static int cache_up(void **state) {
-  js_theory_cache *q = NULL;
-  int bad = js_theory_cache_create(&q) != JS_OK;
-  *state = q;
-  return bad;
-}
-
-/// Free the group's cache.
-static int cache_down(void **state) {
-  js_theory_cache_free(*state);
-  return 0;
 }
 
 int main(void) {
