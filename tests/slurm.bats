@@ -39,7 +39,7 @@ job_wait() {
 
 @test "sbatch jobs/run.sbatch: a time-limit signal checkpoints and requeues; cube equals a local run" {
   $MPIRUN -np 2 "$JS" run "$ROOT/tests/data/slurm.yaml" -o "$TMP/local.nc" -q
-  run "$ROOT/jobs/submit" "$ROOT/tests/data/slurm.yaml" --ranks 2 --time 2 --margin 100 \
+  run "$ROOT/jobs/submit" "$ROOT/tests/data/slurm.yaml" --ranks 2 --time 2 --margin 110 \
       -o "$TMP/cluster.nc"
   echo "$output"
   [ "$status" -eq 0 ]

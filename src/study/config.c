@@ -131,9 +131,9 @@ static js_status get_positive(const ynode *node, const char *key, double *out) {
 
 /// Values of a logspace/linspace generator map.
 static js_status expand_generator(const ynode *node, const char *key, double **vals, int *count) {
-  const char *kind = node->keys[0];
+  const char *kind = node->n == 1 ? node->keys[0] : "";
   int logsp = strcmp(kind, "logspace") == 0;
-  JS_CHECK(node->n == 1 && (logsp || strcmp(kind, "linspace") == 0), JS_ERR_INPUT,
+  JS_CHECK(logsp || strcmp(kind, "linspace") == 0, JS_ERR_INPUT,
            "%s: %s: a generator is {logspace: {...}} or {linspace: {...}}", where(node).s, key);
   const ynode *g = node->items[0];
   char sub[96];
@@ -182,6 +182,7 @@ static js_status axis_values(const ynode *node, const char *key, double **vals, 
     js_status s = get_number(node->items[i], key, &(*vals)[i]);
     if (s != JS_OK) {
       free(*vals);
+      *vals = NULL; /* the caller's pointer (cfg->T) must not keep the freed array */
       return JS_TRACE(s);
     }
   }
