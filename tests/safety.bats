@@ -22,3 +22,17 @@ expect_bad() {
   done
   [ -z "$(ls "$TMP")" ]
 }
+
+@test "safety: k = 2^31 - 1, the documented maximum, runs (no overflow at the last chunk)" {
+  cat > "$TMP/k.yaml" <<YAML
+model: {sigma: 0.5, gamma: 1.0}
+grid: {d: [4], n: [8], k: [1, 2147483647], T: [0.5], reward: [{alpha: 1, beta: 0}]}
+sampling: {trials: 2, test_points: 1, seed: 1}
+output: {path: $TMP/k.nc}
+YAML
+  run "$JS" run "$TMP/k.yaml" --quiet
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ -s "$TMP/k.nc" ]
+  [ ! -e "$TMP/k.nc.lock" ]
+}

@@ -155,10 +155,10 @@ void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc) {
   score(kern, z, count);
   for (int lo = 0; lo < count && kern->ik < kern->nk;) {
     int from = kern->at + lo, seg = kern->k[kern->ik];
-    int to = (from / JS_KERNEL_PIECE + 1) * JS_KERNEL_PIECE; /* the piece ends at the next */
-    if (to > seg) to = seg;                                    /* multiple, the segment's */
-    if (to > kern->at + count) to = kern->at + count;          /* end or the chunk's end */
-    int hi = to - kern->at;
+    long long to = (from / JS_KERNEL_PIECE + 1LL) * JS_KERNEL_PIECE; /* the piece ends at */
+    if (to > seg) to = seg;                           /* the next multiple, the segment's */
+    if (to > kern->at + count) to = kern->at + count; /* end or the chunk's end */
+    int hi = (int)(to - kern->at);
     if (kern->iTinf >= 0) kern->suml += js_piece_sum(kern->l, lo, hi); /* T = inf only */
     for (int r = 0; r < kern->nr; r++) merge_piece(kern, r, lo, hi, from == 0);
     if (to == seg) emit(kern, acc), kern->ik++;
@@ -170,9 +170,10 @@ void js_kernel_feed(js_kernel *kern, const double *z, int count, double *acc) {
 void js_kernel_point(js_kernel *kern, double s, double aT, const double *aR, const double *z,
                      double *acc) {
   js_kernel_begin(kern, s, aT, aR);
-  for (int at = 0; at < kern->kmax; at += kern->chunk)
-    js_kernel_feed(kern, z + at, kern->kmax - at < kern->chunk ? kern->kmax - at : kern->chunk,
-                   acc);
+  for (int at = 0, count; at < kern->kmax; at += count) {
+    count = kern->kmax - at < kern->chunk ? kern->kmax - at : kern->chunk;
+    js_kernel_feed(kern, z + at, count, acc);
+  }
 }
 
 const double *js_kernel_losses(const js_kernel *kern) { return kern->l; }

@@ -111,8 +111,8 @@ static js_status fit(workspace *w, const js_config *cfg, int d, int n, int point
   JS_CALL(js_teacher_make(&w->post, w->z, w->z + d));
   JS_CALL(js_rng_normals(w->rng, w->y, (size_t)n));
   js_posterior_begin(&w->post);
-  for (int at = 0; at < n; at += JS_TRAIN_BLOCK) {
-    int R = n - at < JS_TRAIN_BLOCK ? n - at : JS_TRAIN_BLOCK;
+  for (int at = 0, R; at < n; at += R) {
+    R = n - at < JS_TRAIN_BLOCK ? n - at : JS_TRAIN_BLOCK;
     JS_CALL(js_rng_normals(w->rng, w->X, (size_t)R * d));
     scale(w->X, (size_t)R * d, cfg->input_scale);
     js_labels(&w->post, w->X, R, w->y + at);
@@ -142,8 +142,8 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
   int chunk = js_kernel_chunk(&w->kern);
   js_kernel_begin(&w->kern, s, aT, w->aR);
   js_kernel_weight(&w->kern, wt);
-  for (int at = 0; at < kmax; at += chunk) {
-    int count = kmax - at < chunk ? kmax - at : chunk;
+  for (int at = 0, count; at < kmax; at += count) { /* at + count <= kmax: no overflow */
+    count = kmax - at < chunk ? kmax - at : chunk;
     JS_CALL(js_rng_normals(w->rng, w->z, (size_t)count));
     js_kernel_feed(&w->kern, w->z, count, w->acc);
     JS_CALL(sample_out(w, cfg, u, point, count));
@@ -228,8 +228,8 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
            "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
   JS_CALL(point_stream(w, cfg, u));
   double ref_sum = 0.0, candidate_s = js_cost_candidate(cfg);
-  for (int done = 0; done < u.points; done += JS_TEST_BLOCK) {
-    int B = u.points - done < JS_TEST_BLOCK ? u.points - done : JS_TEST_BLOCK;
+  for (int done = 0, B; done < u.points; done += B) {
+    B = u.points - done < JS_TEST_BLOCK ? u.points - done : JS_TEST_BLOCK;
     JS_CALL(test_block(w, cfg, u, u.first + done, B, &ref_sum, pl, candidate_s));
   }
   for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
