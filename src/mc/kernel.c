@@ -36,7 +36,7 @@ js_status js_kernel_init(js_kernel *kern, const js_config *cfg, int chunk) {
   kern->kmax = js_config_kdraw(cfg);
   kern->exact = js_config_exact(cfg);
   kern->iT0 = kern->iTinf = -1;
-  JS_CHECK(kern->kmax > 0, JS_ERR_SYS, "internal: a kernel for a study that draws no candidates");
+  JS_CHECK(kern->kmax > 0, JS_ERR_INTERNAL, "a kernel for a study that draws no candidates");
   JS_CHECK(chunk > 0 && chunk % JS_KERNEL_PIECE == 0, JS_ERR_INTERNAL,
            "kernel chunk %d is not a positive multiple of %d", chunk, JS_KERNEL_PIECE);
   kern->chunk = chunk < kern->kmax ? chunk : kern->kmax;

@@ -196,7 +196,7 @@ void js_results_reduce_block(js_results *res, int g) {
 
 js_status js_results_reduce(js_results *res) {
   for (size_t u = 0; u < (size_t)res->nmc + res->nth; u++)
-    JS_CHECK(res->done[u], JS_ERR_SYS, "internal: unit %zu has no result", u);
+    JS_CHECK(res->done[u], JS_ERR_INTERNAL, "unit %zu has no result", u);
   for (int g = 0; g < res->nd * res->nn; g++)
     if (!res->reduced[g]) js_results_reduce_block(res, g);
   return JS_OK;
