@@ -93,16 +93,18 @@ PY
   [ "$(rerank_data one.nc)" = "$(rerank_data three.nc)" ]
 }
 
-# Expect exit 2, a message with the fragment, and the precious output untouched.
+# Expect exit 2, a message with the fragment, and the precious output (a cube that --force
+# would replace) untouched.
 expect_refused() {
   local frag="$1"; shift
-  echo precious > out.nc
-  run "$JS" rerank "$@" -o out.nc
+  [ -e precious ] || { "$JS" rerank "$ROOT/tests/data/rerank.csv" -o precious -q --k 1,2; }
+  cp precious out.nc
+  run "$JS" rerank "$@" -o out.nc --force
   echo "$output"
   [ "$status" -eq 2 ]
   [[ "$output" == *"$frag"* ]]
-  [ "$(cat out.nc)" = precious ]
-  [ -z "$(ls | grep -v -e '^out.nc$' -e '\.csv$' -e '\.jsonl$')" ]
+  cmp precious out.nc
+  [ -z "$(ls | grep -v -e '^out.nc$' -e '^precious$' -e '\.csv$' -e '\.jsonl$')" ]
 }
 
 @test "rerank: bad input exits 2 naming file, line and column; nothing written" {

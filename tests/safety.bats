@@ -36,3 +36,98 @@ YAML
   [ -s "$TMP/k.nc" ]
   [ ! -e "$TMP/k.nc.lock" ]
 }
+
+# snapshot DIR: every file's name, type and checksum (what a refused command must not change)
+snapshot() {
+  (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | while read -r f; do
+     if [ -f "$f" ]; then echo "$f $(cksum < "$f")"; else echo "$f $(stat -c %F "$f")"; fi
+   done)
+}
+
+@test "safety: -o a folder, '.', '/', a trailing '/', a FIFO, a socket or a device is refused before any work" {
+  mkdir "$TMP/dir"
+  mkfifo "$TMP/fifo"
+  python3 -c "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$TMP/sock"
+  before=$(snapshot "$TMP")
+  cd "$TMP"
+  for o in "$TMP/dir" . .. / "x.nc/" "$TMP/dir/" "$TMP/fifo" "$TMP/sock" /dev/zero; do
+    for cmd in run theory; do
+      expect_bad $cmd "$ROOT/tests/data/small.yaml" -o "$o" --quiet
+      [[ "$output" == *"-o '$o'"* ]]
+    done
+  done
+  printf 'question,loss,reward\nq,0,1\nq,1,0\n' > "$TMP/s.csv"
+  before=$(snapshot "$TMP")
+  for o in "$TMP/dir" . / "$TMP/fifo" "$TMP/sock" /dev/zero; do
+    expect_bad rerank "$TMP/s.csv" -o "$o" --quiet
+    expect_bad merge "$TMP/whatever.part-1-of-1.nc" -o "$o" --quiet
+  done
+  expect_bad analyze "$TMP/fifo" --quiet
+  [ "$(snapshot "$TMP")" = "$before" ]
+  [ ! -e /.ckpt ] && [ ! -e /..ckpt ] && [ -c /dev/zero ]
+}
+
+@test "safety: no command writes over its own input (the same file by device and inode)" {
+  printf 'question,loss,reward\nq,0,1\nq,1,0\n' > "$TMP/s.csv"
+  cp "$ROOT/tests/data/small.yaml" "$TMP/study.yaml"
+  ln "$TMP/s.csv" "$TMP/hard.csv"
+  ln -s study.yaml "$TMP/link.yaml"
+  before=$(snapshot "$TMP")
+  expect_bad run "$TMP/study.yaml" -o "$TMP/study.yaml" --quiet
+  [[ "$output" == *"is the input"* ]]
+  expect_bad run "$TMP/study.yaml" -o "$TMP/link.yaml" --quiet
+  expect_bad theory "$TMP/study.yaml" -o "$TMP/study.yaml" --quiet
+  expect_bad rerank "$TMP/s.csv" -o "$TMP/s.csv" --quiet
+  expect_bad rerank "$TMP/s.csv" -o "$TMP/hard.csv" --quiet
+  [[ "$output" == *"is the input"* ]]
+  [ "$(snapshot "$TMP")" = "$before" ]
+}
+
+@test "safety: a file judgesim did not write, or another command's or study's cube, is kept (--force replaces a cube)" {
+  printf 'question,loss,reward\nq,0,1\nq,1,0\n' > "$TMP/s.csv"
+  echo "my notes" > "$TMP/notes.nc"
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/run.nc" --quiet
+  rm "$TMP/run.nc.ckpt"
+  "$JS" rerank "$TMP/s.csv" -o "$TMP/rr.nc" --quiet
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/th.nc" --quiet
+  cp "$TMP/s.csv" "$TMP/t.csv"
+  before=$(snapshot "$TMP")
+  for cmd in "run" "theory" "run --force" "theory --force"; do
+    expect_bad $cmd "$ROOT/tests/data/small.yaml" -o "$TMP/notes.nc" --quiet
+    [[ "$output" == *"not a judgesim cube"* ]]
+  done
+  expect_bad rerank "$TMP/s.csv" -o "$TMP/notes.nc" --quiet --force
+  expect_bad run "$ROOT/tests/data/small.yaml" -o "$TMP/run.nc" --set model.sigma=0.3 --quiet
+  [[ "$output" == *"another study (model.sigma"* ]]
+  expect_bad run "$ROOT/tests/data/small.yaml" -o "$TMP/rr.nc" --quiet
+  [[ "$output" == *"rerank cube"* ]]
+  expect_bad theory "$ROOT/tests/data/small.yaml" -o "$TMP/run.nc" --quiet
+  expect_bad rerank "$TMP/s.csv" -o "$TMP/run.nc" --quiet
+  expect_bad rerank "$TMP/s.csv" -o "$TMP/th.nc" --quiet
+  expect_bad rerank "$TMP/t.csv" -o "$TMP/rr.nc" --quiet
+  [[ "$output" == *"other sample files"* ]]
+  [ "$(snapshot "$TMP")" = "$before" ]
+  # the same command and study replaces its own cube; --force replaces another judgesim cube
+  "$JS" rerank "$TMP/s.csv" -o "$TMP/rr.nc" --quiet
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/th.nc" --quiet
+  "$JS" run "$ROOT/tests/data/small.yaml" -o "$TMP/run.nc" --set model.sigma=0.3 --quiet --force
+  "$JS" rerank "$TMP/t.csv" -o "$TMP/th.nc" --quiet --force
+  [ "$(ncdump -h "$TMP/th.nc" | grep -c 'judgesim_command = "rerank"')" -eq 1 ]
+  [ "$(cat "$TMP/notes.nc")" = "my notes" ]
+}
+
+@test "safety: rerank, theory and merge take the output's lock" {
+  printf 'question,loss,reward\nq,0,1\nq,1,0\n' > "$TMP/s.csv"
+  "$JS" run "$ROOT/tests/data/small.yaml" --shard 1/1 -o "$TMP/m.nc" --quiet
+  for o in rr th m; do echo "otherhost 1 12345" > "$TMP/$o.nc.lock"; done
+  run "$JS" rerank "$TMP/s.csv" -o "$TMP/rr.nc" --quiet
+  [ "$status" -eq 4 ]
+  run "$JS" theory "$ROOT/tests/data/small.yaml" -o "$TMP/th.nc" --quiet
+  [ "$status" -eq 4 ]
+  run "$JS" merge "$TMP/m.part-1-of-1.nc" -o "$TMP/m.nc" --quiet
+  [ "$status" -eq 4 ]
+  [ ! -e "$TMP/rr.nc" ] && [ ! -e "$TMP/th.nc" ] && [ ! -e "$TMP/m.nc" ]
+  rm "$TMP"/*.lock
+  "$JS" rerank "$TMP/s.csv" -o "$TMP/rr.nc" --quiet
+  [ -s "$TMP/rr.nc" ] && [ ! -e "$TMP/rr.nc.lock" ]
+}

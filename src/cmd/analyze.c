@@ -11,6 +11,7 @@ js_status js_cmd_analyze(const js_args *args) {
   js_cube cube;
   js_analysis a;
   js_lock *lock = NULL;
+  JS_CALL(js_output_path_check(args->config, "analyze", NULL, 0));
   JS_CALL(js_store_read(args->config, &cube));
   js_analysis_input in = {&cube.cfg, cube.mean, cube.se, cube.trial, cube.theory, cube.v};
   js_status s = js_lock_take(args->config, &lock);

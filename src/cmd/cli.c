@@ -24,18 +24,19 @@ char *js_cli_history(int argc, char **argv) {
 void js_cli_usage(FILE *out) {
   fputs("usage: judgesim run CONFIG.yaml [-o OUT.nc] [--set section.key=value ...] [--quiet]\n"
         "                    [--shard I/N] [--dry-run] [--timings] [--allow-other-build]\n"
+        "                    [--force]\n"
         "       judgesim theory CONFIG.yaml [-o OUT.nc] [--set ...]  (theory cube only;\n"
         "                    default OUT: output.path with .theory.nc)\n"
         "       judgesim analyze OUT.nc [--boot N] [--quiet]  (optima with bootstrap\n"
         "                    intervals, best judge, best-of-k exponent, MC-theory gap;\n"
         "                    added to the cube and printed)\n"
-        "       judgesim merge PART.nc... -o OUT.nc [--allow-other-build]  (join the shards\n"
-        "                    of one study)\n"
+        "       judgesim merge PART.nc... -o OUT.nc [--allow-other-build] [--force]  (join the\n"
+        "                    shards of one study)\n"
         "       judgesim info OUT.nc        (progress of a study from its checkpoint)\n"
         "       judgesim rerank SAMPLES.csv|.jsonl... [-o OUT.nc] [--k LIST] [--T LIST]\n"
         "                    [--question COL] [--loss COL | --correct COL] [--reward COL]\n"
-        "                    [--boot N] [--seed S] [--fit-k LO:HI] [--quiet]  (exact delta\n"
-        "                    of a judge reranking k of your own samples per question;\n"
+        "                    [--boot N] [--seed S] [--fit-k LO:HI] [--force] [--quiet]  (exact\n"
+        "                    delta of a judge reranking k of your own samples per question;\n"
         "                    see judgesim rerank --help)\n"
         "       judgesim --help | --version\n\n"
         "Estimate the generalization error delta(d, n, k, T, reward) of softmax reranking by\n"
@@ -55,6 +56,8 @@ void js_cli_usage(FILE *out) {
         "  --allow-other-build   use a checkpoint (or parts) written by another build or on\n"
         "                        another CPU type: refused by default, as the cube would mix\n"
         "                        the two builds' bits\n"
+        "  --force               replace a judgesim cube of another study or command at OUT\n"
+        "                        (a file judgesim did not write is never replaced)\n"
         "  --samples-out PREFIX  also write every candidate as sample files for judgesim\n"
         "                        rerank: PREFIX-judgeR.csv per judge, one question per test\n"
         "                        point (one rank only; a small study: k_max rows per point)\n\n"
@@ -79,13 +82,14 @@ static js_status parse_shard(const char *v, js_args *args) {
 
 /// Option ids beyond the short options' characters; 1 is a positional argument.
 enum { OPT_ARG = 1, OPT_SET = 256, OPT_SHARD, OPT_DRY_RUN, OPT_TIMINGS, OPT_ALLOW, OPT_BOOT,
-       OPT_K, OPT_T, OPT_QUESTION, OPT_LOSS, OPT_CORRECT, OPT_REWARD, OPT_SEED, OPT_FIT, OPT_SAMPLES_OUT };
+       OPT_K, OPT_T, OPT_QUESTION, OPT_LOSS, OPT_CORRECT, OPT_REWARD, OPT_SEED, OPT_FIT, OPT_SAMPLES_OUT,
+       OPT_FORCE };
 
 /// What a missing value of option id should have been.
 void js_cli_usage_rerank(FILE *out) {
   fputs("usage: judgesim rerank SAMPLES.csv|SAMPLES.jsonl... [-o OUT.nc] [--k LIST] [--T LIST]\n"
         "                [--question COL] [--loss COL | --correct COL] [--reward COL]\n"
-        "                [--boot N] [--seed S] [--fit-k LO:HI] [--quiet]\n\n"
+        "                [--boot N] [--seed S] [--fit-k LO:HI] [--force] [--quiet]\n\n"
         "For N sampled answers per question, each with a loss (or a correctness) and a judge's\n"
         "reward, the expected loss of the answer a judge picks from k of them (softmax of\n"
         "reward / T; T = 0: the best, ties broken uniformly), exact over all k-subsets of each\n"
@@ -107,6 +111,8 @@ void js_cli_usage_rerank(FILE *out) {
         "  --boot N          bootstrap resamples of the questions (default 1000)\n"
         "  --seed S          seed of the bootstrap (default 1)\n"
         "  --fit-k LO:HI     k window of the best-of-k fit (default: the whole k axis)\n"
+        "  --force           replace a judgesim cube of another command or other sample files\n"
+        "                    at OUT (a file judgesim did not write is never replaced)\n"
         "  -q, --quiet       no progress line and no table\n\n"
         "exit codes: 0 done, 2 bad input (nothing written), 1 any other failure\n",
         out);
@@ -190,6 +196,7 @@ static js_status take_merge(int id, const char *v, js_args *args) {
   if (id == 'o') args->out = v;
   else if (id == 'q') args->quiet = 1;
   else if (id == OPT_ALLOW) args->allow_other_build = 1;
+  else if (id == OPT_FORCE) args->force = 1;
   else args->parts[args->nparts++] = v;
   return JS_OK;
 }
@@ -199,6 +206,7 @@ static js_status parse_merge(int argc, char **argv, js_args *args) {
   static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
                                         {"quiet", no_argument, NULL, 'q'},
                                         {"allow-other-build", no_argument, NULL, OPT_ALLOW},
+                                        {"force", no_argument, NULL, OPT_FORCE},
                                         {NULL, 0, NULL, 0}};
   args->parts = calloc((size_t)argc, sizeof *args->parts);
   JS_ALLOC_CHECK(args->parts, "options");
@@ -220,6 +228,7 @@ static js_status take_run(int id, const char *v, js_args *args) {
   case OPT_TIMINGS: args->timings = 1; break;
   case OPT_ALLOW: args->allow_other_build = 1; break;
   case OPT_SAMPLES_OUT: args->samples_out = v; break;
+  case OPT_FORCE: args->force = 1; break;
   default:
     JS_CHECK(!args->config, JS_ERR_INPUT, "unexpected argument '%s': one study file only", v);
     args->config = v;
@@ -238,6 +247,7 @@ static js_status parse_run(int argc, char **argv, js_args *args) {
                                         {"timings", no_argument, NULL, OPT_TIMINGS},
                                         {"allow-other-build", no_argument, NULL, OPT_ALLOW},
                                         {"samples-out", required_argument, NULL, OPT_SAMPLES_OUT},
+                                        {"force", no_argument, NULL, OPT_FORCE},
                                         {NULL, 0, NULL, 0}};
   args->sets = calloc((size_t)argc, sizeof *args->sets);
   JS_ALLOC_CHECK(args->sets, "options");
@@ -343,6 +353,7 @@ static js_status take_rerank(int id, const char *v, js_args *args) {
   case OPT_LOSS: args->col_loss = v; break;
   case OPT_CORRECT: args->col_correct = v; break;
   case OPT_REWARD: args->col_reward = v; break;
+  case OPT_FORCE: args->force = 1; break;
   case OPT_BOOT:
     JS_CHECK(sscanf(v, "%d%n", &args->boot, &used) == 1 && !v[used] && args->boot >= 20 &&
                  args->boot <= 1000000,
@@ -372,6 +383,7 @@ static js_status parse_rerank(int argc, char **argv, js_args *args) {
                                         {"boot", required_argument, NULL, OPT_BOOT},
                                         {"seed", required_argument, NULL, OPT_SEED},
                                         {"fit-k", required_argument, NULL, OPT_FIT},
+                                        {"force", no_argument, NULL, OPT_FORCE},
                                         {NULL, 0, NULL, 0}};
   args->parts = calloc((size_t)argc, sizeof *args->parts);
   JS_ALLOC_CHECK(args->parts, "options");

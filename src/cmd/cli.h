@@ -33,6 +33,8 @@ typedef struct {
   const char *k_list, *T_list, *fit_k; ///< rerank --k, --T, --fit-k as typed (NULL: default)
   const char *col_question, *col_loss, *col_correct, *col_reward; ///< rerank's columns
   int allow_other_build; ///< run, merge --allow-other-build: use checkpoints of another build
+  int force;            ///< run, theory, merge, rerank --force: replace a judgesim cube of
+                        ///< another study or command at the output
 } js_args;
 
 /// Parse argv; a bad argument is an input error naming it.

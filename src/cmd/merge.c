@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "cmd/cubejob.h"
+#include "cmd/output.h"
+#include "io/fileio.h"
 #include "io/merge.h"
 
 js_status js_cmd_merge(const js_args *args, int argc, char **argv) {
@@ -17,9 +19,12 @@ js_status js_cmd_merge(const js_args *args, int argc, char **argv) {
   memset(&cfg, 0, sizeof cfg);
   js_cube_job job = {.cfg = &cfg, .argc = argc, .argv = argv, .mc = 1, .res = &res,
                      .plan = &grid.plan};
-  js_status s = js_store_check_path(args->out);
+  js_status s = js_output_path_check(args->out, "-o", args->parts, args->nparts);
   JS_TRY(s, js_merge_load(args->parts, args->nparts, args->out, args->allow_other_build, &cfg,
                           &grid, &res, &study));
+  js_output o = {args->out, "-o", args->parts, args->nparts, JS_CUBE_RUN, &cfg, NULL,
+                 args->force};
+  JS_TRY(s, js_output_check(&o));
   JS_TRY(s, js_config_to_yaml(&cfg, &text));
   job.text = text;
   JS_TRY(s, js_lock_take(cfg.out_path, &job.lock));

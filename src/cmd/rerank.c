@@ -18,6 +18,8 @@
 #include "rerank/samples.h"
 #include "dist/schedule.h"
 #include "io/store.h"
+#include "cmd/output.h"
+#include "io/fileio.h"
 
 /// Seconds of one core per sample and per (k, finite T) pair (measured: about 20 ms for a
 /// question of 1,000 samples, k up to 64 and 3 finite T); only orders the work and the ETA.
@@ -35,6 +37,7 @@ typedef struct {
   double *rows;    ///< rank 0: [question][payload]
   unsigned char *done;
   js_layout_knobs layout;
+  js_lock *lock;   ///< rank 0: the output's
 } rr_job;
 
 /// The default k axis: 1, 2, 4, ... up to 64 and the smallest question's N.
@@ -100,8 +103,25 @@ static js_status out_path(const js_args *a, rr_job *j) {
   return JS_OK;
 }
 
-/// Rank 0: read and check the samples; the smallest N goes to *nmin.
+/// Rank 0: check the output (not an input, not another command's cube) and lock it.
+static js_status claim_out(const js_args *a, rr_job *j) {
+  size_t len = 1;
+  for (int i = 0; i < a->nparts; i++) len += strlen(a->parts[i]) + 1;
+  char *files = calloc(len, 1);
+  JS_ALLOC_CHECK(files, "file names");
+  for (int i = 0; i < a->nparts; i++) strcat(strcat(files, a->parts[i]), "\n");
+  js_output o = {j->out, a->out ? "-o" : "the default output", a->parts, a->nparts,
+                 JS_CUBE_RERANK, NULL, files, a->force};
+  js_status s = js_output_check(&o);
+  free(files);
+  JS_CALL(s);
+  return js_lock_take(j->out, &j->lock);
+}
+
+/// Rank 0: claim the output, read and check the samples; the smallest N goes to *nmin.
 static js_status load(const js_args *a, rr_job *j, int *nmin) {
+  JS_CALL(out_path(a, j));
+  JS_CALL(claim_out(a, j));
   js_columns cols = {a->col_question ? a->col_question : "question", a->col_loss,
                      a->col_correct ? a->col_correct : "correct",
                      a->col_reward ? a->col_reward : "reward", 0};
@@ -115,8 +135,6 @@ static js_status load(const js_args *a, rr_job *j, int *nmin) {
     if (n < *nmin) *nmin = n;
   }
   if (j->kv) JS_CALL(check_sizes(j, (int)j->kv[j->o.nk - 1]));
-  JS_CALL(out_path(a, j));
-  JS_CALL(js_store_check_path(j->out));
   return JS_OK;
 }
 
@@ -276,6 +294,7 @@ js_status js_cmd_rerank(const js_args *args, int argc, char **argv) {
   js_samples_free(&j.smp);
   free(j.kv), free(j.T), free(j.k), free(j.order), free(j.rows), free(j.done);
   free(j.out);
+  js_lock_release(j.lock);
   JS_CALL(s);
   return JS_OK;
 }

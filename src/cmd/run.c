@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/cubejob.h"
+#include "cmd/output.h"
 #include "core/fault.h"
 #include "core/progress.h"
 #include "core/signals.h"
@@ -54,7 +55,9 @@ static js_status load_study(const js_args *args, js_config *cfg, char **text) {
   if (js_par_rank() == 0) {
     s = js_config_load(args->config, args->sets, args->nsets, args->out, cfg);
     if (s == JS_OK && args->nshards) JS_TRY(s, use_shard_path(cfg, args));
-    JS_TRY(s, js_store_check_path(cfg->out_path));
+    js_output o = {cfg->out_path, args->out ? "-o" : "output.path", &args->config, 1,
+                   JS_CUBE_RUN, cfg, NULL, args->force};
+    JS_TRY(s, js_output_check(&o));
     JS_TRY(s, js_config_to_yaml(cfg, text));
   }
   int code = (int)s;

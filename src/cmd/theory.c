@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include "cmd/cubejob.h"
+#include "cmd/output.h"
+#include "io/fileio.h"
 #include "core/progress.h"
 
 /// The default output beside the study's cube: OUT.theory.nc.
@@ -25,7 +27,11 @@ js_status js_cmd_theory(const js_args *args, int argc, char **argv) {
   js_theory th = {0};
   JS_CALL(js_config_load(args->config, args->sets, args->nsets, args->out, &cfg));
   js_status s = args->out ? JS_OK : default_path(&cfg);
-  JS_TRY(s, js_store_check_path(cfg.out_path));
+  js_output o = {cfg.out_path, args->out ? "-o" : "the theory's output", &args->config, 1,
+                 JS_CUBE_THEORY, &cfg, NULL, args->force};
+  JS_TRY(s, js_output_check(&o));
+  js_lock *lock = NULL;
+  JS_TRY(s, js_lock_take(cfg.out_path, &lock));
   JS_TRY(s, js_config_to_yaml(&cfg, &text));
   double t0 = js_now();
   JS_TRY(s, js_theory_study(&cfg, &th));
@@ -35,6 +41,7 @@ js_status js_cmd_theory(const js_args *args, int argc, char **argv) {
     fprintf(stderr, "judgesim: theory for %d cells in %.2f s; wrote %s\n",
             cfg.nd * cfg.nn * cfg.nk * cfg.nT * cfg.nr, js_now() - t0, cfg.out_path);
   js_cube_job_free(&job);
+  js_lock_release(lock);
   js_theory_free(&th);
   js_config_free(&cfg);
   free(text);

@@ -25,6 +25,48 @@ char *js_folder_of(const char *path) {
   return dir;
 }
 
+/// What a file that is not a regular file is, for a message.
+static const char *file_type(mode_t m) {
+  return S_ISDIR(m) ? "a folder" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/// The last component of a path (after the last '/').
+static const char *last_part(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+js_status js_output_path_check(const char *path, const char *label, const char *const *inputs,
+                               int ninputs) {
+  JS_CHECK(path && path[0], JS_ERR_INPUT, "%s: empty file name", label);
+  const char *name = last_part(path);
+  JS_CHECK(name[0], JS_ERR_INPUT, "%s '%s' ends with '/': give a file name, e.g. %sout.nc",
+           label, path, path);
+  JS_CHECK(strcmp(name, ".") && strcmp(name, ".."), JS_ERR_INPUT,
+           "%s '%s' names a folder: give a file name, e.g. %s/out.nc", label, path, path);
+  struct stat out, in;
+  if (stat(path, &out) == 0) {
+    JS_CHECK(S_ISREG(out.st_mode), JS_ERR_INPUT, "%s '%s' is %s, not a file (nothing was "
+             "written)", label, path, file_type(out.st_mode));
+    for (int i = 0; i < ninputs; i++)
+      JS_CHECK(!(inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
+                 in.st_ino == out.st_ino),
+               JS_ERR_INPUT, "%s '%s' is the input %s of this command: give another output",
+               label, path, inputs[i]);
+  } else {
+    JS_CHECK(errno == ENOENT, JS_ERR_INPUT, "%s '%s': %s", label, path, strerror(errno));
+  }
+  char *dir = js_folder_of(path);
+  JS_ALLOC_CHECK(dir, "path");
+  int ok = access(dir, W_OK | X_OK) == 0, err = errno;
+  js_status s = ok ? JS_OK
+                   : JS_ERROR(JS_ERR_INPUT, "%s: cannot write into folder '%s' for '%s': %s",
+                              label, dir, path, strerror(err));
+  free(dir);
+  return s;
+}
+
 /// fsync a file or folder by path.
 static js_status sync_path(const char *path) {
   int fd = open(path, O_RDONLY);

@@ -22,6 +22,12 @@ int js_atomic_clean(const char *target);
 size_t js_path_stem_len(const char *path);
 /// Does path end in suffix?
 int js_path_has_suffix(const char *path, const char *suffix);
+/// Check an output path before any work (input error naming label, e.g. "-o" or
+/// "output.path"): a file name, not a folder ('.', '..', a trailing '/'); if it exists, a
+/// regular file (no folder, device, FIFO or socket) and none of the command's inputs (same
+/// device and inode; NULL entries skipped); its folder writable.
+js_status js_output_path_check(const char *path, const char *label, const char *const *inputs,
+                               int ninputs);
 /// A lock held by this process.
 typedef struct js_lock js_lock;
 /// Take the lock TARGET.lock (O_EXCL file with host, pid and SLURM job id). A lock of a

@@ -23,19 +23,6 @@ static js_status nc_check(int rc, const char *call, const char *file, int line) 
 
 const char *js_store_library(void) { return nc_inq_libvers(); }
 
-js_status js_store_check_path(const char *path) {
-  char *dir = js_folder_of(path);
-  JS_ALLOC_CHECK(dir, "path");
-  int ok = access(dir, W_OK | X_OK) == 0;
-  int err = errno;
-  js_status s = ok ? JS_OK
-                   : JS_ERROR(JS_ERR_INPUT,
-                              "output.path: cannot write into folder '%s' for '%s': %s", dir,
-                              path, strerror(err));
-  free(dir);
-  return s;
-}
-
 /// Text attribute helper.
 static js_status put_text(int nc, int var, const char *name, const char *text) {
   NC_CALL(nc_put_att_text(nc, var, name, strlen(text), text));
@@ -248,6 +235,7 @@ js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube
   js_status s = f->written ? JS_OK : JS_ERROR(JS_ERR_SYS, "out of memory for the cube");
   JS_TRY(s, js_atomic_begin(cfg->out_path, &f->tmp));
   JS_TRY(s, define_file(f, meta));
+  JS_TRY(s, put_text(f->nc, NC_GLOBAL, "judgesim_command", mc ? "run" : "theory"));
   if (s != JS_OK) js_store_abort(f), f = NULL;
   *out = f;
   return JS_TRACE(s);
@@ -489,4 +477,66 @@ js_status js_store_add_analysis(const char *path, const js_analysis *a) {
   }
   JS_CALL(js_atomic_commit(tmp, path));
   return JS_OK;
+}
+
+/// A text attribute of an open file (malloc'd), or NULL when absent.
+static char *get_text(int nc, int var, const char *name) {
+  size_t len;
+  if (nc_inq_attlen(nc, var, name, &len) != NC_NOERR) return NULL;
+  char *text = calloc(len + 1, 1);
+  if (text && nc_get_att_text(nc, var, name, text) != NC_NOERR) free(text), text = NULL;
+  return text;
+}
+
+/// A rerank cube's sample files as given, one per line (malloc'd; NULL when unreadable).
+static char *rerank_files(int nc) {
+  int var, dim;
+  size_t n = 0;
+  if (nc_inq_varid(nc, "file_name", &var) || nc_inq_vardimid(nc, var, &dim) ||
+      nc_inq_dimlen(nc, dim, &n))
+    return NULL;
+  char **names = calloc(n + 1, sizeof *names);
+  if (!names || nc_get_var_string(nc, var, names) != NC_NOERR) return free(names), NULL;
+  size_t len = 1;
+  for (size_t i = 0; i < n; i++) len += strlen(names[i] ? names[i] : "") + 1;
+  char *out = calloc(len, 1);
+  for (size_t i = 0; out && i < n; i++) strcat(strcat(out, names[i] ? names[i] : ""), "\n");
+  nc_free_string(n, names);
+  free(names);
+  return out;
+}
+
+/// The kind of an open judgesim cube: its judgesim_command, or for cubes written before it
+/// the title (rerank) and the presence of delta (run) or not (theory).
+static js_cube_kind kind_of(int nc, const char *command, const char *title) {
+  int var;
+  if (command) return !strcmp(command, "rerank")   ? JS_CUBE_RERANK
+                      : !strcmp(command, "theory") ? JS_CUBE_THEORY
+                      : !strcmp(command, "run")    ? JS_CUBE_RUN
+                                                   : JS_CUBE_FOREIGN;
+  if (!title || strncmp(title, "judgesim", 8)) return JS_CUBE_FOREIGN;
+  if (!strncmp(title, "judgesim rerank", 15)) return JS_CUBE_RERANK;
+  return nc_inq_varid(nc, "delta", &var) == NC_NOERR ? JS_CUBE_RUN : JS_CUBE_THEORY;
+}
+
+js_status js_store_identify(const char *path, js_cube_id *id) {
+  memset(id, 0, sizeof *id);
+  if (access(path, F_OK) != 0) return JS_OK; /* JS_CUBE_NONE */
+  int nc;
+  id->kind = JS_CUBE_FOREIGN;
+  if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR) return JS_OK;
+  char *command = get_text(nc, NC_GLOBAL, "judgesim_command");
+  char *title = get_text(nc, NC_GLOBAL, "title");
+  id->kind = kind_of(nc, command, title);
+  if (id->kind == JS_CUBE_RUN || id->kind == JS_CUBE_THEORY)
+    id->config = get_text(nc, NC_GLOBAL, "config");
+  if (id->kind == JS_CUBE_RERANK) id->files = rerank_files(nc);
+  free(command), free(title);
+  nc_close(nc);
+  return JS_OK;
+}
+
+void js_cube_id_free(js_cube_id *id) {
+  free(id->config), free(id->files);
+  memset(id, 0, sizeof *id);
 }

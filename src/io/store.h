@@ -17,8 +17,6 @@ typedef struct {
   const char *build;       ///< compiler and flags
 } js_cube_meta;
 
-/// Check that the output's folder exists and is writable (before any work).
-js_status js_store_check_path(const char *path);
 /// Write the cube atomically, replacing any file at cfg->out_path, in two steps, so that a run
 /// defines its cube while the work goes on: begin creates OUT.tmp.XXXXXX beside
 /// cfg->out_path with every dimension, variable and attribute
@@ -74,6 +72,18 @@ const char *js_store_library(void);
 js_status js_store_read(const char *path, js_cube *cube);
 /// Free a cube read back.
 void js_store_cube_free(js_cube *cube);
+/// What a file at an output path is: nothing, a judgesim cube of run (or merge), theory or
+/// rerank, or a file judgesim did not write (not NetCDF, or no judgesim attributes).
+typedef enum { JS_CUBE_NONE, JS_CUBE_RUN, JS_CUBE_THEORY, JS_CUBE_RERANK, JS_CUBE_FOREIGN } js_cube_kind;
+typedef struct {
+  js_cube_kind kind;
+  char *config; ///< run and theory cubes: the study text (NULL otherwise)
+  char *files;  ///< rerank cubes: the sample files as given, one per line (NULL otherwise)
+} js_cube_id;
+/// Identify the file at path (never fails on its content: a bad file is JS_CUBE_FOREIGN).
+js_status js_store_identify(const char *path, js_cube_id *id);
+/// Free what js_store_identify allocated.
+void js_cube_id_free(js_cube_id *id);
 /// Add (or replace) the analysis variables of a cube, atomically (copy, edit, rename).
 js_status js_store_add_analysis(const char *path, const js_analysis *a);
 

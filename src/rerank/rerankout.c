@@ -129,6 +129,7 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
   };
   js_table_attr attrs[] = {
       {"Conventions", "CF-1.8", 0},
+      {"judgesim_command", "rerank", 0},
       {"title", "judgesim rerank: reranking of sampled answers by a judge, exact over k-subsets", 0},
       {"source", js_version_string(), 0},
       {"build", js_build_string(), 0},
