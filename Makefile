@@ -23,7 +23,8 @@ pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(2))
 ifeq ($(origin NETCDF_LIBS),undefined)
 NETCDF_CFLAGS := $(shell nc-config --cflags 2>/dev/null)
-NETCDF_LIBS := $(or $(shell nc-config --libs 2>/dev/null),-lnetcdf)
+NETCDF_LIBS := $(or $(shell nc-config --libs 2>/dev/null),-lnetcdf) \
+               $(call pc_libs,hdf5,-lhdf5_serial)
 endif
 ifeq ($(origin GSL_LIBS),undefined)
 GSL_CFLAGS := $(call pc_cflags,gsl)

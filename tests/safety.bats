@@ -3,6 +3,11 @@
 # message naming the file (or option), the key and the value, and write nothing.
 load helpers
 
+teardown() {
+  if mountpoint -q "$TMP/fs" 2>/dev/null; then umount "$TMP/fs"; fi
+  rm -rf "$TMP"
+}
+
 # expect_bad ARGS...: judgesim ARGS exits 2 with one "error:" line and no traceback of a crash
 expect_bad() {
   run "$JS" "$@"
@@ -130,4 +135,32 @@ snapshot() {
   rm "$TMP"/*.lock
   "$JS" rerank "$TMP/s.csv" -o "$TMP/rr.nc" --quiet
   [ -s "$TMP/rr.nc" ] && [ ! -e "$TMP/rr.nc.lock" ]
+}
+
+@test "safety: a full disk at any step of the end leaves the previous cube as it was" {
+  [ "$(id -u)" -eq 0 ] || skip "mounting a tmpfs needs root"
+  mkdir "$TMP/fs"
+  mount -t tmpfs -o size=1m tmpfs "$TMP/fs"
+  S="$ROOT/tests/data/small.yaml"
+  "$JS" run "$S" -o "$TMP/fs/a.nc" --quiet
+  cp "$TMP/fs/a.nc" "$TMP/before.nc"
+  # free space from none (the lock) through the cube's definition, data and close, to the
+  # final checkpoint (450 KB)
+  for free in 0 4 8 20 48 100 300; do
+    rm -f "$TMP/fs/fill"
+    avail=$(df -k --output=avail "$TMP/fs" | tail -1)
+    if [ $((avail - free)) -gt 0 ]; then
+      dd if=/dev/zero of="$TMP/fs/fill" bs=1k count=$((avail - free)) status=none || true
+    fi
+    run "$JS" run "$S" -o "$TMP/fs/a.nc" --quiet --set sampling.trials=8
+    echo "free ${free} KB: exit $status: $output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"judgesim: error: "* && "$output" != *"Signal"* && "$output" != *"HDF5-DIAG"* ]]
+    cmp "$TMP/fs/a.nc" "$TMP/before.nc"
+    [ "$(ls "$TMP/fs" | grep -v -e '^fill$' -e '^a.nc$' -e '^a.nc.ckpt$')" = "" ]
+  done
+  rm -f "$TMP/fs/fill"
+  "$JS" run "$S" -o "$TMP/fs/a.nc" --quiet --set sampling.trials=8
+  "$JS" run "$S" -o "$TMP/whole.nc" --quiet --set sampling.trials=8
+  diff <(cube_data "$TMP/whole.nc") <(cube_data "$TMP/fs/a.nc")
 }

@@ -145,9 +145,9 @@ static void summary(const js_cube_job *job, const js_grid *grid, const js_run_st
           st->candidates / st->wall / st->ranks, job->cfg->out_path);
 }
 
-/// Reduce, assemble the theory, check, write the cube and print the summary (rank 0).
-static js_status epilog(js_cube_job *job, const js_grid *grid, const js_run_stats *st,
-                        const js_args *args) {
+/// Reduce, assemble the theory, check, and write the cube into its temporary file (rank 0);
+/// the check's verdict goes to *v.
+static js_status epilog(js_cube_job *job, js_verification *v) {
   JS_CALL(drain(job)); /* the blocks written during the work (background thread) */
   js_timer_start(JS_TM_REDUCE);
   JS_CALL(js_results_reduce(job->res));
@@ -156,20 +156,27 @@ static js_status epilog(js_cube_job *job, const js_grid *grid, const js_run_stat
   js_status a = cube_theory(job); /* unless the background thread did as its last piece came */
   js_timer_stop(JS_TM_ASSEMBLE);
   JS_CALL(a);
-  js_verification v = js_verify(job->cfg, job->res, job->vp);
+  *v = js_verify(job->cfg, job->res, job->vp);
   char line[512];
-  js_verify_text(&v, line, sizeof line);
+  js_verify_text(v, line, sizeof line);
   js_timer_start(JS_TM_WRITE);
   js_status s = job->file ? JS_OK : cube_begin(job);
   JS_TRY(s, js_store_put_verification(job->file, line,
-                                      !v.checked ? "not run" : v.pass ? "PASS" : "FAIL"));
-  JS_TRY(s, js_cube_job_write(job, job->res, &job->th));
+                                      !v->checked ? "not run" : v->pass ? "PASS" : "FAIL"));
+  JS_TRY(s, js_store_close(job->file, job->res, &job->th));
   js_timer_stop(JS_TM_WRITE);
-  JS_CALL(s);
-  if (!args->quiet || !v.pass) fprintf(stderr, "judgesim: verification: %s\n", line);
-  JS_CHECK(v.pass, JS_ERR_NUMERIC, "the k = 1 self-check failed: delta(k = 1) differs from "
+  return JS_TRACE(s);
+}
+
+/// The verdict of the k = 1 self-check and the summary, once the cube is in place.
+static js_status report(const js_cube_job *job, const js_verification *v, const js_grid *grid,
+                        const js_run_stats *st, const js_args *args) {
+  char line[512];
+  js_verify_text(v, line, sizeof line);
+  if (!args->quiet || !v->pass) fprintf(stderr, "judgesim: verification: %s\n", line);
+  JS_CHECK(v->pass, JS_ERR_NUMERIC, "the k = 1 self-check failed: delta(k = 1) differs from "
            "delta_ref by %.1f standard errors at d=%d n=%d (cube written for inspection)",
-           v.max_z, v.worst_d, v.worst_n);
+           v->max_z, v->worst_d, v->worst_n);
   summary(job, grid, st, args);
   return JS_OK;
 }
@@ -183,12 +190,22 @@ js_status js_cube_job_finish(js_cube_job *job, const js_grid *grid, const js_run
   int started;
   JS_CALL(js_commit_start(c, &started));
   js_timer_stop(JS_TM_COMMIT);
-  js_status s = args->nshards ? JS_OK : epilog(job, grid, st, args);
+  js_verification v;
+  js_status s = args->nshards ? JS_OK : epilog(job, &v);
   js_timer_start(JS_TM_COMMIT);
   JS_KEEP(s, js_commit_wait(c));
   js_timer_stop(JS_TM_COMMIT);
+  /* the new cube replaces the old one only now, with its checkpoint safe: a failure of any
+     step before leaves the previous cube as it was */
+  js_timer_start(JS_TM_WRITE);
+  if (s == JS_OK && job->file) {
+    s = js_store_commit(job->file); /* frees it */
+    job->file = NULL;
+  }
+  js_timer_stop(JS_TM_WRITE);
   js_timer_mark(JS_AT_EPILOG);
   JS_CALL(s);
+  if (!args->nshards) JS_CALL(report(job, &v, grid, st, args));
   return JS_OK;
 }
 

@@ -65,8 +65,9 @@ static js_status collective(const js_args *args, int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  js_args args;
-  js_status s = js_cli_parse(argc, argv, &args);
+  js_args args = {0};
+  js_status s = js_store_init();
+  JS_TRY(s, js_cli_parse(argc, argv, &args));
   if (s != JS_OK) {
     if (launched_as_rank0()) js_error_report(s);
   } else if (args.cmd == JS_CMD_HELP || args.cmd == JS_CMD_VERSION) {

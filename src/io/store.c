@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <H5Epublic.h>
+#include <H5public.h>
 #include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,21 @@ static js_status nc_check(int rc, const char *call, const char *file, int line) 
 #define NC_CALL(call) JS_CALL(nc_check((call), #call, __FILE__, __LINE__))
 
 const char *js_store_library(void) { return nc_inq_libvers(); }
+
+js_status js_store_init(void) {
+  /* After a failed write (a full disk) NetCDF 4.9 can neither close nor abort the file
+     (nc_close fails, nc_abort dereferences a freed object) and HDF5's exit handler, closing
+     it once more, crashes; such a file is left open and removed, and HDF5 not torn down. */
+  JS_CHECK(H5dont_atexit() >= 0, JS_ERR_NETCDF, "H5dont_atexit failed");
+  return JS_OK;
+}
+
+/// No HDF5 error stack on stderr from this thread (a full disk printed 100 lines of it):
+/// the failing NetCDF call is reported instead.
+static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/// Give up a cube being made after a failure: the file stays open (see js_store_init).
+static void forsake(int *nc) { *nc = -1; }
 
 /// Text attribute helper.
 static js_status put_text(int nc, int var, const char *name, const char *text) {
@@ -215,6 +232,7 @@ struct js_cube_file {
 
 /// Create the NetCDF file at path and define everything in it.
 static js_status define_file(js_cube_file *f, const js_cube_meta *meta) {
+  quiet_hdf5(); /* (on the background thread during a run) */
   NC_CALL(nc_create(f->tmp, NC_NETCDF4 | NC_CLOBBER, &f->nc));
   int old_fill;
   js_status s = nc_check(nc_set_fill(f->nc, NC_NOFILL, &old_fill), "nc_set_fill", __FILE__,
@@ -222,7 +240,7 @@ static js_status define_file(js_cube_file *f, const js_cube_meta *meta) {
   JS_TRY(s, define_vars(f->nc, f->cfg, f->mc, f->theory, &f->v));
   JS_TRY(s, global_attrs(f->nc, f->cfg, meta));
   JS_TRY(s, nc_check(nc_enddef(f->nc), "nc_enddef", __FILE__, __LINE__));
-  if (s != JS_OK) nc_close(f->nc), f->nc = -1;
+  if (s != JS_OK) forsake(&f->nc);
   return JS_TRACE(s);
 }
 
@@ -255,18 +273,30 @@ js_status js_store_put_theory(js_cube_file *f, const js_theory *th) {
   return JS_OK;
 }
 
-js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th) {
+js_status js_store_close(js_cube_file *f, const js_results *res, const js_theory *th) {
+  JS_CHECK(f->nc >= 0, JS_ERR_INTERNAL, "the cube %s was closed already", f->tmp);
   int blocks = f->cfg->nd * f->cfg->nn, some = f->nwritten > 0; /* else whole arrays at once */
   js_status s = put_data(f->nc, f->cfg, f->mc && !some ? res : NULL,
                          f->theory && !f->theory_written ? th : NULL, &f->v);
   for (int g = 0; some && s == JS_OK && g < blocks; g++) s = js_store_put_block(f, res, g);
+  if (s != JS_OK) return JS_TRACE(s); /* abort discards the file */
   int rc = nc_close(f->nc);
   f->nc = -1;
-  JS_TRY(s, nc_check(rc, "nc_close", __FILE__, __LINE__));
-  if (s == JS_OK) {
-    s = js_atomic_commit(f->tmp, f->cfg->out_path); /* frees tmp */
-    f->tmp = NULL;
-  }
+  JS_CALL(nc_check(rc, "nc_close", __FILE__, __LINE__));
+  return JS_OK;
+}
+
+js_status js_store_commit(js_cube_file *f) {
+  JS_CHECK(f->nc < 0 && f->tmp, JS_ERR_INTERNAL, "the cube was not closed before its commit");
+  js_status s = js_atomic_commit(f->tmp, f->cfg->out_path); /* frees tmp */
+  f->tmp = NULL;
+  js_store_abort(f);
+  return JS_TRACE(s);
+}
+
+js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th) {
+  js_status s = js_store_close(f, res, th);
+  if (s == JS_OK) return js_store_commit(f);
   js_store_abort(f);
   return JS_TRACE(s);
 }
@@ -281,7 +311,7 @@ js_status js_store_put_verification(js_cube_file *f, const char *summary, const 
 
 void js_store_abort(js_cube_file *f) {
   if (!f) return;
-  if (f->nc >= 0) nc_close(f->nc);
+  if (f->nc >= 0) forsake(&f->nc); /* a failure: the temporary file is removed below */
   if (f->tmp) js_atomic_abort(f->tmp);
   free(f->written);
   free(f);
@@ -330,6 +360,7 @@ js_status js_store_write_table(const char *path, const js_table_dim *dims, int n
   char *tmp = NULL;
   int nc = -1, *ids = malloc(sizeof(int) * (size_t)(nvars + 1));
   JS_ALLOC_CHECK(ids, "variable ids");
+  quiet_hdf5();
   js_status s = js_atomic_begin(path, &tmp);
   JS_TRY(s, nc_check(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &nc), "nc_create", __FILE__,
                      __LINE__));
@@ -524,6 +555,7 @@ js_status js_store_identify(const char *path, js_cube_id *id) {
   if (access(path, F_OK) != 0) return JS_OK; /* JS_CUBE_NONE */
   int nc;
   id->kind = JS_CUBE_FOREIGN;
+  quiet_hdf5();
   if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR) return JS_OK;
   char *command = get_text(nc, NC_GLOBAL, "judgesim_command");
   char *title = get_text(nc, NC_GLOBAL, "title");

@@ -26,6 +26,11 @@ typedef struct js_cube_file js_cube_file;
 js_status js_store_begin(const js_config *cfg, int mc, int theory, const js_cube_meta *meta,
                          js_cube_file **f);
 js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theory *th);
+/// finish in two steps, so that the cube replaces the old one only after the final
+/// checkpoint is safe: close writes the data and closes the temporary file (f stays, abort
+/// removes it); commit renames it into place and frees f whatever happens.
+js_status js_store_close(js_cube_file *f, const js_results *res, const js_theory *th);
+js_status js_store_commit(js_cube_file *f);
 /// Write the Monte Carlo slices of (d, n) block g (id_d * nn + id_n) now, its trials being
 /// complete and reduced (finish then skips it), so little is left to write at the end.
 js_status js_store_put_block(js_cube_file *f, const js_results *res, int g);
@@ -66,6 +71,8 @@ typedef struct {
   double *mean, *se, *trial, *theory, *v;
 } js_cube;
 
+/// Before any other NetCDF call (main): keep HDF5 from tearing down at exit (see store.c).
+js_status js_store_init(void);
 /// The NetCDF library's version text.
 const char *js_store_library(void);
 /// Read a run cube's study and Monte Carlo results (input error if it has none).
