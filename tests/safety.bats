@@ -164,3 +164,38 @@ snapshot() {
   "$JS" run "$S" -o "$TMP/whole.nc" --quiet --set sampling.trials=8
   diff <(cube_data "$TMP/whole.nc") <(cube_data "$TMP/fs/a.nc")
 }
+
+@test "safety: hostile study files are refused: alias bomb, deep nesting, huge maps, a second document, NUL, 4 MB, null path, 2^53 + 1, 1e308, a unit larger than memory" {
+  python3 - "$TMP" <<'PY'
+import sys
+t = sys.argv[1]
+lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+for i in range(1, 9):
+    lines.append('%s: &%s [%s]' % (chr(97 + i), chr(97 + i), ','.join(['*' + chr(96 + i)] * 9)))
+lines.append('model: *i')
+open(t + '/bomb.yaml', 'w').write('\n'.join(lines) + '\n')
+open(t + '/deep.yaml', 'w').write('model: ' + '[' * 100000 + ']' * 100000 + '\n')
+open(t + '/keys.yaml', 'w').write('model:\n' + ''.join('  k%d: 1\n' % i for i in range(200000)))
+open(t + '/two.yaml', 'w').write('model: {sigma: 1}\n---\nmodel: {sigma: 2}\n')
+open(t + '/nul.yaml', 'w').write('model: {sigma: 1}\x00\n')
+open(t + '/big.yaml', 'w').write(' ' * 5000000)
+PY
+  for f in bomb deep keys two nul big; do
+    expect_bad run "$TMP/$f.yaml" --dry-run
+  done
+  S="$ROOT/tests/data/small.yaml"
+  expect_bad run "$S" --dry-run --set 'output.path=~'
+  [[ "$output" == *"YAML's null"* ]]
+  expect_bad run "$S" --dry-run -o "$TMP/x.nc" --set 'grid.k=[9007199254740993]'
+  [[ "$output" == *"above 2^53"* ]]
+  expect_bad run "$S" --dry-run -o "$TMP/x.nc" --set 'grid.n=[4.0000000001]'
+  [[ "$output" == *"got '4.0000000001'"* ]]
+  for set in model.input_scale=1e308 model.gamma=1e308 model.sigma=1e400 \
+             'grid.reward=[{alpha: 1e308, beta: 0}]' 'grid.reward=[{alpha: 1, beta: -1e308}]'; do
+    expect_bad run "$S" --dry-run -o "$TMP/x.nc" --set "$set"
+    [[ "$output" == *"${set%%=*}"* ]]
+  done
+  expect_bad run "$S" --dry-run -o "$TMP/x.nc" --set 'grid.d=[100000]'
+  [[ "$output" == *"grid.d 100000"*"GB per rank"* ]]
+  [ -z "$(ls "$TMP" | grep -v '\.yaml$')" ]
+}

@@ -9,6 +9,7 @@
 
 #include "cmd/cubejob.h"
 #include "cmd/output.h"
+#include "core/env.h"
 #include "core/fault.h"
 #include "core/progress.h"
 #include "core/signals.h"
@@ -121,10 +122,29 @@ static js_status prolog(const js_args *args, js_run_data *d) {
   return JS_OK;
 }
 
+/// Refuse up front a study whose largest unit, on every rank of rank 0's node, and the
+/// results rank 0 keeps would not fit in this node's memory (they failed with "out of
+/// memory" after the work had begun).
+static js_status check_memory(const js_args *args, const js_run_data *d) {
+  const js_config *c = &d->cfg;
+  int dmax = c->d[c->nd - 1], nmax = c->n[c->nn - 1], here = js_par_node_size();
+  double unit = js_unit_bytes(c, dmax, nmax);
+  double results = 8.0 * ((double)c->trials + 4) * c->nd * c->nn * (double)d->grid.ncells;
+  double need = unit * here + results, have = js_env_memory_bytes();
+  JS_CHECK(have <= 0 || need <= 0.9 * have, JS_ERR_INPUT,
+           "%s: grid.d %d with grid.n %d: a unit needs about %.3g GB per rank (%d rank%s on "
+           "this node) and the results %.3g GB on rank 0, more than this node's %.3g GB: "
+           "lower grid.d or grid.n (or grid.k, grid.T, grid.reward, sampling.trials), or run "
+           "fewer ranks per node", args->config, dmax, nmax, unit / 1e9, here,
+           here == 1 ? "" : "s", results / 1e9, have / 1e9);
+  return JS_OK;
+}
+
 /// The master's preparation: the lock, results, restart, --samples-out, the committer and
 /// the verification parts (a dry run only validates and plans).
 static js_status prepare(const js_args *args, js_run_data *d, js_cube_job *job,
                          js_samples_out **sout) {
+  JS_CALL(check_memory(args, d));
   JS_CALL(js_results_alloc(&d->cfg, &d->grid, &d->res));
   JS_CALL(js_config_study_text(&d->cfg, &d->study));
   if (args->dry_run) return JS_OK;

@@ -2,6 +2,8 @@
 /// Environment knobs (see env.h).
 #include "core/env.h"
 
+#include <unistd.h>
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -21,4 +23,9 @@ js_status js_env_int(const char *name, long lo, long hi, long multiple, long *va
             name, text, multiple, lo, hi);
   JS_FAIL(JS_ERR_INPUT, "environment variable %s=%s: give a whole number from %ld to %ld", name,
           text, lo, hi);
+}
+
+double js_env_memory_bytes(void) {
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? (double)pages * (double)size : 0;
 }

@@ -12,4 +12,7 @@
 /// variable, its value and what it takes.
 js_status js_env_int(const char *name, long lo, long hi, long multiple, long *value);
 
+/// This machine's physical memory in bytes (0 when unknown).
+double js_env_memory_bytes(void);
+
 #endif

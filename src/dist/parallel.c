@@ -51,6 +51,11 @@ static void single_node_defaults(void) {
     setenv("OMPI_MCA_pml", "ob1", 0);
 }
 
+/// Ranks on this rank's node (set by js_par_init; 1 before).
+static int g_local = 1;
+
+int js_par_node_size(void) { return g_local; }
+
 js_status js_par_init(int *argc, char ***argv) {
   int provided, local = 0;
   single_node_defaults();
@@ -60,6 +65,7 @@ js_status js_par_init(int *argc, char ***argv) {
   JS_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
   JS_MPI(MPI_Comm_size(node, &local));
   JS_MPI(MPI_Comm_free(&node));
+  g_local = local;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   g_spin = cores > 0 && local <= cores;
   return JS_OK;

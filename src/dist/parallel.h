@@ -51,6 +51,8 @@ js_status js_par_send_text(int dest, const char *text);
 js_status js_par_poll(int *found, int *src, int *tag, int *bytes);
 /// Is a message with this tag from src waiting? Never blocks.
 js_status js_par_probe_tag(int src, int tag, int *found);
+/// Ranks on this rank's node (shared memory), as js_par_init found them.
+int js_par_node_size(void);
 /// Wait for a message: polling without pause when every rank of this node has a core of its
 /// own, otherwise napping 10 us growing to 100 us between polls.
 js_status js_par_wait(int *src, int *tag, int *bytes);

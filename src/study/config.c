@@ -83,6 +83,19 @@ static js_status expect_map(const ynode *node, const char *key) {
   return JS_OK;
 }
 
+/// Magnitudes of model.sigma, model.gamma, model.input_scale, alpha and beta: their squares
+/// and products must stay finite and normal (1e308 gave NaN or a LAPACK failure).
+#define MODEL_MIN 1e-30
+#define MODEL_MAX 1e30
+
+/// Does v hold the integer written as decimal digits in s exactly? (Always below 2^53.)
+static int exact_integer(const char *s, double v) {
+  if (fabs(v) < 9007199254740992.0) return 1;
+  errno = 0;
+  long long ll = strtoll(s, NULL, 10);
+  return errno == 0 && fabs(v) < 9.2e18 && (long long)v == ll;
+}
+
 /// Read a YAML number (including .inf/.nan); the key names it in errors.
 static js_status get_number(const ynode *node, const char *key, double *out) {
   JS_CHECK(node->kind == YN_SCALAR && !node->quoted, JS_ERR_INPUT,
@@ -100,9 +113,26 @@ static js_status get_number(const ynode *node, const char *key, double *out) {
   char *end = NULL;
   errno = 0;
   double v = strtod(s, &end);
-  JS_CHECK(*s && end && *end == '\0' && errno != ERANGE && strpbrk(s, "xXpPnNiI") == NULL,
-           JS_ERR_INPUT, "%s: %s: expected a number, got '%s'", where(node).s, key, s);
+  int range = errno == ERANGE;
+  JS_CHECK(*s && end && *end == '\0' && strpbrk(s, "xXpPnNiI") == NULL, JS_ERR_INPUT,
+           "%s: %s: expected a number, got '%s'", where(node).s, key, s);
+  JS_CHECK(!(range && isinf(v)), JS_ERR_INPUT, "%s: %s: %s is beyond the range of a double",
+           where(node).s, key, s); /* (an underflow to 0 or a subnormal is kept) */
+  JS_CHECK(!(s[strspn(s, "+-0123456789")] == '\0' && !exact_integer(s, v)), JS_ERR_INPUT, "%s: %s: %s is an integer above 2^53, which a double cannot hold "
+           "exactly (it would be read as %.17g)", where(node).s, key, s, v);
   *out = v;
+  return JS_OK;
+}
+
+/// Read a model scale or judge weight: a number of magnitude in [lo, hi] (0 allowed when
+/// lo is 0), so that its squares and products stay finite and normal in the computation.
+static js_status get_bounded(const ynode *node, const char *key, double lo, double hi,
+                             double *out) {
+  JS_CALL(get_number(node, key, out));
+  double a = fabs(*out);
+  JS_CHECK(isfinite(*out) && a <= hi && (a >= lo || (lo == 0 && a == 0)), JS_ERR_INPUT,
+           "%s: %s: %s is out of range (the magnitude must be %s%g to %g)", where(node).s, key,
+           node->scalar, lo == 0 ? "0 or " : "", lo > 0 ? lo : 1e-30, hi);
   return JS_OK;
 }
 
@@ -225,7 +255,10 @@ static js_status parse_count_axis(const ynode *node, const char *key, double max
       if (isfinite(bad) && bad == floor(bad))
         JS_FAIL(JS_ERR_INPUT, "%s: %s: %.17g is out of range (must be an integer from 1 to "
                 "%.17g)", where(at).s, key, bad, max);
-      JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got %g", where(at).s, key, bad);
+      if (at->kind == YN_SCALAR)
+        JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got '%s'", where(at).s, key,
+                at->scalar);
+      JS_FAIL(JS_ERR_INPUT, "%s: %s: expected integers, got %.17g", where(at).s, key, bad);
     }
   }
   qsort(v, (size_t)num, sizeof *v, js_cmp_double);
@@ -310,8 +343,8 @@ static js_status parse_rewards(const ynode *node, js_config *cfg) {
     JS_CALL(require(r, "grid.reward", "alpha", &a));
     JS_CALL(require(r, "grid.reward", "beta", &b));
     js_reward *w = &cfg->reward[i];
-    JS_CALL(get_number(a, "grid.reward.alpha", &w->alpha));
-    JS_CALL(get_number(b, "grid.reward.beta", &w->beta));
+    JS_CALL(get_bounded(a, "grid.reward.alpha", 0, MODEL_MAX, &w->alpha));
+    JS_CALL(get_bounded(b, "grid.reward.beta", 0, MODEL_MAX, &w->beta));
     JS_CHECK(isfinite(w->alpha) && isfinite(w->beta), JS_ERR_INPUT,
              "%s: grid.reward: alpha and beta must be finite", where(r).s);
     for (int j = 0; j < i; j++)
@@ -332,10 +365,15 @@ static js_status parse_model(const ynode *root, js_config *cfg) {
   JS_CALL(check_keys(m, "model", keys));
   JS_CALL(require(m, "model", "sigma", &v));
   JS_CALL(get_positive(v, "model.sigma", &cfg->sigma));
+  JS_CALL(get_bounded(v, "model.sigma", MODEL_MIN, MODEL_MAX, &cfg->sigma));
   JS_CALL(require(m, "model", "gamma", &v));
   JS_CALL(get_positive(v, "model.gamma", &cfg->gamma));
+  JS_CALL(get_bounded(v, "model.gamma", MODEL_MIN, MODEL_MAX, &cfg->gamma));
   cfg->input_scale = 1.0;
-  if ((v = yn_get(m, "input_scale"))) JS_CALL(get_positive(v, "model.input_scale", &cfg->input_scale));
+  if ((v = yn_get(m, "input_scale"))) {
+    JS_CALL(get_positive(v, "model.input_scale", &cfg->input_scale));
+    JS_CALL(get_bounded(v, "model.input_scale", MODEL_MIN, MODEL_MAX, &cfg->input_scale));
+  }
   return JS_OK;
 }
 
@@ -433,6 +471,10 @@ static js_status parse_output(const ynode *root, const char *out_override, js_co
   if (!path && v) {
     JS_CHECK(v->kind == YN_SCALAR && v->scalar[0], JS_ERR_INPUT,
              "%s: output.path: expected a file name", where(v).s);
+    int null = !v->quoted && (!strcmp(v->scalar, "~") || !strcmp(v->scalar, "null") ||
+                              !strcmp(v->scalar, "Null") || !strcmp(v->scalar, "NULL"));
+    JS_CHECK(!null, JS_ERR_INPUT, "%s: output.path: %s is YAML's null, not a file name (quote "
+             "it, '%s', to name a file so)", where(v).s, v->scalar, v->scalar);
     path = v->scalar;
   }
   JS_CHECK(path != NULL, JS_ERR_INPUT, "%s: output.path: missing key (or give -o OUT.nc)",

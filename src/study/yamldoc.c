@@ -42,11 +42,20 @@ static js_status yn_append(ynode *node, const char *key, int key_line, ynode *ch
   return JS_OK;
 }
 
-/// Convert one libyaml node (recursively) into a ynode node.
+/// Bounds on a study file: a study is a few kilobytes, 4 levels deep, with maps of a few
+/// keys and lists of at most 4,096 values; beyond these the file cannot be a study, and the
+/// bounds keep an alias bomb or a huge file from taking the machine's memory or minutes.
+enum { YN_MAX_BYTES = 4 << 20, YN_MAX_DEPTH = 64, YN_MAX_NODES = 200000, YN_MAX_KEYS = 1000 };
+
+/// Convert one libyaml node (recursively) into a ynode node; *budget counts the nodes still
+/// allowed (an alias is expanded at each use).
 static js_status convert(yaml_document_t *doc, yaml_node_t *src, const char *origin, int depth,
-                         ynode **out) {
+                         long *budget, ynode **out) {
   int line = (int)src->start_mark.line + 1;
-  JS_CHECK(depth < 64, JS_ERR_INPUT, "%s:%d: YAML nested too deeply", origin, line);
+  JS_CHECK(depth < YN_MAX_DEPTH, JS_ERR_INPUT, "%s:%d: YAML nested more than %d levels deep",
+           origin, line, YN_MAX_DEPTH);
+  JS_CHECK(--*budget >= 0, JS_ERR_INPUT, "%s:%d: the YAML expands to more than %d nodes "
+           "(aliases used many times?): not a study file", origin, line, YN_MAX_NODES);
   if (src->type == YAML_SCALAR_NODE) {
     ynode *node = yn_new(YN_SCALAR, line, origin);
     JS_ALLOC_CHECK(node, "YAML tree");
@@ -63,12 +72,16 @@ static js_status convert(yaml_document_t *doc, yaml_node_t *src, const char *ori
     for (yaml_node_item_t *it = src->data.sequence.items.start;
          it < src->data.sequence.items.top; it++) {
       ynode *child = NULL;
-      js_status s = convert(doc, yaml_document_get_node(doc, *it), origin, depth + 1, &child);
+      js_status s = convert(doc, yaml_document_get_node(doc, *it), origin, depth + 1, budget,
+                            &child);
       if (child) JS_CALL(yn_append(node, NULL, 0, child));
       JS_CALL(s);
     }
     return JS_OK;
   }
+  JS_CHECK(src->data.mapping.pairs.top - src->data.mapping.pairs.start <= YN_MAX_KEYS,
+           JS_ERR_INPUT, "%s:%d: a map with more than %d keys: not a study file", origin, line,
+           YN_MAX_KEYS);
   for (yaml_node_pair_t *p = src->data.mapping.pairs.start; p < src->data.mapping.pairs.top;
        p++) {
     yaml_node_t *k = yaml_document_get_node(doc, p->key);
@@ -79,52 +92,115 @@ static js_status convert(yaml_document_t *doc, yaml_node_t *src, const char *ori
     JS_CHECK(yn_get(node, key) == NULL, JS_ERR_INPUT, "%s:%d: key '%s' is given twice", origin,
              kline, key);
     ynode *child = NULL;
-    js_status s = convert(doc, yaml_document_get_node(doc, p->value), origin, depth + 1, &child);
+    js_status s = convert(doc, yaml_document_get_node(doc, p->value), origin, depth + 1, budget,
+                          &child);
     if (child) JS_CALL(yn_append(node, key, kline, child));
     JS_CALL(s);
   }
   return JS_OK;
 }
 
-/// Run the libyaml parser on an initialised parser and convert its first document.
-static js_status load(yaml_parser_t *parser, const char *origin, ynode **root) {
-  yaml_document_t doc;
-  *root = NULL;
-  if (!yaml_parser_load(parser, &doc)) {
-    js_status s = JS_ERROR(JS_ERR_INPUT, "%s:%d: YAML syntax error: %s%s%s", origin,
-                           (int)parser->problem_mark.line + 1,
-                           parser->problem ? parser->problem : "unreadable",
-                           parser->context ? " " : "", parser->context ? parser->context : "");
-    return s;
+/// The 1-based line of position at in text.
+static int line_at(const char *text, const char *at) {
+  int line = 1;
+  for (const char *p = text; p < at; p++) line += *p == '\n';
+  return line;
+}
+
+/// A syntax error of the parser as an input error naming the line.
+static js_status syntax_error(const yaml_parser_t *parser, const char *origin) {
+  return JS_ERROR(JS_ERR_INPUT, "%s:%d: YAML syntax error: %s%s%s", origin,
+                  (int)parser->problem_mark.line + 1,
+                  parser->problem ? parser->problem : "unreadable", parser->context ? " " : "",
+                  parser->context ? parser->context : "");
+}
+
+/// First pass over the events: nesting within YN_MAX_DEPTH and one document. Stops at the
+/// first excess, so a deep file costs no more than a shallow one (libyaml's loader took 17 s
+/// on 100,000 nested brackets).
+static js_status prescan(const char *text, size_t len, const char *origin) {
+  yaml_parser_t parser;
+  JS_CHECK(yaml_parser_initialize(&parser), JS_ERR_SYS, "cannot initialise the YAML parser");
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  js_status s = JS_OK;
+  for (int depth = 0, docs = 0, done = 0; !done && s == JS_OK;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&parser, &ev)) {
+      s = syntax_error(&parser, origin);
+      break;
+    }
+    int line = (int)ev.start_mark.line + 1;
+    if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) depth++;
+    if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) depth--;
+    if (ev.type == YAML_DOCUMENT_START_EVENT) docs++;
+    done = ev.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+    if (depth > YN_MAX_DEPTH)
+      s = JS_ERROR(JS_ERR_INPUT, "%s:%d: YAML nested more than %d levels deep: not a study "
+                   "file", origin, line, YN_MAX_DEPTH);
+    else if (docs > 1)
+      s = JS_ERROR(JS_ERR_INPUT, "%s:%d: a second YAML document ('---'): a study file holds "
+                   "one study", origin, line);
   }
-  yaml_node_t *top = yaml_document_get_root_node(&doc);
-  js_status s = top ? convert(&doc, top, origin, 0, root) : JS_OK;
-  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
   return s;
+}
+
+/// Parse text (len bytes) into a tree: the first pass, then libyaml's loader and conversion.
+static js_status load(const char *text, size_t len, const char *origin, ynode **root) {
+  *root = NULL;
+  JS_CHECK(len <= YN_MAX_BYTES, JS_ERR_INPUT, "%s: larger than %d MB: not a study file",
+           origin, YN_MAX_BYTES >> 20);
+  const char *nul = memchr(text, 0, len);
+  JS_CHECK(!nul, JS_ERR_INPUT, "%s:%d: a NUL byte: not a text file", origin,
+           line_at(text, nul));
+  JS_CALL(prescan(text, len, origin));
+  yaml_parser_t parser;
+  JS_CHECK(yaml_parser_initialize(&parser), JS_ERR_SYS, "cannot initialise the YAML parser");
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  yaml_document_t doc;
+  js_status s = JS_OK;
+  if (!yaml_parser_load(&parser, &doc)) {
+    s = syntax_error(&parser, origin);
+  } else {
+    yaml_node_t *top = yaml_document_get_root_node(&doc);
+    long budget = YN_MAX_NODES;
+    s = top ? convert(&doc, top, origin, 0, &budget, root) : JS_OK;
+    yaml_document_delete(&doc);
+  }
+  yaml_parser_delete(&parser);
+  return s;
+}
+
+/// Read a whole file (malloc'd, NUL-terminated) of at most YN_MAX_BYTES bytes.
+static js_status read_all(const char *path, char **text, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  JS_CHECK(f != NULL, JS_ERR_INPUT, "%s: cannot open study file: %s", path, strerror(errno));
+  size_t cap = YN_MAX_BYTES + 2;
+  *text = malloc(cap);
+  if (!*text) fclose(f);
+  JS_ALLOC_CHECK(*text, "study file");
+  *len = fread(*text, 1, cap - 1, f);
+  int err = ferror(f) ? errno : 0;
+  fclose(f);
+  (*text)[*len] = '\0';
+  if (err) free(*text), *text = NULL;
+  JS_CHECK(!err, JS_ERR_INPUT, "%s: cannot read study file: %s", path, strerror(err));
+  return JS_OK;
 }
 
 js_status yn_load_file(const char *path, ynode **root) {
-  FILE *f = fopen(path, "rb");
-  JS_CHECK(f != NULL, JS_ERR_INPUT, "%s: cannot open study file: %s", path, strerror(errno));
-  yaml_parser_t parser;
-  if (!yaml_parser_initialize(&parser)) {
-    fclose(f);
-    JS_FAIL(JS_ERR_SYS, "cannot initialise the YAML parser");
-  }
-  yaml_parser_set_input_file(&parser, f);
-  js_status s = load(&parser, path, root);
-  yaml_parser_delete(&parser);
-  fclose(f);
-  return s;
+  char *text;
+  size_t len = 0;
+  *root = NULL;
+  JS_CALL(read_all(path, &text, &len));
+  js_status s = load(text, len, path, root);
+  free(text);
+  return JS_TRACE(s);
 }
 
 js_status yn_load_string(const char *text, const char *origin, ynode **root) {
-  yaml_parser_t parser;
-  JS_CHECK(yaml_parser_initialize(&parser), JS_ERR_SYS, "cannot initialise the YAML parser");
-  yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-  js_status s = load(&parser, origin, root);
-  yaml_parser_delete(&parser);
-  return s;
+  return load(text, strlen(text), origin, root);
 }
 
 ynode *yn_get(const ynode *map, const char *key) {

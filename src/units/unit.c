@@ -73,6 +73,12 @@ static js_status bestofk_init(workspace *w, const js_config *cfg) {
   return s;
 }
 
+double js_unit_bytes(const js_config *cfg, int d, int n) {
+  double B = JS_TEST_BLOCK, dd = d;
+  return 8.0 * (2 * dd * dd + (JS_TRAIN_BLOCK + B + 8) * dd + n + 8 * B + cfg->nk + cfg->nr) +
+         8.0 * (double)cfg->nk * cfg->nT * cfg->nr + (4 << 20); /* cells; kernel and RNG */
+}
+
 /// Allocate the arrays of one unit: O(d^2 + n + d + chunk), independent of test_points and
 /// k_max.
 static js_status ws_alloc(workspace *w, const js_config *cfg, int d, int n, size_t ncells,

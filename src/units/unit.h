@@ -21,6 +21,9 @@ typedef struct js_unit_runner js_unit_runner;
 
 /// A runner for the grid's units (the grid must outlive it); chunk: the kernel's
 /// (js_kernel_chunk_knob); sout: where --samples-out writes the candidates (NULL: nowhere).
+/// Bytes one unit of (d, n) holds while it runs (its workspace and posterior, about
+/// 16 d^2 + 2,600 d + 8 n + the cells, plus 4 MB for the kernel and the generator).
+double js_unit_bytes(const js_config *cfg, int d, int n);
 js_status js_unit_runner_create(const js_grid *grid, int chunk, js_samples_out *sout,
                                 js_unit_runner **runner);
 /// Free a runner and the workspace it keeps (NULL is fine).
