@@ -90,7 +90,7 @@ static void test_ranges(void **state) {
   expect_reject("T: [0, 0.5, .inf]", "T: [0, -0.5]", ":6: grid.T: -0.5 is out of range", NULL);
   expect_reject("T: [0, 0.5, .inf]", "T: [0, .nan]", ":6: grid.T: .nan is out of range", NULL);
   expect_reject("seed: 7", "seed: -1", ":8: sampling.seed: -1 is out of range", NULL);
-  expect_reject("beta: 1}]", "beta: .inf}]", ":7: grid.reward: alpha and beta must be finite", NULL);
+  expect_reject("beta: 1}]", "beta: .inf}]", ":7: grid.reward.beta: .inf is out of range", NULL);
 }
 
 static void test_empty_and_duplicates(void **state) {
