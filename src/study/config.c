@@ -124,16 +124,22 @@ static js_status get_number(const ynode *node, const char *key, double *out) {
   return JS_OK;
 }
 
-/// Read a model scale or judge weight: a number of magnitude in [lo, hi] (0 allowed when
-/// lo is 0), so that its squares and products stay finite and normal in the computation.
-static js_status get_bounded(const ynode *node, const char *key, double lo, double hi,
-                             double *out) {
+/// Read a judge weight: 0 or a magnitude in [MODEL_MIN, MODEL_MAX] (positive: a model scale,
+/// > 0 and in the range), so that its squares and products stay finite and normal.
+static js_status get_weight(const ynode *node, const char *key, int positive, double *out) {
   JS_CALL(get_number(node, key, out));
   double a = fabs(*out);
-  JS_CHECK(isfinite(*out) && a <= hi && (a >= lo || (lo == 0 && a == 0)), JS_ERR_INPUT,
-           "%s: %s: %s is out of range (the magnitude must be %s%g to %g)", where(node).s, key,
-           node->scalar, lo == 0 ? "0 or " : "", lo > 0 ? lo : 1e-30, hi);
+  int ok = isfinite(*out) && a <= MODEL_MAX && (a >= MODEL_MIN || (!positive && a == 0)) &&
+           (!positive || *out > 0);
+  JS_CHECK(ok, JS_ERR_INPUT, "%s: %s: %s is out of range (must be %s%g to %g)", where(node).s,
+           key, node->scalar, positive ? "positive, " : "0 or of magnitude ", MODEL_MIN,
+           MODEL_MAX);
   return JS_OK;
+}
+
+/// Read a model scale: positive, in [MODEL_MIN, MODEL_MAX].
+static js_status get_scale(const ynode *node, const char *key, double *out) {
+  return get_weight(node, key, 1, out);
 }
 
 /// Read a finite integral number within [lo, hi].
@@ -343,8 +349,8 @@ static js_status parse_rewards(const ynode *node, js_config *cfg) {
     JS_CALL(require(r, "grid.reward", "alpha", &a));
     JS_CALL(require(r, "grid.reward", "beta", &b));
     js_reward *w = &cfg->reward[i];
-    JS_CALL(get_bounded(a, "grid.reward.alpha", 0, MODEL_MAX, &w->alpha));
-    JS_CALL(get_bounded(b, "grid.reward.beta", 0, MODEL_MAX, &w->beta));
+    JS_CALL(get_weight(a, "grid.reward.alpha", 0, &w->alpha));
+    JS_CALL(get_weight(b, "grid.reward.beta", 0, &w->beta));
     JS_CHECK(isfinite(w->alpha) && isfinite(w->beta), JS_ERR_INPUT,
              "%s: grid.reward: alpha and beta must be finite", where(r).s);
     for (int j = 0; j < i; j++)
@@ -364,16 +370,11 @@ static js_status parse_model(const ynode *root, js_config *cfg) {
   static const char *const keys[] = {"sigma", "gamma", "input_scale", NULL};
   JS_CALL(check_keys(m, "model", keys));
   JS_CALL(require(m, "model", "sigma", &v));
-  JS_CALL(get_positive(v, "model.sigma", &cfg->sigma));
-  JS_CALL(get_bounded(v, "model.sigma", MODEL_MIN, MODEL_MAX, &cfg->sigma));
+  JS_CALL(get_scale(v, "model.sigma", &cfg->sigma));
   JS_CALL(require(m, "model", "gamma", &v));
-  JS_CALL(get_positive(v, "model.gamma", &cfg->gamma));
-  JS_CALL(get_bounded(v, "model.gamma", MODEL_MIN, MODEL_MAX, &cfg->gamma));
+  JS_CALL(get_scale(v, "model.gamma", &cfg->gamma));
   cfg->input_scale = 1.0;
-  if ((v = yn_get(m, "input_scale"))) {
-    JS_CALL(get_positive(v, "model.input_scale", &cfg->input_scale));
-    JS_CALL(get_bounded(v, "model.input_scale", MODEL_MIN, MODEL_MAX, &cfg->input_scale));
-  }
+  if ((v = yn_get(m, "input_scale"))) JS_CALL(get_scale(v, "model.input_scale", &cfg->input_scale));
   return JS_OK;
 }
 
