@@ -28,8 +28,10 @@ const char *js_store_library(void) { return nc_inq_libvers(); }
 js_status js_store_init(void) {
   /* After a failed write (a full disk) NetCDF 4.9 can neither close nor abort the file
      (nc_close fails, nc_abort dereferences a freed object) and HDF5's exit handler, closing
-     it once more, crashes; such a file is left open and removed, and HDF5 not torn down. */
-  JS_CHECK(H5dont_atexit() >= 0, JS_ERR_NETCDF, "H5dont_atexit failed");
+     it once more, crashes; such a file is left open and removed, and HDF5 not torn down.
+     H5dont_atexit fails only when it was called already (simulated SMPI ranks share one
+     process): the state wanted either way, so its result is not an error. */
+  (void)H5dont_atexit();
   return JS_OK;
 }
 
