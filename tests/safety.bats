@@ -199,3 +199,55 @@ PY
   [[ "$output" == *"grid.d 100000"*"GB per rank"* ]]
   [ -z "$(ls "$TMP" | grep -v '\.yaml$')" ]
 }
+
+# flip_bit CUBE VAR: flip one bit inside VAR's stored values (an element whose 8 bytes occur
+# once in the file; VAR is a double variable)
+flip_bit() {
+  /usr/bin/python3 - "$1" "$2" <<'PY'
+import struct, sys
+import netCDF4, numpy as np
+path, name = sys.argv[1:]
+with netCDF4.Dataset(path) as nc:
+    x = np.asarray(nc[name][:], dtype=float).ravel()
+b = bytearray(open(path, "rb").read())
+for v in x:
+    p = struct.pack("<d", v)
+    if b.count(p) == 1:
+        i = b.find(p) + 3
+        b[i] ^= 0x04
+        open(path, "wb").write(b)
+        sys.exit(0)
+sys.exit(f"no unique element of {name} in {path}")
+PY
+}
+
+@test "safety: a flipped bit in a cube is refused by analyze and the Python tools, naming the variable" {
+  cd "$TMP"
+  "$JS" run "$ROOT/tests/data/small.yaml" -o run.nc --quiet
+  "$JS" theory "$ROOT/tests/data/small.yaml" -o th.nc --quiet
+  "$JS" rerank "$ROOT/tests/data/rerank.csv" -o rr.nc --quiet
+  ncdump -hs run.nc | grep -q 'delta:_Fletcher32 = "true"'
+  for v in delta delta_trial delta_theory bestofk_v; do
+    cp run.nc bad.nc
+    flip_bit bad.nc "$v"
+    before=$(md5sum bad.nc)
+    expect_bad analyze bad.nc
+    [[ "$output" == *"bad.nc: variable $v cannot be read"*"damaged"* ]]
+    for tool in plot table paper; do
+      run "$ROOT/tools/$tool" bad.nc
+      echo "$output"
+      [ "$status" -eq 2 ]
+      [[ "$output" == *"bad.nc: variable $v cannot be read"* ]]
+    done
+    [ "$before" = "$(md5sum bad.nc)" ]
+  done
+  cp th.nc bad.nc && flip_bit bad.nc delta_theory
+  run "$ROOT/tools/plot" bad.nc --out p
+  [ "$status" -eq 2 ] && [[ "$output" == *"variable delta_theory cannot be read"* ]]
+  cp rr.nc bad.nc && flip_bit bad.nc delta
+  run "$ROOT/tools/plot" bad.nc --out p
+  echo "$output"
+  [ "$status" -eq 2 ] && [[ "$output" == *"variable delta cannot be read"* ]]
+  [ ! -e p ]
+  "$JS" analyze run.nc --quiet
+}

@@ -5,18 +5,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import netCDF4  # noqa: E402
+from cubefile import open_cube  # noqa: E402
 import numpy as np  # noqa: E402
 
 
 def is_rerank(path):
     """Is this a judgesim rerank cube?"""
-    with netCDF4.Dataset(path) as nc:
+    with open_cube(path, "tools/plot") as nc:
         return "question" in nc.dimensions and "delta_question" in nc.variables
 
 
 def load(path):
-    nc = netCDF4.Dataset(path)
+    nc = open_cube(path, "tools/plot")
     c = {v: np.asarray(nc[v][:]) for v in nc.variables if v not in ("question_id", "file_name",
                                                                      "file_checksum")}
     c["attrs"] = {a: nc.getncattr(a) for a in nc.ncattrs()}

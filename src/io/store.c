@@ -48,10 +48,12 @@ static js_status put_text(int nc, int var, const char *name, const char *text) {
   return JS_OK;
 }
 
-/// Define a variable with long_name and units.
+/// Define a variable with long_name and units; arrays of numbers carry HDF5's Fletcher-32
+/// checksum, so a reader finds a flipped bit (HDF5 filters neither scalars nor strings).
 static js_status def_var(int nc, const char *name, nc_type type, int ndims, const int *dims,
                          const char *long_name, const char *units, int *var) {
   NC_CALL(nc_def_var(nc, name, type, ndims, dims, var));
+  if (ndims > 0 && type != NC_STRING) NC_CALL(nc_def_var_fletcher32(nc, *var, NC_FLETCHER32));
   JS_CALL(put_text(nc, *var, "long_name", long_name));
   if (units) JS_CALL(put_text(nc, *var, "units", units));
   return JS_OK;
@@ -416,12 +418,45 @@ static js_status read_cube(int nc, const char *path, js_cube *c) {
   return JS_OK;
 }
 
+/// Read one variable whole (its checksums verified by HDF5) and drop the values.
+static js_status verify_var(int nc, const char *path, int var) {
+  char name[NC_MAX_NAME + 1];
+  nc_type type;
+  int ndims, dims[NC_MAX_VAR_DIMS];
+  size_t count = 1, len, size;
+  NC_CALL(nc_inq_var(nc, var, name, &type, &ndims, dims, NULL));
+  for (int i = 0; i < ndims; i++) {
+    NC_CALL(nc_inq_dimlen(nc, dims[i], &len));
+    count *= len;
+  }
+  NC_CALL(nc_inq_type(nc, type, NULL, &size));
+  void *buf = malloc(count * size + 1);
+  JS_ALLOC_CHECK(buf, name);
+  int rc = nc_get_var(nc, var, buf);
+  if (rc == NC_NOERR && type == NC_STRING) nc_free_string(count, (char **)buf);
+  free(buf);
+  JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: variable %s cannot be read (%s): the cube is "
+           "damaged (a checksum fails or the file is cut); run the study again or restore the "
+           "file", path, name, nc_strerror(rc));
+  return JS_OK;
+}
+
+/// Read every variable of an open cube: the first damaged one is named.
+static js_status verify_all(int nc, const char *path) {
+  int nvars;
+  NC_CALL(nc_inq_nvars(nc, &nvars));
+  for (int v = 0; v < nvars; v++) JS_CALL(verify_var(nc, path, v));
+  return JS_OK;
+}
+
 js_status js_store_read(const char *path, js_cube *c) {
   int nc;
   memset(c, 0, sizeof *c);
+  quiet_hdf5();
   int rc = nc_open(path, NC_NOWRITE, &nc);
   JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
-  js_status s = read_cube(nc, path, c);
+  js_status s = verify_all(nc, path);
+  JS_TRY(s, read_cube(nc, path, c));
   nc_close(nc);
   if (s != JS_OK) js_store_cube_free(c);
   return JS_TRACE(s);

@@ -75,7 +75,8 @@ typedef struct {
 js_status js_store_init(void);
 /// The NetCDF library's version text.
 const char *js_store_library(void);
-/// Read a run cube's study and Monte Carlo results (input error if it has none).
+/// Read a run cube's study and Monte Carlo results (input error if it has none, or if any
+/// variable fails its checksum, naming it).
 js_status js_store_read(const char *path, js_cube *cube);
 /// Free a cube read back.
 void js_store_cube_free(js_cube *cube);
