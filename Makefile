@@ -254,7 +254,7 @@ scale: deps
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SHARE   := $(DESTDIR)$(PREFIX)/share/judgesim
-TOOLS   := make-samples paper plot rerankplot.py table launch
+TOOLS   := make-samples paper plot rerankplot.py cubefile.py table launch
 JOBS    := submit lib.sh run.sbatch array.sbatch merge.sbatch
 
 # The binary in PREFIX/bin; tools, job scripts, inputs and docs in PREFIX/share/judgesim,
@@ -264,8 +264,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/tools $(SHARE)/jobs $(SHARE)/inputs \
 	  $(SHARE)/docs $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN)/judgesim $(DESTDIR)$(PREFIX)/bin/judgesim
-	install -m 755 $(addprefix tools/,$(filter-out rerankplot.py,$(TOOLS))) $(SHARE)/tools
-	install -m 644 tools/rerankplot.py $(SHARE)/tools
+	install -m 755 $(addprefix tools/,$(filter-out %.py,$(TOOLS))) $(SHARE)/tools
+	install -m 644 tools/rerankplot.py tools/cubefile.py $(SHARE)/tools
 	install -m 755 $(addprefix jobs/,$(JOBS)) $(SHARE)/jobs
 	install -m 644 inputs/*.yaml $(SHARE)/inputs
 	install -m 644 docs/*.md README.md $(SHARE)/docs

@@ -113,7 +113,7 @@ expect_refused() {
   expect_refused "s.csv: line 2: question 'q1' has 4 samples, fewer than the largest k (8)" s.csv --k 1,2,8
   expect_refused "s.csv: line 1: no column 'score'" s.csv --reward score
   sed '4s/,5$/,nan/' s.csv > n.csv
-  expect_refused "n.csv: line 4: column 'reward': 'nan' is not a finite number" n.csv
+  expect_refused "n.csv: line 4: column 'reward' (field 3): 'nan' is not a finite number" n.csv
   : > e.csv
   expect_refused "e.csv: the file is empty" e.csv
   head -1 s.csv > h.csv
@@ -123,6 +123,52 @@ expect_refused() {
   expect_refused "option --k '1,x'" s.csv --k 1,x
   expect_refused "option --T" s.csv --T 0,-1
   expect_refused "give --loss or --correct" s.csv --loss a --correct b
+}
+
+@test "rerank: hostile sample files: NUL, duplicate columns and keys, correctness outside {0, 1}, overflowing losses; long ids, BOM and TSV read" {
+  cd "$TMP"
+  printf 'question,loss,reward\nq1,1,1\nq1,1\0,2\n' > nul.csv
+  expect_refused "nul.csv: line 3: column 5 (byte 33): a NUL byte" nul.csv
+  printf '{"question":"q1","loss":[0,1],"reward":[1,2\0]}\n' > nul.jsonl
+  expect_refused "nul.jsonl: line 1: column 44 (byte 44): a NUL byte" nul.jsonl
+  printf 'question,loss,reward,loss\nq1,0,1,0\n' > dup.csv
+  expect_refused "dup.csv: line 1: column 'loss' appears twice in the header (fields 2 and 4)" dup.csv
+  printf '{"question":"q1","loss":0,"reward":1,"loss":3}\n' > dup.jsonl
+  expect_refused "dup.jsonl: line 1: column 43: duplicate object key near '\"loss\"'" dup.jsonl
+  for v in 2 -1 0.5 1e308; do
+    printf 'question,correct,reward\nq1,1,1\nq1,%s,2\n' "$v" > c.csv
+    expect_refused "c.csv: line 3: column 'correct' (field 2): '$v' is not a correctness 0 or 1" c.csv
+    printf '{"question":"q1","correct":[1,%s],"reward":[1,2]}\n' "$v" > c.jsonl
+    expect_refused "c.jsonl: line 1: key 'correct' (array element 2): $v is not a correctness 0 or 1" c.jsonl
+  done
+  printf 'question,correct,reward\nq1,1,1\nq1,1.5,2\n' > c.csv
+  expect_refused "c.csv: line 3: column 'correct' (field 2): '1.5' is not a correctness in [0, 1] (--graded)" c.csv --graded
+  for v in 1e308 -1e308 1e151; do
+    printf 'question,loss,reward\nq1,1,1\nq1,%s,2\n' "$v" > o.csv
+    expect_refused "o.csv: line 3: column 'loss' (field 2): '$v' is beyond the largest loss taken" o.csv
+  done
+  printf 'question,loss,reward\nq1,1,1\nq1,1e999,2\n' > o.csv
+  expect_refused "o.csv: line 3: column 'loss' (field 2): '1e999' is not a finite number" o.csv
+  # graded correctness is taken with --graded: delta = 1 - mean correctness at k = 1
+  printf 'question,correct,reward\nq1,0.25,1\nq1,0.75,2\n' > g.csv
+  "$JS" rerank g.csv --graded --k 1 --T 0 -q -o g.nc
+  [ "$(ncdump -v delta g.nc | sed -n "/^ delta =/,/;/p" | tr -d " \n")" = "delta=0.5;" ]
+  # ids longer than 1,023 bytes that differ only at the end are two questions
+  long=$(printf 'x%.0s' $(seq 1100))
+  printf '{"question":"%sA","loss":[0,1],"reward":[1,2]}\n{"question":"%sB","loss":[0,1],"reward":[1,2]}\n' "$long" "$long" > long.jsonl
+  "$JS" rerank long.jsonl -q -o long.nc --k 1,2
+  ncdump -h long.nc | grep -q "question = 2 ;"
+  # a UTF-8 byte-order mark (Excel, pandas utf-8-sig) and tab-separated files read as CSV
+  "$JS" rerank "$ROOT/tests/data/rerank.csv" -q -o plain.nc --k 1,2,4
+  { printf '\xef\xbb\xbf'; cat "$ROOT/tests/data/rerank.csv"; } > bom.csv
+  tr ',' '\t' < "$ROOT/tests/data/rerank.csv" > tab.tsv
+  tr ',' '\t' < "$ROOT/tests/data/rerank.csv" > tab.txt
+  for f in bom.csv tab.tsv tab.txt; do
+    "$JS" rerank $f -q -o $f.nc --k 1,2,4
+    [ "$(rerank_data plain.nc)" = "$(rerank_data $f.nc)" ]
+  done
+  printf '\xef\xbb\xbf{"question":"q1","loss":[0,1],"reward":[1,2]}\n' > bom.jsonl
+  "$JS" rerank bom.jsonl -q -o bomj.nc --k 1,2
 }
 
 @test "rerank: --help describes the command" {

@@ -83,22 +83,25 @@ static js_status parse_shard(const char *v, js_args *args) {
 /// Option ids beyond the short options' characters; 1 is a positional argument.
 enum { OPT_ARG = 1, OPT_SET = 256, OPT_SHARD, OPT_DRY_RUN, OPT_TIMINGS, OPT_ALLOW, OPT_BOOT,
        OPT_K, OPT_T, OPT_QUESTION, OPT_LOSS, OPT_CORRECT, OPT_REWARD, OPT_SEED, OPT_FIT, OPT_SAMPLES_OUT,
-       OPT_FORCE };
+       OPT_FORCE, OPT_GRADED };
 
 /// What a missing value of option id should have been.
 void js_cli_usage_rerank(FILE *out) {
   fputs("usage: judgesim rerank SAMPLES.csv|SAMPLES.jsonl... [-o OUT.nc] [--k LIST] [--T LIST]\n"
         "                [--question COL] [--loss COL | --correct COL] [--reward COL]\n"
-        "                [--boot N] [--seed S] [--fit-k LO:HI] [--force] [--quiet]\n\n"
+        "                [--graded] [--boot N] [--seed S] [--fit-k LO:HI] [--force] [--quiet]\n\n"
         "For N sampled answers per question, each with a loss (or a correctness) and a judge's\n"
         "reward, the expected loss of the answer a judge picks from k of them (softmax of\n"
         "reward / T; T = 0: the best, ties broken uniformly), exact over all k-subsets of each\n"
         "question's samples, averaged over questions; with bootstrap intervals over questions,\n"
         "the optimal k and T, the theory's terms Cov(l, r) and Cov(l, (r - mu_r)^2) and the\n"
         "best-of-k law delta(T = 0) = A k^-e. Run under mpirun to spread the questions.\n\n"
-        "  SAMPLES           CSV with a header row (one sample per row), or JSON Lines (name\n"
-        "                    ending .jsonl/.ndjson/.json): one sample per line, or one question\n"
-        "                    per line with arrays of losses (or correctness) and rewards\n"
+        "  SAMPLES           CSV with a header row (one sample per row; tab-separated when the\n"
+        "                    name ends .tsv or the header has tabs and no commas), or JSON Lines\n"
+        "                    (name ending .jsonl/.ndjson/.json): one sample per line, or one\n"
+        "                    question per line with arrays of losses (or correctness) and\n"
+        "                    rewards. UTF-8 (a byte-order mark is skipped); losses within\n"
+        "                    +-1e150, rewards any finite number\n"
         "  -o, --output OUT  the cube (default: the first file's name with .rerank.nc)\n"
         "  --k LIST          subset sizes, e.g. 1,2,4,8 or logspace:1:64:7 (default: 1, 2,\n"
         "                    4, ... up to 64 and the smallest question's N)\n"
@@ -107,6 +110,7 @@ void js_cli_usage_rerank(FILE *out) {
         "  --loss COL        loss column (default loss; lower is better)\n"
         "  --correct COL     correctness column, 0/1 or true/false: loss = 1 - correct\n"
         "                    (default: correct, used when a file has no column loss)\n"
+        "  --graded          a correctness may be any value in [0, 1] (partial credit)\n"
         "  --reward COL      the judge's score column (default reward; higher is better)\n"
         "  --boot N          bootstrap resamples of the questions (default 1000)\n"
         "  --seed S          seed of the bootstrap (default 1)\n"
@@ -354,6 +358,7 @@ static js_status take_rerank(int id, const char *v, js_args *args) {
   case OPT_CORRECT: args->col_correct = v; break;
   case OPT_REWARD: args->col_reward = v; break;
   case OPT_FORCE: args->force = 1; break;
+  case OPT_GRADED: args->graded = 1; break;
   case OPT_BOOT:
     JS_CHECK(sscanf(v, "%d%n", &args->boot, &used) == 1 && !v[used] && args->boot >= 20 &&
                  args->boot <= 1000000,
@@ -384,6 +389,7 @@ static js_status parse_rerank(int argc, char **argv, js_args *args) {
                                         {"seed", required_argument, NULL, OPT_SEED},
                                         {"fit-k", required_argument, NULL, OPT_FIT},
                                         {"force", no_argument, NULL, OPT_FORCE},
+                                        {"graded", no_argument, NULL, OPT_GRADED},
                                         {NULL, 0, NULL, 0}};
   args->parts = calloc((size_t)argc, sizeof *args->parts);
   JS_ALLOC_CHECK(args->parts, "options");

@@ -124,7 +124,7 @@ static js_status load(const js_args *a, rr_job *j, int *nmin) {
   JS_CALL(claim_out(a, j));
   js_columns cols = {a->col_question ? a->col_question : "question", a->col_loss,
                      a->col_correct ? a->col_correct : "correct",
-                     a->col_reward ? a->col_reward : "reward", 0};
+                     a->col_reward ? a->col_reward : "reward", 0, a->graded};
   if (!a->col_loss && !a->col_correct) cols.loss = "loss", cols.either = 1;
   JS_CALL(js_samples_read(a->parts, a->nparts, &cols, &j->smp));
   JS_CHECK(j->smp.nq >= 1, JS_ERR_INPUT, "%s: no samples in the file%s", a->parts[0],

@@ -42,6 +42,14 @@ static void header_name(csv_state *S, const char *name) {
   S->header = h, S->hlen += len;
 }
 
+/// A wanted column's name in the header at field f: its position, unless it came already.
+static void header_take(csv_state *S, int *idx, int f, const char *name) {
+  if (*idx >= 0 && *idx != f)
+    CSV_FAIL(S, "%s: line %ld: column '%s' appears twice in the header (fields %d and %d): "
+             "which one is meant?", js_sink_path(S->sink), S->row_line, name, *idx + 1, f + 1);
+  else *idx = f;
+}
+
 /// libcsv: one field of the current row.
 static void on_field(void *data, size_t len, void *ctx) {
   csv_state *S = ctx;
@@ -52,9 +60,9 @@ static void on_field(void *data, size_t len, void *ctx) {
   if (S->nfields == 0) { /* the header */
     header_name(S, text);
     for (int c = 0; c < NCOL; c++)
-      if (S->idx[c] < 0 && strcmp(text, S->name[c]) == 0) S->idx[c] = f;
-    if (S->cols->either && S->idx_correct < 0 && strcmp(text, S->cols->correct) == 0)
-      S->idx_correct = f;
+      if (strcmp(text, S->name[c]) == 0) header_take(S, &S->idx[c], f, text);
+    if (S->cols->either && strcmp(text, S->cols->correct) == 0)
+      header_take(S, &S->idx_correct, f, text);
     return;
   }
   for (int c = 0; c < NCOL; c++)
@@ -85,12 +93,17 @@ static void row_done(csv_state *S) {
     return;
   }
   double v[NCOL];
-  for (int c = 1; c < NCOL; c++)
-    if (!S->val[c] || !js_parse_value(S->val[c], c == COL_L && S->correct, &v[c])) {
-      CSV_FAIL(S, "%s: line %ld: column '%s': '%s' is not a finite number", path, S->row_line,
-               S->name[c], S->val[c] ? S->val[c] : "");
+  for (int c = 1; c < NCOL; c++) {
+    int correct = c == COL_L && S->correct;
+    const char *why = NULL;
+    if (!S->val[c] || !js_parse_value(S->val[c], correct, &v[c])) why = "is not a finite number";
+    else why = js_value_problem(v[c], correct, S->cols->graded, c == COL_R);
+    if (why) {
+      CSV_FAIL(S, "%s: line %ld: column '%s' (field %d): '%s' %s", path, S->row_line,
+               S->name[c], S->idx[c] + 1, S->val[c] ? S->val[c] : "", why);
       return;
     }
+  }
   if (S->correct) v[COL_L] = 1 - v[COL_L];
   js_status st = js_sink_add(S->sink, S->val[COL_Q], &v[COL_L], &v[COL_R], 1, S->row_line);
   if (st != JS_OK && S->st == JS_OK) S->st = st;
@@ -108,7 +121,7 @@ static void on_row(int end, void *ctx) {
   S->row_line = S->line;
 }
 
-js_status js_csv_read(FILE *f, const js_columns *cols, js_sink *sink) {
+js_status js_csv_read(FILE *f, const js_columns *cols, char delim, js_sink *sink) {
   csv_state S;
   memset(&S, 0, sizeof S);
   S.cols = cols, S.sink = sink, S.line = S.row_line = 1;
@@ -119,11 +132,14 @@ js_status js_csv_read(FILE *f, const js_columns *cols, js_sink *sink) {
   S.idx_correct = -1;
   struct csv_parser p;
   JS_CHECK(csv_init(&p, CSV_APPEND_NULL) == 0, JS_ERR_SYS, "libcsv: csv_init failed");
+  csv_set_delim(&p, (unsigned char)delim);
   char buf[1 << 16];
-  size_t got;
-  while (S.st == JS_OK && (got = fread(buf, 1, sizeof buf, f)) > 0)
-    if (csv_parse(&p, buf, got, on_field, on_row, &S) != got)
+  size_t got, skip = js_bom_length(f);
+  while (S.st == JS_OK && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+    if (csv_parse(&p, buf + skip, got - skip, on_field, on_row, &S) != got - skip)
       CSV_FAIL(&S, "%s: line %ld: %s", js_sink_path(sink), S.line, csv_strerror(csv_error(&p)));
+    skip = 0; /* the byte-order mark opens the first block only */
+  }
   if (S.st == JS_OK && ferror(f))
     CSV_FAIL(&S, "%s: read error: %s", js_sink_path(sink), strerror(errno));
   if (S.st == JS_OK) csv_fini(&p, on_field, on_row, &S);

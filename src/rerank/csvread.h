@@ -8,7 +8,8 @@
 #include "core/error.h"
 #include "rerank/sink.h"
 
-/// Read the CSV on f (the sink's file) into the sink, one sample per row.
-js_status js_csv_read(FILE *f, const js_columns *cols, js_sink *sink);
+/// Read the CSV on f (the sink's file; fields separated by delim: ',' or '\t') into the sink,
+/// one sample per row.
+js_status js_csv_read(FILE *f, const js_columns *cols, char delim, js_sink *sink);
 
 #endif

@@ -14,12 +14,27 @@
 #include "rerank/csvread.h"
 #include "rerank/jsonlread.h"
 
-/// Size and FNV-1a 64 checksum of a file's bytes (leaves f at its start).
+/// Fail naming the line and byte of the first NUL byte in a block read at byte total.
+static js_status check_nul(const char *path, const unsigned char *buf, size_t got,
+                           long *line, size_t *line_start, size_t total) {
+  for (size_t i = 0; i < got; i++) {
+    if (buf[i] == '\n') (*line)++, *line_start = total + i + 1;
+    JS_CHECK(buf[i] != 0, JS_ERR_INPUT, "%s: line %ld: column %zu (byte %zu): a NUL byte; "
+             "sample files are UTF-8 text (is it binary, or UTF-16?)", path, *line,
+             total + i - *line_start + 1, total + i + 1);
+  }
+  return JS_OK;
+}
+
+/// Size and FNV-1a 64 checksum of a file's bytes (leaves f at its start); a NUL byte is
+/// refused.
 static js_status file_checksum(FILE *f, const char *path, size_t *bytes, uint64_t *sum) {
   unsigned char buf[1 << 16];
   uint64_t h = JS_FNV_OFFSET;
-  size_t total = 0, got;
+  size_t total = 0, got, line_start = 0;
+  long line = 1;
   while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+    JS_CALL(check_nul(path, buf, got, &line, &line_start, total));
     h = js_fnv1a(h, buf, got);
     total += got;
   }
@@ -29,16 +44,22 @@ static js_status file_checksum(FILE *f, const char *path, size_t *bytes, uint64_
   return JS_OK;
 }
 
-/// Is the file JSON Lines (by its name, else by its first non-blank character)?
-static int is_jsonl(FILE *f, const char *path) {
+/// The file's format: 'j' JSON Lines, ',' CSV, '\t' TSV; by its name, else by its first
+/// non-blank character ('{') and its first line (tabs and no comma: TSV).
+static char file_format(FILE *f, const char *path) {
   if (js_path_has_suffix(path, ".jsonl") || js_path_has_suffix(path, ".ndjson") ||
       js_path_has_suffix(path, ".json"))
-    return 1;
-  if (js_path_has_suffix(path, ".csv")) return 0;
-  int c;
-  while ((c = fgetc(f)) != EOF && isspace(c)) {}
+    return 'j';
+  if (js_path_has_suffix(path, ".tsv") || js_path_has_suffix(path, ".tab")) return '\t';
+  int csv = js_path_has_suffix(path, ".csv"), c, first = 0, tabs = 0, commas = 0;
+  fseek(f, (long)js_bom_length(f), SEEK_SET);
+  while ((c = fgetc(f)) != EOF && c != '\n') {
+    if (!first && !isspace(c)) first = c;
+    tabs += c == '\t', commas += c == ',';
+  }
   rewind(f);
-  return c == '{';
+  if (!csv && first == '{') return 'j';
+  return tabs && !commas ? '\t' : ',';
 }
 
 /// Read one file into the sink.
@@ -49,7 +70,8 @@ static js_status read_one(js_sink *s, const js_columns *cols, js_samples *out) {
   js_status st = file_checksum(f, s->path, &out->bytes[s->file], &out->checksum[s->file]);
   if (st == JS_OK && out->bytes[s->file] == 0)
     st = JS_ERROR(JS_ERR_INPUT, "%s: the file is empty", s->path);
-  JS_TRY(st, is_jsonl(f, s->path) ? js_jsonl_read(f, cols, s) : js_csv_read(f, cols, s));
+  char format = st == JS_OK ? file_format(f, s->path) : 'j';
+  JS_TRY(st, format == 'j' ? js_jsonl_read(f, cols, s) : js_csv_read(f, cols, format, s));
   fclose(f);
   JS_CALL(st);
   out->fsamples[s->file] = s->n - before;

@@ -65,6 +65,24 @@ void js_sink_free(js_sink *s) {
   memset(s, 0, sizeof *s);
 }
 
+size_t js_bom_length(FILE *f) {
+  unsigned char b[3] = {0};
+  size_t got = fread(b, 1, 3, f);
+  rewind(f);
+  return got == 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+}
+
+const char *js_value_problem(double v, int correctness, int graded, int reward) {
+  if (reward) return NULL;
+  if (correctness && graded && !(v >= 0 && v <= 1))
+    return "is not a correctness in [0, 1] (--graded)";
+  if (correctness && !graded && v != 0 && v != 1)
+    return "is not a correctness 0 or 1 (true/false; --graded takes values in [0, 1])";
+  if (!correctness && fabs(v) > JS_LOSS_MAX)
+    return "is beyond the largest loss taken, +-1e150 (sums over subsets would overflow)";
+  return NULL;
+}
+
 int js_parse_value(const char *text, int correctness, double *v) {
   while (isspace((unsigned char)*text)) text++;
   if (correctness && (!strcasecmp(text, "true") || !strcasecmp(text, "false"))) {

@@ -6,6 +6,7 @@
 #define JS_SINK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
 
@@ -15,6 +16,7 @@
 typedef struct {
   const char *question, *loss, *correct, *reward;
   int either;
+  int graded; ///< a correctness may be any value in [0, 1] (else 0 or 1)
 } js_columns;
 
 /// Rows as read, over all files.
@@ -41,5 +43,15 @@ void js_sink_free(js_sink *s);
 /// Parse a value of a loss, correctness or reward column: a finite number (or true/false for
 /// a correctness); 0 when it is not one.
 int js_parse_value(const char *text, int correctness, double *v);
+
+/// Length of a UTF-8 byte-order mark at f's start (3 or 0); f is left at its start.
+size_t js_bom_length(FILE *f);
+
+/// Largest loss magnitude taken: sums over a question's subsets stay finite.
+#define JS_LOSS_MAX 1e150
+
+/// What is wrong with a parsed value of a column (NULL when it may be used): a correctness
+/// outside {0, 1} ([0, 1] when graded), a loss beyond +-JS_LOSS_MAX. Rewards: any finite.
+const char *js_value_problem(double v, int correctness, int graded, int reward);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "rerank/samples.h"
 
-static const js_columns defaults = {"question", NULL, "correct", "reward", 0};
+static const js_columns defaults = {"question", NULL, "correct", "reward", 0, 0};
 
 /// Read one file written from text (suffix chooses the format).
 static js_status read_text(const char *text, const char *suffix, const js_columns *c,
@@ -64,7 +64,7 @@ static void jsonl_groups(void **state) {
 /// Other column names, a loss column, integer question ids, and two files merged by id.
 static void named_columns_two_files(void **state) {
   (void)state;
-  js_columns c = {"qid", "err", NULL, "score", 0};
+  js_columns c = {"qid", "err", NULL, "score", 0, 0};
   const char *a = strdup(write_temp_as("qid,err,score\n10,0.5,1\n11,0.25,2\n", ".csv"));
   const char *b = strdup(write_temp_as("{\"qid\": 10, \"err\": [0.75], \"score\": [3]}\n", ".jsonl"));
   const char *paths[] = {a, b};
