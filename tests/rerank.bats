@@ -171,6 +171,43 @@ expect_refused() {
   "$JS" rerank bom.jsonl -q -o bomj.nc --k 1,2
 }
 
+@test "rerank: numerics at tiny T and huge rewards: the T = 0 value where T is sharp, exact elsewhere, between the oracle and the worst" {
+  cd "$TMP"
+  # 30 questions x 8 samples; rewards in three clusters 1,000 apart with 1e-8 jitter, so at
+  # T = 1e-8 some gaps are 1e11 T and others below T (before: 0 for k >= 2 at T <= 1e-20, over
+  # 30 s at T = 1e-8)
+  /usr/bin/python3 - <<'PY'
+import random
+random.seed(5)
+with open("mix.csv", "w") as f, open("mix20.csv", "w") as g:
+    f.write("question,loss,reward\n"), g.write("question,loss,reward\n")
+    for q in range(30):
+        for i in range(8):
+            l, r = random.random(), random.randrange(3) * 1000 + random.random() * 1e-8
+            f.write(f"q{q},{l!r},{r!r}\n"), g.write(f"q{q},{l!r},{r * 1e20!r}\n")
+PY
+  "$JS" rerank mix.csv -q -o mix.nc --k 1,2,4,8 --T 0,1e-300,1e-20,1e-9,1e-8,0.01,1,1000
+  "$ROOT/tests/rerank_ref.py" mix.csv mix.nc
+  "$JS" rerank mix20.csv -q -o mix20.nc --k 1,2,4,8 --T 0,1
+  /usr/bin/python3 - <<'PY'
+import netCDF4, numpy as np
+for path, rows in (("mix.nc", (1, 2)), ("mix20.nc", (1,))):
+    with netCDF4.Dataset(path) as nc:
+        d, o = np.asarray(nc["delta"][:]), np.asarray(nc["delta_oracle"][:])
+    assert (d >= o - 1e-15).all(), (path, d, o)
+    for r in rows:
+        gap = np.abs(d[r] - d[0]).max()
+        assert gap <= 1e-12, (path, r, gap)
+    print(path, "ok")
+PY
+  # rewards near +-DBL_MAX at T near DBL_MAX: the same values as the rewards / 1e308 at T / 1e308
+  printf 'question,loss,reward\nq,0.1,1.7\nq,0.9,-1.7\nq,0.5,0\nq,0.3,1.6\n' > b1.csv
+  printf 'question,loss,reward\nq,0.1,1.7e308\nq,0.9,-1.7e308\nq,0.5,0\nq,0.3,1.6e308\n' > b2.csv
+  "$JS" rerank b1.csv -q -o b1.nc --k 1,2,3,4 --T 0,0.001,0.1,1
+  "$JS" rerank b2.csv -q -o b2.nc --k 1,2,3,4 --T 0,1e305,1e307,1e308
+  [ "$(ncdump -p 15 -v delta b1.nc | sed -n '/^ delta =/,$p')" = "$(ncdump -p 15 -v delta b2.nc | sed -n '/^ delta =/,$p')" ]
+}
+
 @test "rerank: --help describes the command" {
   run "$JS" rerank --help
   [ "$status" -eq 0 ]

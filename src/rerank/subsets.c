@@ -17,6 +17,14 @@
 #define SUB_EPS 1e-14
 #define SUB_HI 40.0
 #define SUB_ONE 1e-18
+/* A gap between consecutive rewards wider than SUB_GAP T counts as SUB_GAP T in the
+   log-weights: a weight e^-SUB_GAP relative to a sample above is 0 in double precision
+   either way (e^-745 is the smallest), and every log-weight stays finite. */
+#define SUB_GAP 800.0
+/* When every gap between distinct rewards is at least SUB_SHARP T + log(k) T, the softmax
+   is the best of k (ties uniform) within e^-SUB_SHARP = 4e-18 of the loss range: that value
+   is used. */
+#define SUB_SHARP 40.0
 
 /// A question's samples in ascending order of reward (then loss).
 typedef struct {
@@ -146,7 +154,41 @@ static void softmax_node(const sorted *s, softmax_work *w, double sn, int nk, co
   }
 }
 
-/// Softmax selection at finite T > 0 for every k >= 2 (out[ik]; k = 1 is left alone).
+/// (a - b) / T, also where a - b overflows (rewards beyond +-DBL_MAX / 2).
+static double tdiff(double a, double b, double T) {
+  double d = a - b;
+  return isinf(d) ? (0.5 * a - 0.5 * b) / T * 2 : d / T;
+}
+
+/// Log-weights lw[j] = (r_j - r_max) / T, finite for any finite rewards and T > 0: where
+/// consecutive rewards are more than SUB_GAP T apart (or the difference overflows) a new
+/// block starts SUB_GAP below the sample above, and its members are measured from its top.
+static void log_weights(const sorted *s, double T, double *lw) {
+  int n = s->n, top = n - 1;
+  double base = 0;
+  lw[n - 1] = 0;
+  for (int j = n - 2; j >= 0; j--) {
+    double gap = tdiff(s->r[j + 1], s->r[j], T), x = base + tdiff(s->r[j], s->r[top], T);
+    if (!(gap <= SUB_GAP) || !isfinite(x)) base = lw[j + 1] - SUB_GAP, top = j, x = base;
+    lw[j] = x;
+  }
+}
+
+/// Is T sharp for these rewards: every gap between distinct rewards at least
+/// (SUB_SHARP + log kmax) T, so the softmax is the best of k to e^-SUB_SHARP?
+static int sharp(const sorted *s, double T, int kmax) {
+  for (int j = 0; j + 1 < s->n; j++) {
+    double gap = tdiff(s->r[j + 1], s->r[j], T);
+    if (gap > 0 && gap < SUB_SHARP + log((double)kmax)) return 0;
+  }
+  return 1;
+}
+
+/// Softmax selection at finite T > 0 for every k >= 2 (out[ik]; k = 1 is left alone). Only
+/// the grid nodes where some sample m >= kmin - 1 can top a subset (t w_m within
+/// [SUB_EPS / kmax, SUB_HI], padded by a node) are visited, in ascending order: the others add
+/// nothing, so the cost is bounded by the number of distinct rewards, not by their spread
+/// in units of T.
 static void softmax_delta(const sorted *s, softmax_work *w, int nk, const int *k, double T,
                           double *out) {
   int n = s->n, kmin = n;
@@ -154,11 +196,17 @@ static void softmax_delta(const sorted *s, softmax_work *w, int nk, const int *k
     if (k[ik] >= 2 && k[ik] < kmin) kmin = k[ik];
     out[ik] = 0;
   }
-  for (int j = 0; j < n; j++) w->lw[j] = (s->r[j] - s->r[n - 1]) / T;
+  log_weights(s, T, w->lw);
   prefix_weighted(s, w->lw, w->P);
   double s0 = log(SUB_EPS / w->kmax), s1 = log(SUB_HI) - w->lw[kmin - 1];
-  long nodes = (long)ceil((s1 - s0) / SUB_H);
-  for (long i = 0; i <= nodes; i++) softmax_node(s, w, s0 + (double)i * SUB_H, nk, k, out);
+  long nodes = (long)ceil((s1 - s0) / SUB_H), next = 0;
+  for (int m = n - 1; m >= kmin - 1 && next <= nodes; m--) {
+    long a = (long)floor(-w->lw[m] / SUB_H) - 1;
+    long b = (long)ceil((log(SUB_HI) - w->lw[m] - s0) / SUB_H) + 1;
+    for (long i = a > next ? a : next; i <= b && i <= nodes; i++)
+      softmax_node(s, w, s0 + (double)i * SUB_H, nk, k, out);
+    next = b + 1 > next ? b + 1 : next;
+  }
   for (int ik = 0; ik < nk; ik++) out[ik] *= SUB_H;
 }
 
@@ -202,6 +250,33 @@ static js_status check_args(const js_question *q, int nk, const int *k, int nT, 
   return JS_OK;
 }
 
+/// Expected smallest (lo) and largest (hi) loss of a k-subset, for every k (l sorted
+/// ascending; Q of n + 1 as scratch).
+static void loss_range(const double *l, int n, int nk, const int *k, double *Q, double *lo,
+                       double *hi) {
+  for (int ik = 0; ik < nk; ik++) {
+    subset_share(n, k[ik], Q);
+    double a = 0, b = 0; /* the i-th smallest is the minimum when the rest lie above it */
+    for (int i = 0; i < n; i++) {
+      a += l[i] * (Q[n - i] - Q[n - i - 1]);
+      b += l[n - 1 - i] * (Q[n - i] - Q[n - i - 1]);
+    }
+    lo[ik] = a, hi[ik] = b;
+  }
+}
+
+/// One finite T: the best of k where T is sharp for the rewards, else the softmax kept
+/// within [lo, hi] (the quadrature's 2e-11 relative error could step past the oracle).
+static void finite_T(const sorted *s, softmax_work *w, int nk, const int *k, double T,
+                     double *Q, const double *lo, const double *hi, double *o) {
+  if (sharp(s, T, w->kmax)) {
+    for (int ik = 0; ik < nk; ik++) subset_share(s->n, k[ik], Q), o[ik] = best_of_k(s, Q);
+    return;
+  }
+  softmax_delta(s, w, nk, k, T, o);
+  for (int ik = 0; ik < nk; ik++) o[ik] = o[ik] < lo[ik] ? lo[ik] : o[ik] > hi[ik] ? hi[ik] : o[ik];
+}
+
 js_status js_subsets_delta(const js_question *q, int nk, const int *k, int nT, const double *T,
                            double *out) {
   JS_CALL(check_args(q, nk, k, nT, T));
@@ -209,15 +284,22 @@ js_status js_subsets_delta(const js_question *q, int nk, const int *k, int nT, c
   JS_CALL(sort_samples(q, &s));
   int kmax = 1;
   for (int ik = 0; ik < nk; ik++) kmax = k[ik] > kmax ? k[ik] : kmax;
-  double *Q = malloc(sizeof(double) * ((size_t)q->n + 1)), mu = mean_of(s.l, s.n);
+  size_t n1 = (size_t)q->n + 1;
+  double *Q = malloc(sizeof(double) * (n1 + 2 * (size_t)nk + (size_t)q->n)), mu = mean_of(s.l, s.n);
   softmax_work w = {0};
   js_status st = Q ? softmax_alloc(q->n, nk, k, kmax, &w) : JS_ERR_SYS;
-  for (int iT = 0; st == JS_OK && iT < nT; iT++) {
-    double *o = out + (size_t)iT * nk;
-    if (T[iT] > 0 && isfinite(T[iT]) && kmax >= 2) softmax_delta(&s, &w, nk, k, T[iT], o);
-    for (int ik = 0; ik < nk; ik++) {
-      if (k[ik] == 1 || isinf(T[iT])) o[ik] = mu;
-      else if (T[iT] == 0) subset_share(s.n, k[ik], Q), o[ik] = best_of_k(&s, Q);
+  if (st == JS_OK) {
+    double *lo = Q + n1, *hi = lo + nk, *l = hi + nk;
+    memcpy(l, s.l, sizeof(double) * (size_t)q->n);
+    qsort(l, (size_t)q->n, sizeof(double), js_cmp_double);
+    loss_range(l, q->n, nk, k, Q, lo, hi);
+    for (int iT = 0; iT < nT; iT++) {
+      double *o = out + (size_t)iT * nk;
+      if (T[iT] > 0 && isfinite(T[iT]) && kmax >= 2) finite_T(&s, &w, nk, k, T[iT], Q, lo, hi, o);
+      for (int ik = 0; ik < nk; ik++) {
+        if (k[ik] == 1 || isinf(T[iT])) o[ik] = mu;
+        else if (T[iT] == 0) subset_share(s.n, k[ik], Q), o[ik] = best_of_k(&s, Q);
+      }
     }
   }
   free(Q), free(s.l), free(s.r);
@@ -233,15 +315,15 @@ js_status js_subsets_oracle(const js_question *q, int nk, const int *k, double *
     free(l), free(Q);
     JS_FAIL(JS_ERR_SYS, "out of memory for a question of %d samples", q->n);
   }
+  double *hi = malloc(sizeof(double) * (size_t)(nk + 1));
+  if (!hi) {
+    free(l), free(Q);
+    JS_FAIL(JS_ERR_SYS, "out of memory for a question of %d samples", q->n);
+  }
   memcpy(l, q->loss, sizeof(double) * (size_t)q->n);
   qsort(l, (size_t)q->n, sizeof(double), js_cmp_double);
-  for (int ik = 0; ik < nk; ik++) {
-    subset_share(q->n, k[ik], Q);
-    double sum = 0; /* the i-th smallest is the minimum when the rest lie in the n-1-i above */
-    for (int i = 0; i < q->n; i++) sum += l[i] * (Q[q->n - i] - Q[q->n - i - 1]);
-    out[ik] = sum;
-  }
-  free(l), free(Q);
+  loss_range(l, q->n, nk, k, Q, out, hi);
+  free(l), free(Q), free(hi);
   return JS_OK;
 }
 
