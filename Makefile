@@ -115,7 +115,7 @@ endif
 DEPFLAGS = -MMD -MP
 
 .PHONY: all deps run check bench clean FORCE paper smpi scale asan install uninstall \
-        build-check libs
+        build-check libs fuzz fuzzers
 
 # ---- the default goal: build bin/judgesim (never installs) -----------------------------
 .DEFAULT_GOAL := all
@@ -206,6 +206,41 @@ $(BUILD)/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(OBJ) -o $@ $(LDLIBS) $(CMOCKA_LIBS)
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) with AddressSanitizer and UBSan, built by clang
+# through the MPI wrapper (OMPI_CC / MPICH_CC); tests/fuzz.bats replays their corpora and
+# runs each for FUZZ_SECONDS in make check; make fuzz runs each longer.
+FUZZ_CC    := OMPI_CC=clang MPICH_CC=clang $(MPICC)
+FUZZ_FLAGS := $(filter-out $(OPTIMIZE) $(NATIVE) -fopenmp-simd,$(CFLAGS)) -O1 -march=native \
+              -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=undefined -fno-sanitize=alignment
+# (-fno-sanitize=alignment: clang 14 crashes on __builtin_assume_aligned with that check.)
+FUZZ_OBJ   := $(SRC:src/%.c=$(BUILD)/fuzz/%.o)
+FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,$(BIN)/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 300
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzz/%.o: src/%.c $(BUILD)/flags | $(BUILD)/libs.ok
+	$(call say,FUZZ,$<)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/io/buildid.o: $(BUILD)/version.h
+$(BUILD)/fuzz/io/buildid.o: FUZZ_FLAGS += -include $(BUILD)/version.h
+
+$(BUILD)/fuzz/libjudgesim.a: $(FUZZ_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN)/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libjudgesim.a
+	$(call say,LINK,$@)
+	@mkdir -p $(BIN)
+	$(Q)$(FUZZ_CC) $(filter-out -fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) \
+	  -fsanitize=fuzzer,address,undefined -Itests/fuzz $< $(BUILD)/fuzz/libjudgesim.a -o $@ $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) dev/fuzz
+
 # make bench's breakdown of a unit's time per candidate (dev/bench-parts.c)
 $(BUILD)/bench-parts: dev/bench-parts.c $(OBJ)
 	$(call say,CC,$<)
@@ -232,7 +267,7 @@ paper: deps
 	echo "make paper: $$(( $$(date +%s) - start )) s wall on $(RANKS) ranks"; exit $$rc
 
 # Everything the tests use, built.
-build-check: all smpi asan $(UNIT) $(BUILD)/bench-parts
+build-check: all smpi asan fuzzers $(UNIT) $(BUILD)/bench-parts
 
 check: deps
 	@$(MAKE) --no-print-directory build-check
