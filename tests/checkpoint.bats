@@ -284,6 +284,27 @@ on_node() {
   [[ "$output" == *"resuming from"* ]]
 }
 
+@test "SIGTERM and SIGINT to tools/launch (2 ranks): checkpoint, exit 3 (mpirun alone: Open MPI 1, MPICH 0 for SIGTERM); resume completes" {
+  long="--set sampling.test_points=250000 --set grid.k=[1,2,4,8,512]"  # ~9 s on 2 ranks
+  for sig in TERM INT; do
+    rm -f "$TMP"/out.nc*
+    # (a background job of a script ignores SIGINT unless told otherwise)
+    env --default-signal=INT "$ROOT/tools/launch" -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" \
+      --quiet $long 2> "$TMP/err" &
+    pid=$!
+    sleep 2.5
+    kill -$sig "$pid"
+    rc=0; wait "$pid" || rc=$?
+    cat "$TMP/err"
+    [ "$rc" -eq 3 ]
+    grep -q "stopped by signal 15: checkpoint committed" "$TMP/err"
+    [ -e "$TMP/out.nc.ckpt" ] && [ ! -e "$TMP/out.nc.lock" ] && [ ! -e "$TMP/out.nc" ]
+  done
+  run "$ROOT/tools/launch" -np 2 "$JS" run "$STUDY" -o "$TMP/out.nc" $long
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"resuming from"* ]]
+}
+
 @test "judgesim info reports units, cells, hash and commit time for cube or checkpoint" {
   "$JS" run "$STUDY" -o "$TMP/out.nc" --quiet
   for p in "$TMP/out.nc" "$TMP/out.nc.ckpt"; do
