@@ -251,3 +251,36 @@ PY
   [ ! -e p ]
   "$JS" analyze run.nc --quiet
 }
+
+@test "safety: cells that cannot be trusted are flagged in the cube, the summary and tools/table" {
+  cd "$TMP"
+  cat > hard.yaml <<YAML
+model: {sigma: 0.1, gamma: 1.0}
+grid: {d: [100], n: [25], k: [1, 1073741824, 1099511627776], T: [0], reward: [{alpha: 1, beta: 0}]}
+sampling: {trials: 16, test_points: 1, seed: 3}
+output: {path: hard.nc}
+YAML
+  run "$JS" run hard.yaml --quiet
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"warning: 2 of 3 cells cannot be trusted"*"sampling.tilt"* ]]
+  "$JS" run "$ROOT/tests/data/small.yaml" -o small.nc --quiet 2> small.err
+  [ ! -s small.err ]
+  # the flags are what the per-trial values say (largest trial > half the sum; SE > mean / 2)
+  /usr/bin/python3 - <<'PY'
+import netCDF4, numpy as np
+for path, flagged in (("hard.nc", 2), ("small.nc", 0)):
+    with netCDF4.Dataset(path) as nc:
+        x = np.abs(np.asarray(nc["delta_trial"][:]))
+        m, se = np.asarray(nc["delta"][:]), np.asarray(nc["delta_se"][:])
+        f = np.asarray(nc["delta_flag"][:]).astype(int)
+        assert list(nc["delta_flag"].flag_masks) == [1, 2]
+    want = (x.max(axis=2) > 0.5 * x.sum(axis=2)) * 1 + (se > 0.5 * np.abs(m)) * 2
+    assert (f == want).all(), (path, f, want)
+    assert (f != 0).sum() == flagged, (path, (f != 0).sum())
+    assert (f[:, :, 0] == 0).all()  # k = 1
+print("flags ok")
+PY
+  run "$ROOT/tools/table" hard.nc
+  [[ "$output" == *"!+-"* && "$output" == *"cannot be trusted"* ]]
+}

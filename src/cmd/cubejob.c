@@ -168,6 +168,30 @@ static js_status epilog(js_cube_job *job, js_verification *v) {
   return JS_TRACE(s);
 }
 
+/// Warn about the cells flagged as untrustworthy (delta_flag), with one example and the
+/// remedy; printed even with --quiet.
+static void warn_flags(const js_cube_job *job) {
+  const js_config *c = job->cfg;
+  const js_results *res = job->res;
+  size_t cells = res->ncells * (size_t)c->nd * c->nn, n1 = 0, n2 = 0, any = 0, first = cells;
+  for (size_t i = 0; i < cells; i++) {
+    n1 += (res->flag[i] & JS_FLAG_ONE_TRIAL) != 0, n2 += (res->flag[i] & JS_FLAG_SE) != 0;
+    any += res->flag[i] != 0;
+    if (res->flag[i] && first == cells) first = i;
+  }
+  if (first == cells) return;
+  size_t g = first / res->ncells, cell = first % res->ncells;
+  int ir = (int)(cell % (size_t)c->nr), iT = (int)(cell / (size_t)c->nr % (size_t)c->nT);
+  int ik = (int)(cell / ((size_t)c->nr * c->nT));
+  fprintf(stderr, "judgesim: warning: %zu of %zu cells cannot be trusted as they stand "
+          "(delta_flag in the cube): in %zu one trial carries more than half of the mean, in "
+          "%zu the standard error is above half of it; e.g. d=%d n=%d k=%lld T=%g judge "
+          "%d: delta %.3g +- %.3g. Remedy: more trials (sampling.trials), or for best-of-k at "
+          "huge k an importance-sampled tilt (sampling.tilt)\n", any, cells, n1, n2,
+          c->d[g / (size_t)c->nn], c->n[g % (size_t)c->nn], (long long)c->k[ik], c->T[iT], ir,
+          res->mean[first], res->se[first]);
+}
+
 /// The verdict of the k = 1 self-check and the summary, once the cube is in place.
 static js_status report(const js_cube_job *job, const js_verification *v, const js_grid *grid,
                         const js_run_stats *st, const js_args *args) {
@@ -177,6 +201,7 @@ static js_status report(const js_cube_job *job, const js_verification *v, const 
   JS_CHECK(v->pass, JS_ERR_NUMERIC, "the k = 1 self-check failed: delta(k = 1) differs from "
            "delta_ref by %.1f standard errors at d=%d n=%d (cube written for inspection)",
            v->max_z, v->worst_d, v->worst_n);
+  warn_flags(job);
   summary(job, grid, st, args);
   return JS_OK;
 }

@@ -71,7 +71,7 @@ static js_status def_var(int nc, const char *name, nc_type type, int ndims, cons
 }
 
 typedef struct {
-  int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial;
+  int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial, flag;
   int theory, kinf, coef, v, invT, aopt;
 } var_ids;
 
@@ -93,6 +93,22 @@ static js_status define_theory(int nc, const int *cube, var_ids *v) {
   JS_CALL(def_var(nc, "alpha_opt_kinf", NC_DOUBLE, 3, pT, "theory: the alpha minimising the "
                   "k -> inf delta among judges alpha w_T (1 + lam tau1 T / (2 s^2))", "1", &v->aopt));
   JS_CALL(put_text(nc, v->theory, "coordinates", "reward_alpha reward_beta reward_cos"));
+  return JS_OK;
+}
+
+/// Define delta_flag: the cells whose estimate is not to be trusted as it stands (CF flags).
+static js_status define_flag(int nc, const int *cube, int *var) {
+  JS_CALL(def_var(nc, "delta_flag", NC_BYTE, 5, cube, "cells whose delta cannot be trusted as "
+                  "it stands (0: none of these)", NULL, var));
+  signed char masks[2] = {JS_FLAG_ONE_TRIAL, JS_FLAG_SE};
+  NC_CALL(nc_put_att_schar(nc, *var, "flag_masks", NC_BYTE, 2, masks));
+  JS_CALL(put_text(nc, *var, "flag_meanings", "one_trial_carries_most_of_the_mean "
+                   "standard_error_above_half_of_delta"));
+  JS_CALL(put_text(nc, *var, "comment", "1: the largest trial holds more than half of the sum "
+                   "over trials (4 trials or more): the mean is one rare event's and its "
+                   "standard error meaningless; 2: delta_se > delta / 2 (the 2-SE interval reaches 0). Remedy: more trials "
+                   "(sampling.trials), or for best-of-k at huge k an importance-sampled tilt "
+                   "(sampling.tilt)"));
   return JS_OK;
 }
 
@@ -123,6 +139,7 @@ static js_status define_vars(int nc, const js_config *cfg, int mc, int theory, v
                   "generalization error of the reranked answer (mean over trials)", "1", &v->delta));
   JS_CALL(def_var(nc, "delta_se", NC_DOUBLE, 5, cube,
                   "standard error of delta across trials", "1", &v->se));
+  JS_CALL(define_flag(nc, cube, &v->flag));
   JS_CALL(def_var(nc, "delta_trial", NC_DOUBLE, 6, tcube,
                   "per-trial mean over test points of the reranked loss", "1", &v->dtrial));
   JS_CALL(def_var(nc, "delta_ref", NC_DOUBLE, 2, pair,
@@ -211,6 +228,7 @@ static js_status put_data(int nc, const js_config *cfg, const js_results *res,
   if (!res) return JS_OK;
   NC_CALL(nc_put_var_double(nc, v->delta, res->mean));
   NC_CALL(nc_put_var_double(nc, v->se, res->se));
+  NC_CALL(nc_put_var_uchar(nc, v->flag, res->flag));
   NC_CALL(nc_put_var_double(nc, v->dtrial, res->trial));
   NC_CALL(nc_put_var_double(nc, v->ref, res->ref_mean));
   NC_CALL(nc_put_var_double(nc, v->ref_se, res->ref_se));
@@ -228,6 +246,7 @@ static js_status put_block(int nc, const js_config *cfg, const js_results *res,
   size_t one[3] = {1, 1, T};
   NC_CALL(nc_put_vara_double(nc, v->delta, start, cell, res->mean + g * res->ncells));
   NC_CALL(nc_put_vara_double(nc, v->se, start, cell, res->se + g * res->ncells));
+  NC_CALL(nc_put_vara_uchar(nc, v->flag, start, cell, res->flag + g * res->ncells));
   NC_CALL(nc_put_vara_double(nc, v->dtrial, start, trial, res->trial + g * T * res->ncells));
   NC_CALL(nc_put_vara_double(nc, v->ref, start, one, res->ref_mean + g));
   NC_CALL(nc_put_vara_double(nc, v->ref_se, start, one, res->ref_se + g));

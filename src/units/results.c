@@ -30,8 +30,9 @@ js_status js_results_alloc(const js_config *cfg, const js_grid *grid, js_results
   res->ref_se = calloc(groups, sizeof(double));
   res->block_left = malloc(sizeof(int) * groups);
   res->reduced = calloc(groups, 1);
+  res->flag = calloc(groups * res->ncells + 1, 1);
   int ok = res->trial && res->ref_trial && res->theory && res->done && res->mean && res->se &&
-           res->ref_mean && res->ref_se && res->block_left && res->reduced;
+           res->ref_mean && res->ref_se && res->block_left && res->reduced && res->flag;
   if (ok && grid->nsplit > 1) { /* a trial has several splits */
     res->part = malloc(sizeof(double) * (size_t)grid->nmc * (res->ncells + 2));
     ok = res->part != NULL;
@@ -168,6 +169,20 @@ static void mean_se_rows(const double *x, size_t rows, size_t cols, double *mean
   for (size_t c = 0; c < cols; c++) se[c] = sqrt(se[c] / (double)(rows - 1) / (double)rows);
 }
 
+/// The JS_FLAG_* bits of each of the cols cells of x[rows][cols] with its mean and se.
+static void flag_rows(const double *x, size_t rows, size_t cols, const double *mean,
+                      const double *se, unsigned char *flag) {
+  for (size_t c = 0; c < cols; c++) {
+    double top = 0, sum = 0;
+    for (size_t t = 0; t < rows; t++) {
+      double a = fabs(x[t * cols + c]);
+      sum += a, top = a > top ? a : top;
+    }
+    flag[c] = (rows >= 4 && top > 0.5 * sum ? JS_FLAG_ONE_TRIAL : 0) |
+              (rows >= 2 && se[c] > JS_FLAG_SE_SHARE * fabs(mean[c]) ? JS_FLAG_SE : 0);
+  }
+}
+
 /// Each trial of block g from its splits: the sum of their results in split order.
 static void sum_splits(js_results *res, int g) {
   size_t C = res->ncells, P = C + 2, T = (size_t)res->trials;
@@ -190,6 +205,8 @@ void js_results_reduce_block(js_results *res, int g) {
   if (res->part) sum_splits(res, g);
   mean_se_rows(res->trial + (size_t)g * T * C, T, C, res->mean + (size_t)g * C,
                res->se + (size_t)g * C);
+  flag_rows(res->trial + (size_t)g * T * C, T, C, res->mean + (size_t)g * C,
+            res->se + (size_t)g * C, res->flag + (size_t)g * C);
   mean_se_rows(res->ref_trial + (size_t)g * T, T, 1, &res->ref_mean[g], &res->ref_se[g]);
   res->reduced[g] = 1;
 }
@@ -213,6 +230,7 @@ void js_results_free(js_results *res) {
   free(res->ref_se);
   free(res->block_left);
   free(res->reduced);
+  free(res->flag);
   free(res->part);
   memset(res, 0, sizeof *res);
 }

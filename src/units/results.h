@@ -30,7 +30,17 @@ typedef struct {
   int *block_left;     ///< [(id_d * nn + id_n)]: Monte Carlo units not yet done
   int theory_left;     ///< theory pieces not yet done
   unsigned char *reduced; ///< [(id_d * nn + id_n)]: mean and se computed
+  unsigned char *flag; ///< [(id_d * nn + id_n)][ncells]: JS_FLAG_* bits of each cell, set
+                       ///< with its mean: an estimate not to be trusted as it stands
 } js_results;
+
+/// A cell's largest trial holds more than half of the sum over its trials (4 trials or more):
+/// the mean is one rare event's, its standard error meaningless.
+#define JS_FLAG_ONE_TRIAL 1
+/// A cell's standard error is above JS_FLAG_SE_SHARE of its mean (2 trials or more): its
+/// two-standard-error interval reaches 0.
+#define JS_FLAG_SE 2
+#define JS_FLAG_SE_SHARE 0.5
 
 /// The "block" the last theory piece completes: one past the (d, n) blocks.
 #define JS_THEORY_BLOCK(res) ((res)->nd * (res)->nn)
@@ -57,6 +67,7 @@ void js_results_populate(const js_results *res);
 /// Order the results stored so far before what this thread does next (a store fence).
 void js_results_fence(void);
 /// Means and standard errors across trials (two-pass, in trial order) of a complete block
+/// and the cells' flags
 /// (its trials' values summed from their splits first).
 void js_results_reduce_block(js_results *res, int g);
 /// The same for every block not reduced yet (all must be complete).
