@@ -284,3 +284,17 @@ PY
   run "$ROOT/tools/table" hard.nc
   [[ "$output" == *"!+-"* && "$output" == *"cannot be trusted"* ]]
 }
+
+@test "safety: a posterior that cannot be factored is refused up front naming model.gamma, sigma and input_scale" {
+  cd "$TMP"
+  # gamma 1e30 with n < d (a flat prior on an under-determined fit) ended in LAPACK dpotrf, exit 1
+  for set in "model.gamma=1e30" "model.sigma=1e-30" "model.input_scale=1e30"; do
+    expect_bad run "$ROOT/tests/data/small.yaml" --set 'grid.n=[4]' --set "$set" -o x.nc --quiet
+    [[ "$output" == *"model.gamma, model.sigma and model.input_scale"*"d=8 n=4"*"condition number"* ]]
+    expect_bad theory "$ROOT/tests/data/small.yaml" --set 'grid.n=[4]' --set "$set" -o x.nc --quiet
+  done
+  [ ! -e x.nc ]
+  # a flat prior where n >= d is fine
+  "$JS" run "$ROOT/tests/data/small.yaml" --set 'grid.n=[16, 40]' --set 'grid.d=[8, 16]' \
+    --set model.gamma=1e9 -o ok.nc --quiet
+}

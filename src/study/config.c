@@ -424,6 +424,33 @@ static js_status check_draws(const ynode *root, const js_config *cfg) {
           JS_KDRAW_MAX);
 }
 
+/// Largest condition number of the posterior's precision matrix taken: beyond it the
+/// Cholesky factorisation keeps too few digits (it fails outright near 1e16).
+#define COND_MAX 1e12
+
+/// The precision X^T X / (d sigma^2) + I / gamma^2 must be factorable at every (d, n): its
+/// condition number, estimated from the Marchenko-Pastur edges (n < d: the smallest
+/// eigenvalue is 1 / gamma^2 exactly; n = d: about S^2 / (d n sigma^2)), at most COND_MAX.
+static js_status check_conditioning(const ynode *root, const js_config *cfg) {
+  double S2 = cfg->input_scale * cfg->input_scale, s2 = cfg->sigma * cfg->sigma;
+  double g2 = 1 / (cfg->gamma * cfg->gamma);
+  for (int i = 0; i < cfg->nd; i++)
+    for (int j = 0; j < cfg->nn; j++) {
+      double d = cfg->d[i], n = cfg->n[j], gap = sqrt(n) - sqrt(d);
+      double hi = S2 * (sqrt(n) + sqrt(d)) * (sqrt(n) + sqrt(d)) / (d * s2) + g2;
+      double lo = g2 + (n < d ? 0 : S2 * fmax(gap * gap, 1 / n) / (d * s2));
+      if (!(hi / lo > COND_MAX)) continue;
+      const ynode *m = yn_get(root, "model"), *g = m ? yn_get(m, "gamma") : NULL;
+      JS_FAIL(JS_ERR_INPUT, "%s: model.gamma, model.sigma and model.input_scale: gamma = %g, "
+              "sigma = %g, S = %g at d=%d n=%d give the posterior's precision matrix a "
+              "condition number of about %.1e (above %.0e, the factorisation would lose its "
+              "digits or fail); a smaller model.gamma (a prior, not a flat one, when n < d), a "
+              "larger model.sigma or a smaller model.input_scale", g ? where(g).s : "model",
+              cfg->gamma, cfg->sigma, cfg->input_scale, cfg->d[i], cfg->n[j], hi / lo, COND_MAX);
+    }
+  return JS_OK;
+}
+
 /// Section sampling: trials >= 2, test_points >= 1, seed, best_of_k, tilt, unit_points.
 static js_status parse_sampling(const ynode *root, js_config *cfg) {
   ynode *s, *v;
@@ -499,6 +526,7 @@ static js_status from_tree(const ynode *root, const char *origin, const char *ou
   JS_CALL(parse_grid(root, cfg));
   JS_CALL(parse_sampling(root, cfg));
   JS_CALL(check_draws(root, cfg));
+  JS_CALL(check_conditioning(root, cfg));
   JS_CALL(parse_output(root, out_override, cfg));
   return JS_OK;
 }

@@ -376,8 +376,10 @@ static js_status laplace_nodes(js_theory_cache *q, double T, double c, double s,
   /* boundaries: <= 1000 in L < 0, <= 200 doublings and (hmid - s) / (H_STEP s) steps in h, and
      the unit steps from Lmid to Lhi */
   double steps = fmax(0, (hmid - fmin(s, hmid)) / (H_STEP * s)) + (Lhi - Lmid) + 1;
-  JS_CHECK(steps < 1e8, JS_ERR_INPUT, "theory: the judge's target is %.3g predictive widths "
-           "away (c / s) at T = %g: too many quadrature panels", fabs(c) / s, T);
+  JS_CHECK(steps < 1e8, JS_ERR_INPUT, "theory: grid.T and grid.reward: the judge's target is "
+           "%.3g predictive widths away (c / s) at T = %g: too many quadrature panels (a T or "
+           "judge nearer the model's scale, or model.sigma, model.gamma, model.input_scale "
+           "nearer 1, which set s)", fabs(c) / s, T);
   size_t cap = 1200 + (size_t)steps + 8, ncap = cap * GL_L;
   double *L = scratch(q, 0, cap + 2 * ncap), *wL = L + ncap, *bounds = wL + ncap;
   JS_CHECK(L, JS_ERR_SYS, "out of memory for quadrature nodes");
@@ -480,8 +482,9 @@ static js_status c_panels(const js_theory_base *b, const js_reward *r, int nr, d
   double top = 0;
   for (int i = 0; i < nr; i++) top = fmax(top, 12 * sqrt(law_of(b, r[i]).vc));
   double steps = ceil(top / (C_STEP * s));
-  JS_CHECK(steps < 1e6, JS_ERR_INPUT, "theory: a judge's spread (12 sd = %.3g) is over 10^6 "
-           "predictive widths (s = %.3g); the outer integral would need too many panels", top, s);
+  JS_CHECK(steps < 1e6, JS_ERR_INPUT, "theory: grid.reward and model: a judge's spread (12 sd "
+           "= %.3g) is over 10^6 predictive widths (s = %.3g, set by model.sigma, model.gamma "
+           "and model.input_scale); the outer integral would need too many panels", top, s);
   double *x = malloc(sizeof(double) * ((size_t)steps + nmult * (size_t)nr + 4));
   JS_ALLOC_CHECK(x, "theory panels");
   int n = 0;
