@@ -4,28 +4,36 @@ import sys
 
 import netCDF4
 
+_verified = set()  # files read whole without a failure in this process's children
 
-def _survives(path):
-    """Open and read the file in a child process first: HDF5 1.10 does not survive every
-    damaged file, and a crash there should be a refusal, not a crash of the tool."""
+
+def _read_apart(path):
+    """Open and read every variable in a child process: HDF5 1.10 does not survive every
+    damaged file, and a crash there should be a refusal, not a crash of the tool. Returns
+    "clean", "failed" (an error the caller reports by reading again) or "crashed"."""
     pid = os.fork()
     if pid == 0:
+        code = 0
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
             with netCDF4.Dataset(path) as nc:
                 for var in nc.variables.values():
                     var[:]
         except Exception:  # noqa: BLE001  (the parent reports the failure itself)
-            pass
-        os._exit(0)
+            code = 3
+        os._exit(code)
     _, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+    return {0: "clean", 3: "failed"}.get(code, "crashed")
 
 
 def open_cube(path, tool):
     """The cube as a netCDF4.Dataset; exit 2 naming the file (and the variable) when it cannot
-    be opened or a variable fails its Fletcher-32 checksum (a flipped bit) or is cut."""
-    if os.path.exists(path) and not _survives(path):
+    be opened or a variable fails its Fletcher-32 checksum (a flipped bit) or is cut. A file
+    is read whole once per process; later calls only open it."""
+    key = os.path.realpath(path)
+    state = "clean" if key in _verified else _read_apart(path) if os.path.exists(path) else "failed"
+    if state == "crashed":
         print(f"{tool}: {path}: cannot be read: the NetCDF-4/HDF5 library fails on it: the "
               "file is damaged or not NetCDF-4", file=sys.stderr)
         sys.exit(2)
@@ -34,13 +42,15 @@ def open_cube(path, tool):
     except (OSError, RuntimeError) as e:
         print(f"{tool}: {path}: cannot open as NetCDF: {e}", file=sys.stderr)
         sys.exit(2)
-    for name, var in nc.variables.items():
-        try:
-            var[:]
-        except (OSError, RuntimeError, ValueError) as e:
-            print(f"{tool}: {path}: variable {name} cannot be read ({e}): the cube is damaged "
-                  "(a checksum fails or the file is cut); run the study again or restore the "
-                  "file", file=sys.stderr)
-            nc.close()
-            sys.exit(2)
+    if state == "failed":  # name what fails
+        for name, var in nc.variables.items():
+            try:
+                var[:]
+            except (OSError, RuntimeError, ValueError) as e:
+                print(f"{tool}: {path}: variable {name} cannot be read ({e}): the cube is "
+                      "damaged (a checksum fails or the file is cut); run the study again or "
+                      "restore the file", file=sys.stderr)
+                nc.close()
+                sys.exit(2)
+    _verified.add(key)
     return nc

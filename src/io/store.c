@@ -492,8 +492,10 @@ static js_status verify_all(int nc, const char *path) {
 /// Open and read every variable of an existing file in a child process first. HDF5 1.10
 /// does not survive every damaged file (fuzzing found one where it frees an invalid
 /// pointer while opening it); a child that dies makes the file a refusal, not a crash of
-/// judgesim. The child's own failures are left to the real read, which reports them.
-static js_status probe(const char *path) {
+/// judgesim. *clean: the child opened the file and read every variable without a failure
+/// (else the caller reads them again in this process, to report what failed).
+static js_status probe(const char *path, int *clean) {
+  *clean = 0;
 #ifdef JS_SMPI
   (void)path; /* simulated ranks are threads of one process: no fork */
   return JS_OK;
@@ -505,18 +507,21 @@ static js_status probe(const char *path) {
     int quiet = open("/dev/null", O_WRONLY), nc;
     if (quiet >= 0) dup2(quiet, 1), dup2(quiet, 2);
     quiet_hdf5();
-    if (nc_open(path, NC_NOWRITE, &nc) == NC_NOERR) {
-      (void)verify_all(nc, path);
+    int ok = nc_open(path, NC_NOWRITE, &nc) == NC_NOERR;
+    if (ok) {
+      ok = verify_all(nc, path) == JS_OK;
       nc_close(nc);
     }
-    _exit(0);
+    _exit(ok ? 0 : 3);
   }
   int st = 0;
   while (waitpid(pid, &st, 0) < 0)
     JS_CHECK(errno == EINTR, JS_ERR_SYS, "waitpid (reading %s apart): %s", path, strerror(errno));
-  JS_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, JS_ERR_INPUT, "%s: cannot be read: the "
-           "NetCDF-4/HDF5 library fails on it (%s %d): the file is damaged or not NetCDF-4",
-           path, WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  JS_CHECK(code == 0 || code == 3, JS_ERR_INPUT, "%s: cannot be read: the NetCDF-4/HDF5 "
+           "library fails on it (%s %d): the file is damaged or not NetCDF-4", path,
+           WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : code);
+  *clean = code == 0;
   return JS_OK;
 #endif
 }
@@ -524,11 +529,12 @@ static js_status probe(const char *path) {
 js_status js_store_read(const char *path, js_cube *c) {
   int nc;
   memset(c, 0, sizeof *c);
-  JS_CALL(probe(path));
+  int clean;
+  JS_CALL(probe(path, &clean));
   quiet_hdf5();
   int rc = nc_open(path, NC_NOWRITE, &nc);
   JS_CHECK(rc == NC_NOERR, JS_ERR_INPUT, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
-  js_status s = verify_all(nc, path);
+  js_status s = clean ? JS_OK : verify_all(nc, path); /* the child read them all already */
   JS_TRY(s, read_cube(nc, path, c));
   nc_close(nc);
   if (s != JS_OK) js_store_cube_free(c);
@@ -666,7 +672,8 @@ js_status js_store_identify(const char *path, js_cube_id *id) {
   int nc;
   id->kind = JS_CUBE_FOREIGN;
   quiet_hdf5();
-  if (probe(path) != JS_OK) return js_error_clear(), JS_OK; /* not a cube of ours */
+  int clean;
+  if (probe(path, &clean) != JS_OK) return js_error_clear(), JS_OK; /* not a cube of ours */
   if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR) return JS_OK;
   char *command = get_text(nc, NC_GLOBAL, "judgesim_command");
   char *title = get_text(nc, NC_GLOBAL, "title");
