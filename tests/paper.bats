@@ -49,3 +49,24 @@ load helpers
   [ "$status" -ne 0 ]
   [[ "$output" == *"judgesim analyze"* ]]
 }
+
+@test "tools/paper: claims 8 and 9 on the authors' own settings (reduced), and 9 fails off the k^-2 law" {
+  "$JS" run "$ROOT/inputs/authors-finite-T.yaml" -o "$TMP/f.nc" --quiet \
+    --set sampling.trials=8 --set sampling.test_points=2000
+  "$JS" run "$ROOT/inputs/authors-best-of-k.yaml" -o "$TMP/b.nc" --quiet \
+    --set sampling.trials=8 --set sampling.test_points=2000 --set 'grid.n=[10000]'
+  "$JS" run "$ROOT/inputs/authors-best-of-k.yaml" -o "$TMP/off.nc" --quiet \
+    --set sampling.trials=8 --set sampling.test_points=2000 --set 'grid.n=[10000]' \
+    --set 'grid.reward=[{alpha: 1, beta: 0.002}]'
+  "$ROOT/tests/paper_cube.py" "$TMP/ok.nc"
+  run "$ROOT/tools/paper" "$TMP/ok.nc" --authors-finite-T "$TMP/f.nc" --authors-best-of-k "$TMP/b.nc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"PASS  8 the authors' finite-T judges"*"best c = 10 (theory: 10)"* ]]
+  [[ "$output" == *"PASS  9 the authors' best-of-k"* ]]
+  [[ "$output" == *"8 of 8 claims pass"* ]]
+  run "$ROOT/tools/paper" "$TMP/ok.nc" --authors-best-of-k "$TMP/off.nc"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"FAIL  9 the authors' best-of-k"* ]]
+}

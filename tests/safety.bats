@@ -140,7 +140,7 @@ snapshot() {
 @test "safety: a full disk at any step of the end leaves the previous cube as it was" {
   [ "$(id -u)" -eq 0 ] || skip "mounting a tmpfs needs root"
   mkdir "$TMP/fs"
-  mount -t tmpfs -o size=1m tmpfs "$TMP/fs"
+  mount -t tmpfs -o size=2m tmpfs "$TMP/fs" # the last run holds two cubes and two checkpoints
   S="$ROOT/tests/data/small.yaml"
   "$JS" run "$S" -o "$TMP/fs/a.nc" --quiet
   cp "$TMP/fs/a.nc" "$TMP/before.nc"

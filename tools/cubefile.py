@@ -54,3 +54,23 @@ def open_cube(path, tool):
                 sys.exit(2)
     _verified.add(key)
     return nc
+
+
+def judges(nc):
+    """The judge axis of a run or theory cube: (alpha, beta, c) arrays (c is NaN for
+    {alpha, beta} judges and alpha, beta are NaN for {c} judges; cubes before reward_c: NaN)."""
+    import numpy as np
+    a, b = np.asarray(nc["reward_alpha"][:]), np.asarray(nc["reward_beta"][:])
+    c = np.asarray(nc["reward_c"][:]) if "reward_c" in nc.variables else np.full(a.shape, np.nan)
+    return a, b, c
+
+
+def judge_label(a, b, c, short=False):
+    """A judge in words: 'judge c=5 (mu_R = mu_T - c (m - mu_T))' or 'judge (alpha=1, beta=0)'."""
+    import math
+    if not math.isnan(c):
+        return f"c={c:g}" if short else f"judge c={c:g} (mu_R = mu_T - c (m - mu_T))"
+    if short:
+        return f"({a:g}, {b:g})"
+    return f"judge (alpha={a:g}, beta={b:g})" + (" = teacher" if a == 1 and b == 0 else "")
+

@@ -17,11 +17,13 @@ static int tail_start(const js_config *cfg) {
   return cfg->nk - from >= 3 ? from : -1;
 }
 
-/// Perfect judge (alpha 1, beta 0) and T = 0 indices, or -1.
+/// Perfect judge ({alpha: 1, beta: 0}, else {c: 0}) and T = 0 indices, or -1.
 static void perfect_at_zero(const js_config *cfg, int *ir, int *iT) {
   *ir = *iT = -1;
-  for (int r = 0; r < cfg->nr; r++)
-    if (cfg->reward[r].alpha == 1 && cfg->reward[r].beta == 0) *ir = r;
+  for (int r = cfg->nr - 1; r >= 0; r--) {
+    const js_reward *w = &cfg->reward[r];
+    if (js_reward_is_c(w) ? w->c == 0 && *ir < 0 : w->alpha == 1 && w->beta == 0) *ir = r;
+  }
   if (cfg->T[0] == 0) *iT = 0;
 }
 
@@ -172,10 +174,10 @@ static const char *t_name(double T, char *buf, size_t len) {
 
 /// Column headers: one judge per column.
 static void print_header(const js_config *cfg) {
-  char cell[64];
+  char cell[64], name[48];
   printf("%-9s", "");
   for (int r = 0; r < cfg->nr; r++) {
-    snprintf(cell, sizeof cell, "judge (%g, %g)", cfg->reward[r].alpha, cfg->reward[r].beta);
+    snprintf(cell, sizeof cell, "judge %s", js_reward_label(&cfg->reward[r], name, sizeof name));
     printf(" %-22s", cell);
   }
   printf("\n");
@@ -197,7 +199,7 @@ static void print_row(const char *label, int nr, const double *opt, const double
 /// Print one (d, n) block.
 static void print_block(const js_config *cfg, const js_analysis *a, int id, int in) {
   int dn = id * cfg->nn + in, nk = cfg->nk, nT = cfg->nT, nr = cfg->nr;
-  char tb[32];
+  char tb[32], name[48];
   printf("\n== d=%d n=%d ==\n", cfg->d[id], cfg->n[in]);
   printf("k_opt [95%% interval] per T (rows) and judge (columns); * = at the grid's edge\n");
   print_header(cfg);
@@ -218,8 +220,8 @@ static void print_block(const js_config *cfg, const js_analysis *a, int id, int 
   for (int iT = 0; iT < nT; iT++) {
     size_t at = (size_t)dn * nk * nT + last * nT + iT;
     js_reward w = cfg->reward[a->best[at]];
-    printf(" %s:(%g,%g) p=%.2f", t_name(cfg->T[iT], tb, sizeof tb), w.alpha, w.beta,
-           a->best_prob[at]);
+    printf(" %s:%s p=%.2f", t_name(cfg->T[iT], tb, sizeof tb),
+           js_reward_label(&w, name, sizeof name), a->best_prob[at]);
   }
   printf("\n");
   if (!isnan(a->expo[dn]))

@@ -70,9 +70,12 @@ static js_status def_var(int nc, const char *name, nc_type type, int ndims, cons
   return JS_OK;
 }
 
+/// The judge coordinates of every per-judge variable.
+#define JUDGE_COORDS "reward_alpha reward_beta reward_cos reward_c"
+
 typedef struct {
-  int d, n, k, T, trial, alpha, beta, cos, delta, se, dtrial, ref, ref_se, ref_trial, flag;
-  int theory, kinf, coef, v, invT, aopt;
+  int d, n, k, T, trial, alpha, beta, cos, c, delta, se, dtrial, ref, ref_se, ref_trial, flag;
+  int theory, kinf, coef, v, invT, aopt, order, expansion;
 } var_ids;
 
 /// Define the theory's variables.
@@ -92,7 +95,20 @@ static js_status define_theory(int nc, const int *cube, var_ids *v) {
   int pT[3] = {cube[0], cube[1], cube[3]};
   JS_CALL(def_var(nc, "alpha_opt_kinf", NC_DOUBLE, 3, pT, "theory: the alpha minimising the "
                   "k -> inf delta among judges alpha w_T (1 + lam tau1 T / (2 s^2))", "1", &v->aopt));
-  JS_CALL(put_text(nc, v->theory, "coordinates", "reward_alpha reward_beta reward_cos"));
+  JS_CALL(put_text(nc, v->theory, "coordinates", JUDGE_COORDS));
+  int dorder;
+  NC_CALL(nc_def_dim(nc, "order", 3, &dorder));
+  JS_CALL(def_var(nc, "order", NC_INT, 1, &dorder, "order in 1/T of the large-T expansion",
+                  "1", &v->order));
+  int ecube[6] = {dorder, cube[0], cube[1], cube[2], cube[3], cube[4]};
+  JS_CALL(def_var(nc, "delta_expansion", NC_DOUBLE, 6, ecube, "large-T expansion of delta in "
+                  "1/T up to the order, from per-test-point moments (Cov(l, r), Cov(l, "
+                  "(r - mu_r)^2), Cov(l, (r - mu_r)^3) and Var r) averaged over the "
+                  "deterministic-equivalent law of the test point (docs/model.md)", "1",
+                  &v->expansion));
+  JS_CALL(put_text(nc, v->expansion, "comment", "NaN at T = 0 (no expansion); at T = inf "
+                   "the k = 1 value"));
+  JS_CALL(put_text(nc, v->expansion, "coordinates", JUDGE_COORDS));
   return JS_OK;
 }
 
@@ -131,6 +147,10 @@ static js_status define_vars(int nc, const js_config *cfg, int mc, int theory, v
   JS_CALL(def_var(nc, "reward_alpha", NC_DOUBLE, 1, &dr, "judge weight on teacher w_T", "1", &v->alpha));
   JS_CALL(def_var(nc, "reward_beta", NC_DOUBLE, 1, &dr, "judge weight on w_perp", "1", &v->beta));
   JS_CALL(def_var(nc, "reward_cos", NC_DOUBLE, 1, &dr, "cosine between w_R and w_T", "1", &v->cos));
+  JS_CALL(def_var(nc, "reward_c", NC_DOUBLE, 1, &dr, "the authors' judge: mu_R = mu_T - c (m - "
+                  "mu_T)", "1", &v->c));
+  JS_CALL(put_text(nc, v->c, "comment", "NaN for {alpha, beta} judges; their reward_alpha, "
+                   "reward_beta and reward_cos are NaN for {c} judges"));
   int cube[5] = {dd, dn, dk, dT, dr}, tcube[6] = {dd, dn, dt, dk, dT, dr};
   int pair[2] = {dd, dn}, tpair[3] = {dd, dn, dt};
   if (theory) JS_CALL(define_theory(nc, cube, v));
@@ -148,7 +168,7 @@ static js_status define_vars(int nc, const js_config *cfg, int mc, int theory, v
   JS_CALL(def_var(nc, "delta_ref_trial", NC_DOUBLE, 3, tpair, "per-trial delta_ref", "1", &v->ref_trial));
   int vars[] = {v->delta, v->se, v->dtrial};
   for (int i = 0; i < 3; i++)
-    JS_CALL(put_text(nc, vars[i], "coordinates", "reward_alpha reward_beta reward_cos"));
+    JS_CALL(put_text(nc, vars[i], "coordinates", JUDGE_COORDS));
   return JS_OK;
 }
 
@@ -173,6 +193,8 @@ static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *
   NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "sigma", NC_DOUBLE, 1, &cfg->sigma));
   NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "gamma", NC_DOUBLE, 1, &cfg->gamma));
   NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "input_scale", NC_DOUBLE, 1, &cfg->input_scale));
+  JS_CALL(put_text(nc, NC_GLOBAL, "teacher", cfg->teacher == JS_TEACHER_GAUSSIAN ? "gaussian" : "sphere"));
+  NC_CALL(nc_put_att_double(nc, NC_GLOBAL, "teacher_scale", NC_DOUBLE, 1, &cfg->teacher_scale));
   NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "trials", NC_INT, 1, &cfg->trials));
   JS_CALL(put_text(nc, NC_GLOBAL, "best_of_k", js_config_exact(cfg) ? "exact" : "candidates"));
   NC_CALL(nc_put_att_int(nc, NC_GLOBAL, "test_points", NC_INT, 1, &cfg->test_points));
@@ -183,20 +205,22 @@ static js_status global_attrs(int nc, const js_config *cfg, const js_cube_meta *
 /// per call).
 static js_status put_axes(int nc, const js_config *cfg, const var_ids *v) {
   int *trial = malloc(sizeof(int) * (size_t)cfg->trials);
-  double *judge = malloc(sizeof(double) * 3 * (size_t)cfg->nr);
+  double *judge = malloc(sizeof(double) * 4 * (size_t)cfg->nr);
   if (!trial || !judge) free(trial), free(judge);
   JS_CHECK(trial && judge, JS_ERR_SYS, "out of memory for the cube's axes");
   for (int i = 0; i < cfg->trials; i++) trial[i] = i;
   for (int r = 0; r < cfg->nr; r++) {
     double a = cfg->reward[r].alpha, b = cfg->reward[r].beta, norm = hypot(a, b);
     judge[r] = a, judge[cfg->nr + r] = b, judge[2 * cfg->nr + r] = norm > 0 ? a / norm : NAN;
+    judge[3 * cfg->nr + r] = js_reward_is_c(&cfg->reward[r]) ? cfg->reward[r].c : NAN;
   }
-  int rc[4] = {nc_put_var_int(nc, v->trial, trial), nc_put_var_double(nc, v->alpha, judge),
+  int rc[5] = {nc_put_var_int(nc, v->trial, trial), nc_put_var_double(nc, v->alpha, judge),
                nc_put_var_double(nc, v->beta, judge + cfg->nr),
-               nc_put_var_double(nc, v->cos, judge + 2 * cfg->nr)};
+               nc_put_var_double(nc, v->cos, judge + 2 * cfg->nr),
+               nc_put_var_double(nc, v->c, judge + 3 * cfg->nr)};
   free(trial);
   free(judge);
-  for (int i = 0; i < 4; i++) NC_CALL(rc[i]);
+  for (int i = 0; i < 5; i++) NC_CALL(rc[i]);
   return JS_OK;
 }
 
@@ -208,6 +232,9 @@ static js_status put_theory(int nc, const js_theory *th, const var_ids *v) {
   NC_CALL(nc_put_var_double(nc, v->v, th->v));
   NC_CALL(nc_put_var_double(nc, v->invT, th->invT));
   NC_CALL(nc_put_var_double(nc, v->aopt, th->alpha_opt));
+  int order[3] = {1, 2, 3};
+  NC_CALL(nc_put_var_int(nc, v->order, order));
+  NC_CALL(nc_put_var_double(nc, v->expansion, th->expansion));
   return JS_OK;
 }
 

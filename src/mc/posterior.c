@@ -52,22 +52,24 @@ void js_posterior_free(js_posterior *post) {
   post->L = post->W = NULL;
 }
 
-js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2) {
+js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2, double tau) {
   int d = post->d;
   double *wT = post->W + d, *wP = post->W + 2 * (size_t)d;
   double n1 = cblas_dnrm2(d, z1, 1);
   JS_CHECK(n1 > 0, JS_ERR_NUMERIC, "degenerate teacher draw (zero vector)");
   memcpy(wT, z1, sizeof(double) * (size_t)d);
-  cblas_dscal(d, sqrt((double)d) / n1, wT, 1);
+  double norm = tau > 0 ? tau * n1 : sqrt((double)d); /* |w_T|, given to w_perp too */
+  cblas_dscal(d, tau > 0 ? tau : sqrt((double)d) / n1, wT, 1);
   memcpy(wP, z2, sizeof(double) * (size_t)d);
   if (d == 1) { /* no orthogonal direction exists: w_perp = 0 */
     wP[0] = 0.0;
     return JS_OK;
   }
-  cblas_daxpy(d, -cblas_ddot(d, wT, 1, wP, 1) / (double)d, wT, 1, wP, 1);
+  double n2T = tau > 0 ? norm * norm : (double)d; /* |w_T|^2 */
+  cblas_daxpy(d, -cblas_ddot(d, wT, 1, wP, 1) / n2T, wT, 1, wP, 1);
   double n2 = cblas_dnrm2(d, wP, 1);
   JS_CHECK(n2 > 0, JS_ERR_NUMERIC, "degenerate orthogonal direction draw");
-  cblas_dscal(d, sqrt((double)d) / n2, wP, 1);
+  cblas_dscal(d, norm / n2, wP, 1);
   return JS_OK;
 }
 

@@ -26,9 +26,10 @@ const char *js_linalg_library(void);
 js_status js_posterior_alloc(int d, double sigma, js_posterior *post);
 /// Free a posterior's arrays.
 void js_posterior_free(js_posterior *post);
-/// From normals z1, z2 (length d) set w_T = sqrt(d) z1/|z1| and w_perp orthogonal to it with
-/// |w_perp|^2 = d, into columns 1 and 2 of post->W.
-js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2);
+/// From normals z1, z2 (length d) set w_T = sqrt(d) z1/|z1| (tau = 0: the sphere) or
+/// w_T = tau z1 (tau > 0: w_T ~ N(0, tau^2 I)), and w_perp orthogonal to it with |w_T|'s norm,
+/// into columns 1 and 2 of post->W.
+js_status js_teacher_make(js_posterior *post, const double *z1, const double *z2, double tau);
 /// Start the fit: zero the accumulated precision and X^T y.
 void js_posterior_begin(js_posterior *post);
 /// Labels of R training inputs (columns of Xb, d x R): y = Xb^T w_T / sqrt(d) + sigma eta,

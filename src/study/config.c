@@ -332,33 +332,90 @@ static js_status parse_T_axis(const ynode *node, double **out, int *count) {
   return JS_OK;
 }
 
-/// Parse the reward axis: a list of {alpha, beta} maps, finite and distinct.
+/// One judge of the reward axis: {alpha, beta} or {c}.
+static js_status parse_reward(const ynode *r, js_reward *w) {
+  JS_CALL(expect_map(r, "grid.reward"));
+  static const char *const keys[] = {"alpha", "beta", "c", NULL};
+  JS_CALL(check_keys(r, "grid.reward", keys));
+  ynode *a = yn_get(r, "alpha"), *b = yn_get(r, "beta"), *c = yn_get(r, "c");
+  if (c) {
+    JS_CHECK(!a && !b, JS_ERR_INPUT, "%s: grid.reward: a judge is {alpha: .., beta: ..} or "
+             "{c: ..}, not both", where(r).s);
+    JS_CALL(get_weight(c, "grid.reward.c", 0, &w->c));
+    JS_CHECK(w->c != -1, JS_ERR_INPUT, "%s: grid.reward.c: -1 puts the judge's target on the "
+             "model's own mean (mu_R = m), which the theory cannot average; take c near -1 "
+             "instead", where(c).s);
+    w->alpha = w->beta = NAN, w->is_c = 1;
+    return JS_OK;
+  }
+  JS_CALL(require(r, "grid.reward", "alpha", &a));
+  JS_CALL(require(r, "grid.reward", "beta", &b));
+  JS_CALL(get_weight(a, "grid.reward.alpha", 0, &w->alpha));
+  JS_CALL(get_weight(b, "grid.reward.beta", 0, &w->beta));
+  w->is_c = 0, w->c = NAN;
+  return JS_OK;
+}
+
+const char *js_reward_label(const js_reward *r, char *buf, int size) {
+  if (js_reward_is_c(r)) snprintf(buf, (size_t)size, "c=%g", r->c);
+  else snprintf(buf, (size_t)size, "(%g, %g)", r->alpha, r->beta);
+  return buf;
+}
+
+/// Whether two judges are the same.
+static int same_reward(const js_reward *x, const js_reward *y) {
+  if (js_reward_is_c(x) || js_reward_is_c(y)) return x->is_c == y->is_c && x->c == y->c;
+  return x->alpha == y->alpha && x->beta == y->beta;
+}
+
+/// Parse the reward axis: a list of {alpha, beta} and {c} maps, finite and distinct.
 static js_status parse_rewards(const ynode *node, js_config *cfg) {
   JS_CHECK(node->kind == YN_SEQ, JS_ERR_INPUT,
-           "%s: grid.reward: expected a list of {alpha: .., beta: ..}", where(node).s);
+           "%s: grid.reward: expected a list of {alpha: .., beta: ..} or {c: ..}", where(node).s);
   JS_CHECK(node->n > 0, JS_ERR_INPUT, "%s: grid.reward: the axis is empty", where(node).s);
   JS_CHECK(node->n <= MAX_AXIS, JS_ERR_INPUT, "%s: grid.reward: too many values", where(node).s);
   cfg->reward = calloc((size_t)node->n, sizeof *cfg->reward);
   JS_ALLOC_CHECK(cfg->reward, "reward axis");
-  static const char *const keys[] = {"alpha", "beta", NULL};
   for (int i = 0; i < node->n; i++) {
     const ynode *r = node->items[i];
-    JS_CALL(expect_map(r, "grid.reward"));
-    JS_CALL(check_keys(r, "grid.reward", keys));
-    ynode *a, *b;
-    JS_CALL(require(r, "grid.reward", "alpha", &a));
-    JS_CALL(require(r, "grid.reward", "beta", &b));
     js_reward *w = &cfg->reward[i];
-    JS_CALL(get_weight(a, "grid.reward.alpha", 0, &w->alpha));
-    JS_CALL(get_weight(b, "grid.reward.beta", 0, &w->beta));
-    JS_CHECK(isfinite(w->alpha) && isfinite(w->beta), JS_ERR_INPUT,
-             "%s: grid.reward: alpha and beta must be finite", where(r).s);
-    for (int j = 0; j < i; j++)
-      JS_CHECK(cfg->reward[j].alpha != w->alpha || cfg->reward[j].beta != w->beta,
-               JS_ERR_INPUT, "%s: grid.reward: duplicate value {alpha: %g, beta: %g}", where(r).s,
-               w->alpha, w->beta);
+    JS_CALL(parse_reward(r, w));
+    for (int j = 0; j < i; j++) {
+      if (!same_reward(&cfg->reward[j], w)) continue;
+      if (js_reward_is_c(w))
+        JS_FAIL(JS_ERR_INPUT, "%s: grid.reward: duplicate value {c: %g}", where(r).s, w->c);
+      JS_FAIL(JS_ERR_INPUT, "%s: grid.reward: duplicate value {alpha: %g, beta: %g}",
+              where(r).s, w->alpha, w->beta);
+    }
   }
   cfg->nr = node->n;
+  return JS_OK;
+}
+
+static const char *const g_teacher_names[] = {"sphere", "gaussian"};
+
+/// model.teacher: {law: sphere} (the default) or {law: gaussian, scale: tau}.
+static js_status parse_teacher(const ynode *m, js_config *cfg) {
+  cfg->teacher = JS_TEACHER_SPHERE, cfg->teacher_scale = 1;
+  const ynode *t = yn_get(m, "teacher");
+  if (!t) return JS_OK;
+  JS_CALL(expect_map(t, "model.teacher"));
+  static const char *const keys[] = {"law", "scale", NULL};
+  JS_CALL(check_keys(t, "model.teacher", keys));
+  ynode *law, *v = yn_get(t, "scale");
+  JS_CALL(require(t, "model.teacher", "law", &law));
+  int ok = law->kind == YN_SCALAR && (!strcmp(law->scalar, "sphere") || !strcmp(law->scalar, "gaussian"));
+  JS_CHECK(ok, JS_ERR_INPUT, "%s: model.teacher.law: expected sphere or gaussian, got '%s'",
+           where(law).s, law->kind == YN_SCALAR ? law->scalar : "a collection");
+  if (!strcmp(law->scalar, "sphere")) {
+    JS_CHECK(!v, JS_ERR_INPUT, "%s: model.teacher.scale: only a gaussian teacher has a scale "
+             "(the sphere's is |w_T|^2 = d; model.input_scale and model.gamma set the rest)",
+             where(v).s);
+    return JS_OK;
+  }
+  JS_CALL(require(t, "model.teacher", "scale", &v));
+  JS_CALL(get_scale(v, "model.teacher.scale", &cfg->teacher_scale));
+  cfg->teacher = JS_TEACHER_GAUSSIAN;
   return JS_OK;
 }
 
@@ -367,8 +424,9 @@ static js_status parse_model(const ynode *root, js_config *cfg) {
   ynode *m, *v;
   JS_CALL(require(root, "", "model", &m));
   JS_CALL(expect_map(m, "model"));
-  static const char *const keys[] = {"sigma", "gamma", "input_scale", NULL};
+  static const char *const keys[] = {"sigma", "gamma", "input_scale", "teacher", NULL};
   JS_CALL(check_keys(m, "model", keys));
+  JS_CALL(parse_teacher(m, cfg));
   JS_CALL(require(m, "model", "sigma", &v));
   JS_CALL(get_scale(v, "model.sigma", &cfg->sigma));
   JS_CALL(require(m, "model", "gamma", &v));
@@ -618,9 +676,13 @@ static const char *yaml_double(double v, char *buf, size_t size) {
 static js_status to_yaml(const js_config *c, int with_output, char **text) {
   char *b = NULL, x[40], y[40], z[40];
   size_t len = 0, cap = 0;
-  JS_CALL(appendf(&b, &len, &cap, "model: {sigma: %s, gamma: %s, input_scale: %s}\ngrid:\n",
+  JS_CALL(appendf(&b, &len, &cap, "model: {sigma: %s, gamma: %s, input_scale: %s",
                   yaml_double(c->sigma, x, 40), yaml_double(c->gamma, y, 40),
                   yaml_double(c->input_scale, z, 40)));
+  if (c->teacher != JS_TEACHER_SPHERE) /* the default is not written: the text stays */
+    JS_CALL(appendf(&b, &len, &cap, ", teacher: {law: %s, scale: %s}", g_teacher_names[c->teacher],
+                    yaml_double(c->teacher_scale, x, 40)));
+  JS_CALL(appendf(&b, &len, &cap, "}\ngrid:\n"));
   const char *names[2] = {"d", "n"};
   const int *axes[2] = {c->d, c->n}, counts[2] = {c->nd, c->nn};
   for (int a = 0; a < 2; a++) {
@@ -638,8 +700,11 @@ static js_status to_yaml(const js_config *c, int with_output, char **text) {
     JS_CALL(appendf(&b, &len, &cap, "%s%s", i ? ", " : "", yaml_double(c->T[i], x, 40)));
   JS_CALL(appendf(&b, &len, &cap, "]\n  reward:\n"));
   for (int i = 0; i < c->nr; i++)
-    JS_CALL(appendf(&b, &len, &cap, "    - {alpha: %s, beta: %s}\n",
-                    yaml_double(c->reward[i].alpha, x, 40), yaml_double(c->reward[i].beta, y, 40)));
+    if (js_reward_is_c(&c->reward[i]))
+      JS_CALL(appendf(&b, &len, &cap, "    - {c: %s}\n", yaml_double(c->reward[i].c, x, 40)));
+    else
+      JS_CALL(appendf(&b, &len, &cap, "    - {alpha: %s, beta: %s}\n",
+                      yaml_double(c->reward[i].alpha, x, 40), yaml_double(c->reward[i].beta, y, 40)));
   JS_CALL(appendf(&b, &len, &cap, "sampling: {trials: %d, test_points: %d, seed: %ld",
                   c->trials, c->test_points, c->seed));
   if (c->best_of_k != JS_BOK_AUTO) /* defaults are not written: the text stays as before */

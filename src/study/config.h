@@ -10,9 +10,31 @@
 #include "core/error.h"
 
 /// A judge reward w_R = alpha w_T + beta w_perp (docs/model.md).
+/// A judge: {alpha, beta} (w_R = alpha w_T + beta w_perp; is_c 0, c unused) or the
+/// authors' {c} (is_c 1: mu_R = mu_T - c (m - mu_T), tied to the model's own error; alpha
+/// and beta are NaN).
 typedef struct {
   double alpha, beta;
+  int is_c;
+  double c;
 } js_reward;
+
+/// Whether a judge is a {c} judge.
+static inline int js_reward_is_c(const js_reward *r) { return r->is_c; }
+
+/// m - mu_R for a test point with posterior mean m, teacher mean mu_T and w_perp
+/// projection p: mu_R = alpha mu_T + beta p, or mu_R = mu_T - c (m - mu_T).
+static inline double js_reward_gap(const js_reward *r, double m, double muT, double p) {
+  if (js_reward_is_c(r)) return (1 + r->c) * (m - muT);
+  return m - (r->alpha * muT + r->beta * p);
+}
+
+/// A judge as text: "(alpha, beta)" or "c=C" (at most size bytes, NUL included).
+const char *js_reward_label(const js_reward *r, char *buf, int size);
+
+/// The teacher's law: the sphere |w_T|^2 = d (default), or w_T ~ N(0, tau^2 I) drawn fresh
+/// per trial (w_perp then has |w_T|'s norm).
+typedef enum { JS_TEACHER_SPHERE, JS_TEACHER_GAUSSIAN } js_teacher_law;
 
 /// How T = 0 cells are estimated (docs/model.md, "Estimators").
 typedef enum {
@@ -28,6 +50,8 @@ typedef enum {
 
 typedef struct {
   double sigma, gamma, input_scale; ///< label noise, prior std, input scale S
+  js_teacher_law teacher;           ///< model.teacher.law
+  double teacher_scale;             ///< model.teacher.scale tau (1 for the sphere)
   int nd, nn, nk, nT, nr;           ///< axis lengths
   int *d, *n;                       ///< ascending, distinct
   int64_t *k;                       ///< ascending, distinct, 1 .. 2^53

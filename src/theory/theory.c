@@ -124,8 +124,13 @@ js_theory_base js_theory_base_at(double ratio, double sigma, double gamma, doubl
 
 double js_theory_k1(const js_theory_base *b) { return b->s2 + b->vu; }
 
-/// Moments of b = mu_R - mu_T: Var b and Cov(m - mu_T, b).
+/// Moments of b = mu_R - mu_T: Var b and Cov(m - mu_T, b). A {c} judge has b = -c u
+/// (u = m - mu_T): Var b = c^2 Var u, Cov(u, b) = -c Var u.
 static void reward_moments(const js_theory_base *b, js_reward r, double *vb, double *cub) {
+  if (js_reward_is_c(&r)) {
+    *vb = r.c * r.c * b->vu, *cub = -r.c * b->vu;
+    return;
+  }
   double da = r.alpha - 1;
   *vb = b->S * b->S * (da * da + r.beta * r.beta);
   *cub = da * b->cov_ut;
@@ -145,6 +150,79 @@ double js_theory_invT(const js_theory_base *b, js_reward r) {
   double vb, cub;
   reward_moments(b, r, &vb, &cub);
   return -(2 * b->s2 * b->s2 + 4 * b->s2 * (b->vu - cub));
+}
+
+/// E over y ~ N(c, s^2) of the polynomial p (degree < 9, p[j] the coefficient of y^j).
+static double poly_mean(const double *p, int deg, double c, double s) {
+  double M[9] = {1, c}, sum = p[0] + (deg > 0 ? p[1] * c : 0);
+  for (int j = 2; j <= deg; j++) M[j] = c * M[j - 1] + (j - 1) * s * s * M[j - 2], sum += p[j] * M[j];
+  return sum;
+}
+
+/// p * q into out (degrees dp and dq, dp + dq < 9).
+static void poly_mul(const double *p, int dp, const double *q, int dq, double *out) {
+  for (int j = 0; j <= dp + dq; j++) out[j] = 0;
+  for (int i = 0; i <= dp; i++)
+    for (int j = 0; j <= dq; j++) out[i + j] += p[i] * q[j];
+}
+
+/// One test point's moments (y = Y - mu_R ~ N(c, s^2), l = (y + b)^2, r = -y^2): Cov(l, rc),
+/// Cov(l, rc^2), Cov(l, rc^3) and Var r.
+static void point_moments(double c, double b, double s, double out[4]) {
+  double mu2 = c * c + s * s, rc[3] = {mu2, 0, -1}, rc2[5], rc3[7], l[3] = {b * b, 2 * b, 1};
+  poly_mul(rc, 2, rc, 2, rc2);
+  poly_mul(rc2, 4, rc, 2, rc3);
+  const double *q[3] = {rc, rc2, rc3};
+  int dq[3] = {2, 4, 6};
+  double El = poly_mean(l, 2, c, s), prod[9];
+  for (int a = 0; a < 3; a++) {
+    poly_mul(l, 2, q[a], dq[a], prod);
+    out[a] = poly_mean(prod, dq[a] + 2, c, s) - El * poly_mean(q[a], dq[a], c, s);
+  }
+  out[3] = poly_mean(rc2, 4, c, s);
+}
+
+#define GH_NODES 10 /* Gauss-Hermite: exact for the degree-8 polynomials averaged here */
+
+js_status js_theory_expansion_moments(const js_theory_base *b, js_reward r, double mom[4]) {
+  gsl_integration_fixed_workspace *w =
+      gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, GH_NODES, 0, 0.5, 0, 0);
+  JS_CHECK(w, JS_ERR_SYS, "out of memory for the expansion's Gauss-Hermite rule");
+  const double *x = gsl_integration_fixed_nodes(w), *wt = gsl_integration_fixed_weights(w);
+  double vb, cub;
+  reward_moments(b, r, &vb, &cub);
+  double vc = b->vu + vb - 2 * cub, cbc = cub - vb, s = sqrt(b->s2); /* the law of (c, b) */
+  double rho = vc > 0 ? cbc / vc : 0, vbc = fmax(vb - (vc > 0 ? cbc * cbc / vc : 0), 0);
+  double norm = 1 / (2 * M_PI);
+  for (int j = 0; j < 4; j++) mom[j] = 0;
+  for (int i = 0; i < GH_NODES; i++) /* c = sqrt(vc) x_i, b = rho c + sqrt(vbc) x_j */
+    for (int j = 0; j < GH_NODES; j++) {
+      double c = sqrt(vc) * x[i], bb = rho * c + sqrt(vbc) * x[j], pm[4], ww = wt[i] * wt[j] * norm;
+      point_moments(c, bb, s, pm);
+      mom[0] += ww * pm[0], mom[1] += ww * pm[1], mom[2] += ww * pm[2];
+      mom[3] += ww * pm[0] * pm[3];
+    }
+  gsl_integration_fixed_free(w);
+  return JS_OK;
+}
+
+void js_theory_expansion(const js_theory_base *b, const double mom[4], double k, double T,
+                         double out[3]) {
+  double e0 = js_theory_k1(b);
+  if (T == 0) {
+    out[0] = out[1] = out[2] = NAN;
+    return;
+  }
+  if (isinf(T)) {
+    out[0] = out[1] = out[2] = e0;
+    return;
+  }
+  double u = 1 / T, e1 = (k - 1) / k, e2 = (k - 1) * (k - 2) / (2 * k * k);
+  double e3a = (k - 1) * (k * k - 6 * k + 6) / (6 * k * k * k);
+  double e3b = -(k - 1) * (k * k - 4 * k + 6) / (2 * k * k * k);
+  out[0] = e0 + e1 * mom[0] * u;
+  out[1] = out[0] + e2 * mom[1] * u * u;
+  out[2] = out[1] + (e3a * mom[2] + e3b * mom[3]) * u * u * u;
 }
 
 double js_theory_alpha_opt(const js_theory_base *b, double T) {

@@ -28,6 +28,15 @@ double js_theory_kinf(const js_theory_base *b, double T, js_reward r);
 /// The large-T coefficient E[Cov(l, r)] = -(2 s^4 + 4 s^2 (Var u - Cov(u, b))) of the
 /// poster's expansion delta = E[l] + ((k - 1) / k) E[Cov(l, r)] / T + O(1 / T^2).
 double js_theory_invT(const js_theory_base *b, js_reward r);
+/// The per-test-point moments of the large-T expansion averaged over the test point's
+/// law: mom = {E[Cov(l, r)], E[Cov(l, rc^2)], E[Cov(l, rc^3)], E[Cov(l, r) Var r]} with
+/// rc = r - E[r | x] (exact: polynomials in Gaussians, by Gauss-Hermite).
+js_status js_theory_expansion_moments(const js_theory_base *b, js_reward r, double mom[4]);
+/// The expansion of delta in 1/T to orders 1, 2 and 3 (out[0..2]) from those moments:
+/// E[l] + (k-1)/k m1/T + (k-1)(k-2)/(2k^2) m2/T^2 + ((k-1)(k^2-6k+6)/(6k^3) m3 -
+/// (k-1)(k^2-4k+6)/(2k^3) m4)/T^3; NaN at T = 0, E[l] at T = inf.
+void js_theory_expansion(const js_theory_base *b, const double mom[4], double k, double T,
+                         double out[3]);
 /// The alpha minimising the k -> inf delta among judges alpha w_T (beta = 0):
 /// 1 + lam tau1 T / (2 s^2) (> 1 at every T > 0: the best judge is not the teacher).
 double js_theory_alpha_opt(const js_theory_base *b, double T);

@@ -69,8 +69,9 @@ static js_status plan_ratios(const js_config *cfg, js_theory_plan *plan) {
 
 /// The limit's scalars at a ratio of the plan.
 static js_theory_base base_of(const js_config *cfg, const js_theory_plan *plan, int ratio) {
-  return js_theory_base_at((double)plan->p[ratio] / plan->q[ratio], cfg->sigma, cfg->gamma,
-                           cfg->input_scale);
+  double tau = cfg->teacher == JS_TEACHER_GAUSSIAN ? cfg->teacher_scale : 1; /* |w_T| / sqrt(d) -> tau, */
+  return js_theory_base_at((double)plan->p[ratio] / plan->q[ratio], cfg->sigma, /* which */
+                           cfg->gamma / tau, cfg->input_scale * tau); /* maps onto gamma, S */
 }
 
 /// Nodes per (ratio, T) slot and the first piece of each.
@@ -168,7 +169,8 @@ static js_status theory_alloc(const js_config *cfg, js_theory *th) {
   th->v = malloc(sizeof(double) * blocks);
   th->invT = malloc(sizeof(double) * blocks * (size_t)cfg->nr);
   th->alpha_opt = malloc(sizeof(double) * blocks * (size_t)cfg->nT);
-  int ok = th->delta && th->kinf && th->coef && th->v && th->invT && th->alpha_opt;
+  th->expansion = malloc(sizeof(double) * 3 * blocks * ncells);
+  int ok = th->delta && th->kinf && th->coef && th->v && th->invT && th->alpha_opt && th->expansion;
   if (!ok) js_theory_free(th);
   JS_CHECK(ok, JS_ERR_SYS, "out of memory for the theory");
   return JS_OK;
@@ -189,9 +191,26 @@ static double cell_value(const js_config *cfg, const js_theory_plan *plan, const
   return sum;
 }
 
+/// The large-T expansion of one (d, n) block: every cell's three orders.
+static js_status expansion_block(const js_config *cfg, const js_theory_base *b, size_t at,
+                                 js_theory *th) {
+  size_t ncells = (size_t)cfg->nk * cfg->nT * cfg->nr, blocks = (size_t)cfg->nd * cfg->nn;
+  for (int r = 0; r < cfg->nr; r++) {
+    double mom[4], e[3];
+    JS_CALL(js_theory_expansion_moments(b, cfg->reward[r], mom));
+    for (int iT = 0; iT < cfg->nT; iT++)
+      for (int ik = 0; ik < cfg->nk; ik++) {
+        js_theory_expansion(b, mom, (double)cfg->k[ik], cfg->T[iT], e);
+        for (int o = 0; o < 3; o++)
+          th->expansion[(o * blocks + at) * ncells + js_cell(cfg, ik, iT, r)] = e[o];
+      }
+  }
+  return JS_OK;
+}
+
 /// Fill one (d, n) block of an assembled theory.
-static void assemble_block(const js_config *cfg, const js_theory_plan *plan,
-                           const double *vals, size_t at, js_theory *th) {
+static js_status assemble_block(const js_config *cfg, const js_theory_plan *plan,
+                                const double *vals, size_t at, js_theory *th) {
   int ratio = plan->ratio_of[at];
   js_theory_base b = base_of(cfg, plan, ratio);
   size_t ncells = (size_t)cfg->nk * cfg->nT * cfg->nr;
@@ -207,12 +226,17 @@ static void assemble_block(const js_config *cfg, const js_theory_plan *plan,
             cell_value(cfg, plan, vals, &b, ratio, ik, iT, r);
     }
   }
+  return expansion_block(cfg, &b, at, th);
 }
 
 js_status js_theory_assemble(const js_config *cfg, const js_theory_plan *plan,
                              const double *vals, js_theory *th) {
   JS_CALL(theory_alloc(cfg, th));
-  for (size_t at = 0; at < (size_t)cfg->nd * cfg->nn; at++) assemble_block(cfg, plan, vals, at, th);
+  for (size_t at = 0; at < (size_t)cfg->nd * cfg->nn; at++) {
+    js_status s = assemble_block(cfg, plan, vals, at, th);
+    if (s != JS_OK) js_theory_free(th);
+    JS_CALL(s);
+  }
   return JS_OK;
 }
 
@@ -241,5 +265,6 @@ void js_theory_free(js_theory *th) {
   free(th->v);
   free(th->invT);
   free(th->alpha_opt);
+  free(th->expansion);
   memset(th, 0, sizeof *th);
 }

@@ -34,8 +34,9 @@ typedef struct {
 /// judge's T = 0 best-of-k coefficient coef[at] (delta ~ coef / k^2; NaN when v >= 1/2) and
 /// v[at] = S^2 e_g / s^2; invT[at * nr + ir] = E[Cov(l, r)] (delta ~ delta(inf) +
 /// (k-1)/k invT / T); alpha_opt[at * nT + iT], the best alpha of judges alpha w_T as k -> inf.
+/// expansion[(order * blocks + at) * ncells + cell]: the large-T expansion to orders 1..3.
 typedef struct {
-  double *delta, *kinf, *coef, *v, *invT, *alpha_opt;
+  double *delta, *kinf, *coef, *v, *invT, *alpha_opt, *expansion;
 } js_theory;
 
 /// Plan the pieces of a study (every rank makes the same plan from the same study).

@@ -114,7 +114,8 @@ static void scale(double *a, size_t count, double f) {
 static js_status fit(workspace *w, const js_config *cfg, int d, int n, int points,
                      const char *ctx, poller *pl) {
   JS_CALL(js_rng_normals(w->rng, w->z, 2 * (size_t)d));
-  JS_CALL(js_teacher_make(&w->post, w->z, w->z + d));
+  JS_CALL(js_teacher_make(&w->post, w->z, w->z + d,
+                          cfg->teacher == JS_TEACHER_GAUSSIAN ? cfg->teacher_scale : 0));
   JS_CALL(js_rng_normals(w->rng, w->y, (size_t)n));
   js_posterior_begin(&w->post);
   for (int at = 0, R; at < n; at += R) {
@@ -151,7 +152,7 @@ static js_status candidates(workspace *w, const js_config *cfg, js_unit u, int p
   for (int at = 0, count; at < kmax; at += count) { /* at + count <= kmax: no overflow */
     count = kmax - at < chunk ? kmax - at : chunk;
     JS_CALL(js_rng_normals(w->rng, w->z, (size_t)count));
-    js_kernel_feed(&w->kern, w->z, count, w->acc);
+    js_kernel_feed(&w->kern, w->z, count);
     JS_CALL(sample_out(w, cfg, u, point, count));
     JS_CHECK(!stop_wanted(pl, count * candidate_s), JS_INTERRUPTED, "interrupted");
   }
@@ -189,7 +190,7 @@ static js_status test_block(workspace *w, const js_config *cfg, js_unit u, int f
   for (int j = 0; j < B; j++) {
     double aT = w->m[j] - w->muT[j];
     for (int r = 0; r < cfg->nr; r++)
-      w->aR[r] = w->m[j] - (cfg->reward[r].alpha * w->muT[j] + cfg->reward[r].beta * w->p[j]);
+      w->aR[r] = js_reward_gap(&cfg->reward[r], w->m[j], w->muT[j], w->p[j]);
     double wt = w->wt[j];
     JS_CALL(candidates(w, cfg, u, first + j, sqrt(w->s2[j]), aT, wt, pl, candidate_s));
     exact_cells(w, cfg, w->s2[j], aT, wt);
@@ -234,10 +235,12 @@ static js_status run(workspace *w, const js_config *cfg, js_unit u, double *payl
            "%s: Cholesky factorization of the posterior precision failed (injected fault)", ctx);
   JS_CALL(point_stream(w, cfg, u));
   double ref_sum = 0.0, candidate_s = js_cost_candidate(cfg);
+  if (w->kdraw > 0) js_kernel_clear(&w->kern); /* an interrupted unit left sums behind */
   for (int done = 0, B; done < u.points; done += B) {
     B = u.points - done < JS_TEST_BLOCK ? u.points - done : JS_TEST_BLOCK;
     JS_CALL(test_block(w, cfg, u, u.first + done, B, &ref_sum, pl, candidate_s));
   }
+  if (w->kdraw > 0) js_kernel_flush(&w->kern, w->acc);
   for (size_t c = 0; c < ncells; c++) payload[1 + c] = w->acc[c] / cfg->test_points;
   payload[0] = ref_sum / cfg->test_points;
   return JS_OK;

@@ -8,7 +8,7 @@
 
 static int64_t ks[] = {1, 2, 4, 8, 16, 32, 64};
 static double Ts[] = {0, 0.1, 1, INFINITY};
-static js_reward rw[] = {{1, 0}, {1, 1}};
+static js_reward rw[] = {{1, 0, 0, 0}, {1, 1, 0, 0}};
 enum { NK = 7, NT = 4, NR = 2, TRIALS = 24 };
 
 /// The synthetic truth: perfect judge falls like k^-2 (T=0) and is flat in T beyond; the

@@ -213,6 +213,50 @@ static void test_roundtrip(void **state) {
   js_config_free(&a), js_config_free(&b);
 }
 
+/// The authors' judges {c} beside {alpha, beta} ones, and the Gaussian teacher: accepted,
+/// kept through the canonical text, and every malformed form refused naming its key.
+static void test_c_judges_and_teacher(void **state) {
+  (void)state;
+  js_config a, b;
+  assert_int_equal(load_variant("{alpha: 1, beta: 1}]", "{c: 5}, {c: -0.5}, {alpha: 1, beta: 1}]", &a), JS_OK);
+  assert_int_equal(a.nr, 4);
+  assert_false(js_reward_is_c(&a.reward[0]));
+  assert_true(js_reward_is_c(&a.reward[1]) && a.reward[1].c == 5 && isnan(a.reward[1].alpha));
+  assert_true(js_reward_is_c(&a.reward[2]) && a.reward[2].c == -0.5);
+  /* m - mu_R = (1 + c)(m - mu_T) for a {c} judge; alpha mu_T + beta p for the others */
+  assert_true(js_reward_gap(&a.reward[1], 0.3, 0.1, 7) == 6 * (0.3 - 0.1));
+  assert_true(js_reward_gap(&a.reward[3], 0.3, 0.1, 7) == 0.3 - (0.1 + 7));
+  assert_int_equal(a.teacher, JS_TEACHER_SPHERE);
+  char *text = NULL, *text2 = NULL;
+  assert_int_equal(js_config_to_yaml(&a, &text), JS_OK);
+  assert_non_null(strstr(text, "- {c: 5}"));
+  assert_null(strstr(text, "teacher")); /* the default is not written */
+  js_config_free(&a);
+  free(text);
+  assert_int_equal(load_variant("gamma: 1.0}", "gamma: 1.0, teacher: {law: gaussian, scale: 2}}", &a), JS_OK);
+  assert_int_equal(a.teacher, JS_TEACHER_GAUSSIAN);
+  assert_true(a.teacher_scale == 2);
+  assert_int_equal(js_config_to_yaml(&a, &text), JS_OK);
+  assert_int_equal(js_config_parse_text(text, "canonical", &b), JS_OK);
+  assert_int_equal(js_config_to_yaml(&b, &text2), JS_OK);
+  assert_string_equal(text, text2);
+  assert_int_equal(b.teacher, JS_TEACHER_GAUSSIAN);
+  assert_true(b.teacher_scale == 2);
+  free(text), free(text2);
+  js_config_free(&a), js_config_free(&b);
+  expect_reject("{alpha: 1, beta: 1}]", "{c: 5, alpha: 1}]", ":7: grid.reward: a judge is", "not both");
+  expect_reject("{alpha: 1, beta: 1}]", "{c: -1}]", ":7: grid.reward.c: -1 puts", NULL);
+  expect_reject("{alpha: 1, beta: 1}]", "{c: 2}, {c: 2}]", ":7: grid.reward: duplicate value {c: 2}", NULL);
+  expect_reject("{alpha: 1, beta: 1}]", "{c: .inf}]", ":7: grid.reward.c: .inf is out of range", NULL);
+  expect_reject("{alpha: 1, beta: 1}]", "{c: x}]", ":7: grid.reward.c: expected a number", NULL);
+  expect_reject("gamma: 1.0}", "gamma: 1.0, teacher: {law: gaussian}}", ":1: model.teacher.scale: missing key", NULL);
+  expect_reject("gamma: 1.0}", "gamma: 1.0, teacher: {law: cube, scale: 1}}", ":1: model.teacher.law: expected sphere or gaussian", NULL);
+  expect_reject("gamma: 1.0}", "gamma: 1.0, teacher: {law: sphere, scale: 2}}", ":1: model.teacher.scale: only a gaussian", NULL);
+  expect_reject("gamma: 1.0}", "gamma: 1.0, teacher: {law: gaussian, scale: 0}}", ":1: model.teacher.scale: 0 is out of range", NULL);
+  expect_reject("gamma: 1.0}", "gamma: 1.0, teacher: {law: gaussian, scale: 1, tau: 2}}", ":1: model.teacher.tau: unknown key", NULL);
+  expect_reject("gamma: 1.0}", "gamma: 1.0, teacher: 2}", ":1: model.teacher: expected a map", NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_good),       cmocka_unit_test(test_unknown_keys),
@@ -220,6 +264,7 @@ int main(void) {
       cmocka_unit_test(test_empty_and_duplicates), cmocka_unit_test(test_yaml_syntax),
       cmocka_unit_test(test_generators), cmocka_unit_test(test_overrides),
       cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_best_of_k),
+      cmocka_unit_test(test_c_judges_and_teacher),
   };
   return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 static int g_d[] = {8, 48}, g_n[] = {12, 96};
 static int64_t g_k[] = {1, 4, 256};
 static double g_T[] = {0, 0.5, INFINITY};
-static js_reward g_r[] = {{1, 0}, {1, 0.5}};
+static js_reward g_r[] = {{1, 0, 0, 0}, {1, 0.5, 0, 0}};
 
 /// A study of 2 x 2 (d, n), 5 trials, test_points points per trial.
 static js_config make_cfg(int test_points, int unit_points) {

@@ -16,7 +16,7 @@
 static int g_d[] = {8, 16, 24}, g_n[] = {16, 32, 40};
 static int64_t g_k[] = {1, 4, 16};
 static double g_T[] = {0, 0.5, INFINITY};
-static js_reward g_r[] = {{1, 0}, {1, 0.5}};
+static js_reward g_r[] = {{1, 0, 0, 0}, {1, 0.5, 0, 0}};
 
 /// A study of 3 x 3 (d, n) with 40 trials (360 Monte Carlo units) and its theory.
 static js_config make_cfg(void) {

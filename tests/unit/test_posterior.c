@@ -43,9 +43,15 @@ static void check_dense_solve(int points) {
   for (int i = 0; i < D * B; i++) Xt[i] = Xt0[i] = test_normal(&seed);
   js_posterior post;
   assert_int_equal(js_posterior_alloc(D, sigma, &post), JS_OK);
-  assert_int_equal(js_teacher_make(&post, z1, z2), JS_OK);
   const double *wT = post.W + D, *wP = post.W + 2 * D;
+  assert_int_equal(js_teacher_make(&post, z1, z2, 2.5), JS_OK); /* gaussian: w_T = tau z1 */
   double nT = 0, nP = 0, dot = 0;
+  for (int i = 0; i < D; i++) nT += wT[i] * wT[i], nP += wP[i] * wP[i], dot += wT[i] * wP[i];
+  for (int i = 0; i < D; i++) assert_true(wT[i] == 2.5 * z1[i]);
+  assert_close(nP, nT, 1e-12 * nT); /* w_perp: the teacher's norm, orthogonal */
+  assert_close(dot, 0, 1e-12 * nT);
+  assert_int_equal(js_teacher_make(&post, z1, z2, 0), JS_OK); /* the sphere */
+  nT = 0, nP = 0, dot = 0;
   for (int i = 0; i < D; i++) nT += wT[i] * wT[i], nP += wP[i] * wP[i], dot += wT[i] * wP[i];
   assert_close(nT, D, 1e-12);
   assert_close(nP, D, 1e-12);
@@ -116,7 +122,7 @@ static void test_not_positive_definite(void **state) {
   for (int i = 0; i < N * D; i++) X[i] = NAN; /* a NaN matrix cannot be factored */
   assert_int_equal(js_posterior_alloc(D, 1.0, &post), JS_OK);
   assert_int_equal(js_teacher_make(&post, (double[D]){1, 0, 0, 0, 0, 0, 0},
-                                   (double[D]){0, 1, 0, 0, 0, 0, 0}), JS_OK);
+                                   (double[D]){0, 1, 0, 0, 0, 0, 0}, 0), JS_OK);
   js_posterior_begin(&post);
   js_posterior_add(&post, X, N, y);
   assert_int_equal(js_posterior_solve(&post, 1.0, D, "unit d=7 n=11 trial=3"), JS_ERR_NUMERIC);

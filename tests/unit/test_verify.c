@@ -9,7 +9,7 @@
 static int64_t ks1[] = {1, 4}, ks2[] = {2, 4};
 static int ds[] = {8, 16}, ns[] = {32};
 static double Ts[] = {0, INFINITY};
-static js_reward rw[] = {{1, 0}};
+static js_reward rw[] = {{1, 0, 0, 0}};
 enum { TRIALS = 40 };
 
 /// Deterministic noise in [-1, 1].
