@@ -295,7 +295,7 @@ scale: deps
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SHARE   := $(DESTDIR)$(PREFIX)/share/judgesim
-TOOLS   := make-samples paper plot rerankplot.py cubefile.py table launch
+TOOLS   := make-samples paper plot rerankplot.py cubefile.py table launch authors-peer
 JOBS    := submit lib.sh run.sbatch array.sbatch merge.sbatch
 
 # The binary in PREFIX/bin; tools, job scripts, inputs and docs in PREFIX/share/judgesim,

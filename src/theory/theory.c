@@ -497,12 +497,16 @@ static js_status softmax(js_theory_cache *q, const double *k, int nk, double T, 
   JS_CALL(laplace_nodes(q, T, c, s, k[nk - 1], &L, &wL, &n));
   double fl = js_exp_floor(EXP_FLOOR);
   for (int j = 0; j < nk; j++) g0[j] = g1[j] = g2[j] = 0, lk[j] = k[j] > 1 ? log(k[j]) : -INFINITY;
+  int live_k = nk; /* the k whose terms are not exactly 0 at this node and beyond */
   for (int i = 0; i < n; i++) {
     laplace_terms lt;
     laplace_at(q, L[i], T, c, s, &lt);
     double logB = lt.J < 0.5 ? log1p(-lt.J) : log(lt.B), live = -INFINITY;
+    /* (k - 1) logB falls with k, and B with the node: the terms of larger k are exactly 0
+       from here on (their live values, below -600, cannot stop or extend the sum) */
+    while (live_k > 1 && (k[live_k - 1] - 1) * logB < EXP_FLOOR) live_k--;
 #pragma omp simd reduction(max : live)
-    for (int j = 0; j < nk; j++) { /* k B^(k-1) with the inlined exp (its argument is <= 0) */
+    for (int j = 0; j < live_k; j++) { /* k B^(k-1) with the inlined exp (its argument is <= 0) */
       double e = (k[j] - 1) * logB;
       double wt = e < EXP_FLOOR ? 0 : wL[i] * k[j] * js_exp_neg(js_floored(e, fl));
       live = e + lk[j] > live ? e + lk[j] : live; /* not fmax: a call, no vector */
