@@ -22,7 +22,10 @@
 /// Turn a NetCDF return code into a status naming the call.
 static js_status nc_check(int rc, const char *call, const char *file, int line) {
   if (rc == NC_NOERR) return JS_OK;
-  return js_fail(JS_ERR_NETCDF, file, line, call, "%s failed: %s", call, nc_strerror(rc));
+  int e = errno; /* HDF5 reports a full disk as "HDF error": say what the write met */
+  int disk = e == ENOSPC || e == EDQUOT || e == EIO;
+  return js_fail(JS_ERR_NETCDF, file, line, call, "%s failed: %s%s%s%s", call, nc_strerror(rc),
+                 disk ? " (a write failed: " : "", disk ? strerror(e) : "", disk ? ")" : "");
 }
 #define NC_CALL(call) JS_CALL(nc_check((call), #call, __FILE__, __LINE__))
 
@@ -329,6 +332,7 @@ js_status js_store_put_block(js_cube_file *f, const js_results *res, int g) {
 
 js_status js_store_put_theory(js_cube_file *f, const js_theory *th) {
   if (!f->theory) return JS_OK;
+  quiet_hdf5(); /* this thread may not be the one that made the file */
   JS_CALL(put_theory(f->nc, th, &f->v));
   f->theory_written = 1;
   return JS_OK;
@@ -336,6 +340,7 @@ js_status js_store_put_theory(js_cube_file *f, const js_theory *th) {
 
 js_status js_store_close(js_cube_file *f, const js_results *res, const js_theory *th) {
   JS_CHECK(f->nc >= 0, JS_ERR_INTERNAL, "the cube %s was closed already", f->tmp);
+  quiet_hdf5();
   int blocks = f->cfg->nd * f->cfg->nn, some = f->nwritten > 0; /* else whole arrays at once */
   js_status s = put_data(f->nc, f->cfg, f->mc && !some ? res : NULL,
                          f->theory && !f->theory_written ? th : NULL, &f->v);
@@ -363,6 +368,7 @@ js_status js_store_finish(js_cube_file *f, const js_results *res, const js_theor
 }
 
 js_status js_store_put_verification(js_cube_file *f, const char *summary, const char *k1) {
+  quiet_hdf5();
   NC_CALL(nc_redef(f->nc));
   JS_CALL(put_text(f->nc, NC_GLOBAL, "verification", summary));
   JS_CALL(put_text(f->nc, NC_GLOBAL, "verification_k1", k1));
