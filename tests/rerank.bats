@@ -125,6 +125,38 @@ expect_refused() {
   expect_refused "give --loss or --correct" s.csv --loss a --correct b
 }
 
+@test "rerank: several files only with --concat; the same file twice, or an option twice, is refused; the default k axis ends at N" {
+  cd "$TMP"
+  cp "$ROOT/tests/data/rerank.csv" s.csv
+  cp s.csv t.csv
+  ln -s s.csv link.csv
+  expect_refused "2 sample files (s.csv, t.csv): give --concat" s.csv t.csv
+  expect_refused "the sample files 's.csv' and 'link.csv' are the same file" s.csv link.csv --concat
+  expect_refused "the sample files 's.csv' and 's.csv' are the same file" s.csv s.csv --concat
+  expect_refused "option --reward given twice ('reward' and 'score')" s.csv --reward reward --reward score
+  expect_refused "option --k given twice" s.csv --k 1,2 --k 1,4
+  expect_refused "option -o given twice" s.csv -o a.nc
+  # --concat pools the files: each question's samples from both (N doubled, the same mean at k = 1)
+  "$JS" rerank s.csv --concat t.csv -o two.nc -q --k 1,2 --T 0,inf
+  "$JS" rerank s.csv -o one.nc -q --k 1,2 --T 0,inf
+  /usr/bin/python3 - <<'PY'
+import netCDF4, numpy as np
+one, two = netCDF4.Dataset("one.nc"), netCDF4.Dataset("two.nc")
+assert np.allclose(one["delta"][:, 0], two["delta"][:, 0], rtol=1e-12)  # k = 1: the same mean
+assert not np.allclose(one["delta"][0, 1], two["delta"][0, 1])  # k = 2 at T = 0: not
+PY
+  # the default k axis: 1, 2, 4, ..., and N (here every question has N = 10)
+  /usr/bin/python3 "$ROOT/tools/make-samples" --questions 20 --samples 10 > n10.csv
+  "$JS" rerank n10.csv -o n10.nc -q
+  [ "$(ncdump -v k n10.nc | sed -n 's/^ k = \(.*\) ;$/\1/p')" = "1, 2, 4, 8, 10" ]
+  # tools/table reads a rerank cube (it raised IndexError on the missing d axis)
+  run "$ROOT/tools/table" one.nc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"reranked loss (T, k) over 3 questions"* && "$output" != *Traceback* ]]
+  [ "$(grep -cE '^ +[12] ' <<< "$output")" -eq 2 ]
+}
+
 @test "rerank: hostile sample files: NUL, duplicate columns and keys, correctness outside {0, 1}, overflowing losses; long ids, BOM and TSV read" {
   cd "$TMP"
   printf 'question,loss,reward\nq1,1,1\nq1,1\0,2\n' > nul.csv

@@ -83,13 +83,14 @@ static js_status parse_shard(const char *v, js_args *args) {
 /// Option ids beyond the short options' characters; 1 is a positional argument.
 enum { OPT_ARG = 1, OPT_SET = 256, OPT_SHARD, OPT_DRY_RUN, OPT_TIMINGS, OPT_ALLOW, OPT_BOOT,
        OPT_K, OPT_T, OPT_QUESTION, OPT_LOSS, OPT_CORRECT, OPT_REWARD, OPT_SEED, OPT_FIT, OPT_SAMPLES_OUT,
-       OPT_FORCE, OPT_GRADED };
+       OPT_FORCE, OPT_GRADED, OPT_CONCAT };
 
 /// What a missing value of option id should have been.
 void js_cli_usage_rerank(FILE *out) {
   fputs("usage: judgesim rerank SAMPLES.csv|SAMPLES.jsonl... [-o OUT.nc] [--k LIST] [--T LIST]\n"
         "                [--question COL] [--loss COL | --correct COL] [--reward COL]\n"
-        "                [--graded] [--boot N] [--seed S] [--fit-k LO:HI] [--force] [--quiet]\n\n"
+        "                [--graded] [--concat] [--boot N] [--seed S] [--fit-k LO:HI]\n"
+        "                [--force] [--quiet]\n\n"
         "For N sampled answers per question, each with a loss (or a correctness) and a judge's\n"
         "reward, the expected loss of the answer a judge picks from k of them (softmax of\n"
         "reward / T; T = 0: the best, ties broken uniformly), exact over all k-subsets of each\n"
@@ -104,13 +105,15 @@ void js_cli_usage_rerank(FILE *out) {
         "                    +-1e150, rewards any finite number\n"
         "  -o, --output OUT  the cube (default: the first file's name with .rerank.nc)\n"
         "  --k LIST          subset sizes, e.g. 1,2,4,8 or logspace:1:64:7 (default: 1, 2,\n"
-        "                    4, ... up to 64 and the smallest question's N)\n"
+        "                    4, ... up to 64, and the smallest question's N when it is <= 64)\n"
         "  --T LIST          temperatures, e.g. 0,0.1,1,inf (default 0,0.1,0.3,1,3,10,inf)\n"
         "  --question COL    question id column (default question)\n"
         "  --loss COL        loss column (default loss; lower is better)\n"
         "  --correct COL     correctness column, 0/1 or true/false: loss = 1 - correct\n"
         "                    (default: correct, used when a file has no column loss)\n"
         "  --graded          a correctness may be any value in [0, 1] (partial credit)\n"
+        "  --concat          several sample files are one sample set (their questions pooled;\n"
+        "                    a question may span files); without it one file is taken\n"
         "  --reward COL      the judge's score column (default reward; higher is better)\n"
         "  --boot N          bootstrap resamples of the questions (default 1000)\n"
         "  --seed S          seed of the bootstrap (default 1)\n"
@@ -343,9 +346,28 @@ js_status js_cli_list(const char *opt, const char *text, int integer, double **v
   return JS_OK;
 }
 
+/// An option that takes one value, given a second time: refused (the last would silently
+/// win: two judges' columns are not two judges).
+static js_status once(const char *opt, const char *had, const char *v) {
+  JS_CHECK(!had, JS_ERR_INPUT, "judgesim rerank: option %s given twice ('%s' and '%s'); it "
+           "takes one value", opt, had, v);
+  return JS_OK;
+}
+
 /// An option or argument of `rerank SAMPLES... [options]`.
 static js_status take_rerank(int id, const char *v, js_args *args) {
   int used = 0;
+  switch (id) {
+  case 'o': JS_CALL(once("-o", args->out, v)); break;
+  case OPT_K: JS_CALL(once("--k", args->k_list, v)); break;
+  case OPT_T: JS_CALL(once("--T", args->T_list, v)); break;
+  case OPT_FIT: JS_CALL(once("--fit-k", args->fit_k, v)); break;
+  case OPT_QUESTION: JS_CALL(once("--question", args->col_question, v)); break;
+  case OPT_LOSS: JS_CALL(once("--loss", args->col_loss, v)); break;
+  case OPT_CORRECT: JS_CALL(once("--correct", args->col_correct, v)); break;
+  case OPT_REWARD: JS_CALL(once("--reward", args->col_reward, v)); break;
+  default: break;
+  }
   switch (id) {
   case 'o': args->out = v; break;
   case 'h': args->cmd = JS_CMD_HELP, args->config = "rerank"; break;
@@ -359,6 +381,7 @@ static js_status take_rerank(int id, const char *v, js_args *args) {
   case OPT_REWARD: args->col_reward = v; break;
   case OPT_FORCE: args->force = 1; break;
   case OPT_GRADED: args->graded = 1; break;
+  case OPT_CONCAT: args->concat = 1; break;
   case OPT_BOOT:
     JS_CHECK(sscanf(v, "%d%n", &args->boot, &used) == 1 && !v[used] && args->boot >= 20 &&
                  args->boot <= 1000000,
@@ -390,6 +413,7 @@ static js_status parse_rerank(int argc, char **argv, js_args *args) {
                                         {"fit-k", required_argument, NULL, OPT_FIT},
                                         {"force", no_argument, NULL, OPT_FORCE},
                                         {"graded", no_argument, NULL, OPT_GRADED},
+                                        {"concat", no_argument, NULL, OPT_CONCAT},
                                         {NULL, 0, NULL, 0}};
   args->parts = calloc((size_t)argc, sizeof *args->parts);
   JS_ALLOC_CHECK(args->parts, "options");
@@ -401,6 +425,10 @@ static js_status parse_rerank(int argc, char **argv, js_args *args) {
            "--help)");
   JS_CHECK(!(args->col_loss && args->col_correct), JS_ERR_INPUT,
            "judgesim rerank: give --loss or --correct, not both");
+  JS_CHECK(args->nparts == 1 || args->concat, JS_ERR_INPUT,
+           "judgesim rerank: %d sample files (%s, %s%s): give --concat to read them as one "
+           "sample set (a question may span files); files of different judges are not one set",
+           args->nparts, args->parts[0], args->parts[1], args->nparts > 2 ? ", ..." : "");
   JS_CHECK(!args->out || args->out[0], JS_ERR_INPUT, "option -o: empty file name");
   return JS_OK;
 }

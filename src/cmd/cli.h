@@ -33,6 +33,7 @@ typedef struct {
   const char *k_list, *T_list, *fit_k; ///< rerank --k, --T, --fit-k as typed (NULL: default)
   const char *col_question, *col_loss, *col_correct, *col_reward; ///< rerank's columns
   int graded;           ///< rerank --graded: a correctness may be any value in [0, 1]
+  int concat;           ///< rerank --concat: several sample files are one sample set
   int allow_other_build; ///< run, merge --allow-other-build: use checkpoints of another build
   int force;            ///< run, theory, merge, rerank --force: replace a judgesim cube of
                         ///< another study or command at the output

@@ -40,12 +40,14 @@ typedef struct {
   js_lock *lock;   ///< rank 0: the output's
 } rr_job;
 
-/// The default k axis: 1, 2, 4, ... up to 64 and the smallest question's N.
+/// The default k axis: 1, 2, 4, ... up to 64, and the smallest question's N when it is at
+/// most 64 (the axis ends at N; beyond, k = N would cost up to N / 64 times the rest).
 static js_status default_k(rr_job *j, int nmin) {
-  j->kv = malloc(sizeof(double) * 8);
+  j->kv = malloc(sizeof(double) * 9);
   JS_ALLOC_CHECK(j->kv, "k axis");
   j->o.nk = 0;
   for (int k = 1; k <= 64 && k <= nmin; k *= 2) j->kv[j->o.nk++] = k;
+  if (nmin <= 64 && j->kv[j->o.nk - 1] != nmin) j->kv[j->o.nk++] = nmin;
   return JS_OK;
 }
 
@@ -126,6 +128,7 @@ static js_status load(const js_args *a, rr_job *j, int *nmin) {
                      a->col_correct ? a->col_correct : "correct",
                      a->col_reward ? a->col_reward : "reward", 0, a->graded};
   if (!a->col_loss && !a->col_correct) cols.loss = "loss", cols.either = 1;
+  JS_CALL(js_distinct_files(a->parts, a->nparts, "judgesim rerank: the sample files"));
   JS_CALL(js_samples_read(a->parts, a->nparts, &cols, &j->smp));
   JS_CHECK(j->smp.nq >= 1, JS_ERR_INPUT, "%s: no samples in the file%s", a->parts[0],
            a->nparts > 1 ? "s" : "");

@@ -67,6 +67,18 @@ js_status js_output_path_check(const char *path, const char *label, const char *
   return s;
 }
 
+js_status js_distinct_files(const char *const *paths, int n, const char *what) {
+  struct stat a, b;
+  for (int i = 0; i < n; i++) {
+    if (stat(paths[i], &a) != 0) continue;
+    for (int j = 0; j < i; j++)
+      JS_CHECK(!(stat(paths[j], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino),
+               JS_ERR_INPUT, "%s '%s' and '%s' are the same file: each is read once", what,
+               paths[j], paths[i]);
+  }
+  return JS_OK;
+}
+
 /// fsync a file or folder by path.
 static js_status sync_path(const char *path) {
   int fd = open(path, O_RDONLY);

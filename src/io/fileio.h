@@ -28,6 +28,9 @@ int js_path_has_suffix(const char *path, const char *suffix);
 /// device and inode; NULL entries skipped); its folder writable.
 js_status js_output_path_check(const char *path, const char *label, const char *const *inputs,
                                int ninputs);
+/// Input error when two of the n paths name the same file (by device and inode, so also a
+/// link or another spelling), naming both; paths that cannot be stat'ed are left to the reader.
+js_status js_distinct_files(const char *const *paths, int n, const char *what);
 /// A lock held by this process.
 typedef struct js_lock js_lock;
 /// Take the lock TARGET.lock (O_EXCL file with host, pid and SLURM job id). A lock of a
