@@ -275,3 +275,50 @@ PY
   [ "$status" -eq 2 ]
   [[ "$output" == *"--samples-out writes every candidate from one process"* ]]
 }
+
+@test "rerank: the verdict against a uniform pick is paired, names significance, and counts only questions where the choice can matter" {
+  cd "$TMP"
+  /usr/bin/python3 "$ROOT/tools/make-samples" --questions 200 --samples 16 > good.csv
+  # the same samples with the judge's scores shuffled within each question: a useless judge;
+  # and 20 questions whose samples all have the same loss
+  /usr/bin/python3 - <<'PY'
+import csv, random
+rng = random.Random(3)
+rows = list(csv.DictReader(open("good.csv")))
+by = {}
+for r in rows: by.setdefault(r["question"], []).append(r)
+with open("useless.csv", "w") as f:
+    f.write("question,correct,reward\n")
+    for i, (q, rs) in enumerate(by.items()):
+        scores = [r["reward"] for r in rs]
+        rng.shuffle(scores)
+        for r, s in zip(rs, scores):
+            f.write(f"{q},{1 if i < 20 else r['correct']},{s}\n")
+equal = sum(1 for i, rs in enumerate(by.values()) if i < 20 or len({r["correct"] for r in rs}) == 1)
+open("equal.txt", "w").write(str(equal))
+PY
+  run "$JS" rerank good.csv -o good.nc --T 0,1,inf
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"does the judge help?"*"at k = 16, T = 0 the judge lowers the loss by"*": significant (the interval excludes 0)"* ]]
+  run "$JS" rerank useless.csv -o useless.nc --T 0,1,inf
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"at k = 16, T = 0 the judge "*": not significant"* ]]
+  [[ "$output" == *"$(cat equal.txt) of 200 questions have samples of equal loss"* ]]
+  [[ "$output" == *"of the $((200 - $(cat equal.txt))) questions where the choice can matter"* ]]
+  /usr/bin/python3 - <<'PY'
+import netCDF4, numpy as np
+for name in ("good.nc", "useless.nc"):
+    c = netCDF4.Dataset(name)
+    g, dq, mu = c["delta_gain"][:], c["delta_question"][:], c["mu_l"][:]
+    # the gain is the paired mean difference, and its interval holds it
+    assert np.allclose(g, (dq - mu[:, None, None]).mean(axis=0), atol=1e-12)
+    assert (c["delta_gain_lo"][:] <= g + 1e-12).all() and (g <= c["delta_gain_hi"][:] + 1e-12).all()
+    # helps + hurts never exceed the questions where the choice can matter
+    m = c.questions_choice_matters
+    assert (c["judge_helps_questions"][:] + c["judge_hurts_questions"][:] <= m).all()
+    print(name, "matters", m, "gain at k = 16, T = 0:", g[0, -1], c["delta_gain_lo"][0, -1], c["delta_gain_hi"][0, -1])
+assert netCDF4.Dataset("useless.nc").questions_choice_matters == 200 - int(open("equal.txt").read())
+PY
+}

@@ -9,14 +9,15 @@
 #include "core/numutil.h"
 #include "mc/rng.h"
 
-int js_rerank_payload(const js_rerank_opts *o) { return o->nT * o->nk + o->nk + 4; }
+int js_rerank_payload(const js_rerank_opts *o) { return o->nT * o->nk + o->nk + 5; }
 
 js_status js_rerank_question(const js_rerank_opts *o, const js_question *q, double *payload) {
   JS_CALL(js_subsets_delta(q, o->nk, o->k, o->nT, o->T, payload));
   JS_CALL(js_subsets_oracle(q, o->nk, o->k, payload + o->nT * o->nk));
   js_moments m = js_subsets_moments(q);
   double *mom = payload + o->nT * o->nk + o->nk;
-  mom[0] = m.mu_l, mom[1] = m.mu_r, mom[2] = m.cov_lr, mom[3] = m.cov_lr2;
+  mom[0] = m.mu_l, mom[1] = m.mu_r, mom[2] = m.cov_lr, mom[3] = m.cov_lr2, mom[4] = 0;
+  for (int i = 1; i < q->n; i++) mom[4] = q->loss[i] != q->loss[0] ? 1 : mom[4];
   return JS_OK;
 }
 
@@ -102,8 +103,17 @@ static void point_estimates(const js_rerank_opts *o, int nq, const double *rows,
       s->expand2[iT * nk + ik] = T == 0 ? NAN : isinf(T) ? m.mu_l : js_subsets_expansion(&m, k, T, 2);
     }
   int helps = 0;
-  for (int i = 0; i < nq; i++) helps += rows[(size_t)i * w + cells + nk + 2] < 0;
-  s->help_share = (double)helps / nq;
+  s->nmatter = 0;
+  for (int i = 0; i < nq; i++) {
+    const double *row = rows + (size_t)i * w;
+    if (!row[cells + nk + 4]) continue; /* equal losses: no choice can matter */
+    s->nmatter++, helps += row[cells + nk + 2] < 0;
+    double mu = row[cells + nk], eps = 1e-12 * (fabs(mu) + 1e-300);
+    for (int c = 0; c < cells; c++)
+      s->helps[c] += row[c] < mu - eps, s->hurts[c] += row[c] > mu + eps;
+  }
+  s->help_share = s->nmatter ? (double)helps / s->nmatter : NAN;
+  for (int c = 0; c < cells; c++) s->gain[c] = s->delta[c] - s->mom[0];
   optima(o, s->delta, s->k_opt, s->T_opt);
   for (int iT = 0; iT < nT; iT++) s->k_edge[iT] = s->k_opt[iT] == o->k[0] || s->k_opt[iT] == o->k[nk - 1];
   for (int ik = 0; ik < nk; ik++) s->T_edge[ik] = s->T_opt[ik] == o->T[0] || s->T_opt[ik] == o->T[nT - 1];
@@ -154,12 +164,14 @@ static js_status summary_alloc(const js_rerank_opts *o, js_rerank_summary *s) {
   size_t nk = (size_t)o->nk, nT = (size_t)o->nT, c = nk * nT;
   double **a[] = {&s->delta, &s->delta_se, &s->delta_lo, &s->delta_hi, &s->oracle,
                   &s->oracle_se, &s->oracle_lo, &s->oracle_hi, &s->expand1, &s->expand2,
-                  &s->k_opt, &s->k_lo, &s->k_hi, &s->T_opt, &s->T_lo, &s->T_hi};
-  size_t len[] = {c, c, c, c, nk, nk, nk, nk, c, c, nT, nT, nT, nk, nk, nk};
+                  &s->k_opt, &s->k_lo, &s->k_hi, &s->T_opt, &s->T_lo, &s->T_hi,
+                  &s->gain, &s->gain_lo, &s->gain_hi};
+  size_t len[] = {c, c, c, c, nk, nk, nk, nk, c, c, nT, nT, nT, nk, nk, nk, c, c, c};
   int ok = 1;
-  for (int i = 0; i < 16; i++) ok &= (*a[i] = malloc(sizeof(double) * len[i])) != NULL;
+  for (int i = 0; i < 19; i++) ok &= (*a[i] = malloc(sizeof(double) * len[i])) != NULL;
   s->k_edge = malloc(nT), s->T_edge = malloc(nk);
-  ok &= s->k_edge && s->T_edge;
+  s->helps = calloc(c, sizeof(int)), s->hurts = calloc(c, sizeof(int));
+  ok &= s->k_edge && s->T_edge && s->helps && s->hurts;
   if (!ok) js_rerank_summary_free(s);
   JS_CHECK(ok, JS_ERR_SYS, "out of memory for the rerank summary");
   return JS_OK;
@@ -183,8 +195,12 @@ js_status js_rerank_summarize(const js_rerank_opts *o, int nq, const double *row
   js_status st = b.val && mean && se && tmp ? JS_OK : JS_ERR_SYS;
   if (st == JS_OK) point_estimates(o, nq, rows, s, mean, se, iT0);
   JS_TRY(st, resample(o, nq, rows, s, iT0, &b));
-  for (int c = 0; st == JS_OK && c < cells; c++)
+  for (int c = 0; st == JS_OK && c < cells; c++) {
     boot_interval(&b, o->boot, c, tmp, &s->delta_lo[c], &s->delta_hi[c]);
+    for (int r = 0; r < o->boot; r++) /* paired: the same resample's mean loss */
+      tmp[r] = b.val[(size_t)r * b.w + c] - b.val[(size_t)r * b.w + cells + nk];
+    js_interval95(tmp, o->boot, &s->gain_lo[c], &s->gain_hi[c]);
+  }
   for (int ik = 0; st == JS_OK && ik < nk; ik++) {
     boot_interval(&b, o->boot, cells + ik, tmp, &s->oracle_lo[ik], &s->oracle_hi[ik]);
     boot_interval(&b, o->boot, w + nT + ik, tmp, &s->T_lo[ik], &s->T_hi[ik]);
@@ -208,5 +224,6 @@ void js_rerank_summary_free(js_rerank_summary *s) {
   free(s->oracle), free(s->oracle_se), free(s->oracle_lo), free(s->oracle_hi);
   free(s->expand1), free(s->expand2), free(s->k_opt), free(s->k_lo), free(s->k_hi);
   free(s->T_opt), free(s->T_lo), free(s->T_hi), free(s->k_edge), free(s->T_edge);
+  free(s->gain), free(s->gain_lo), free(s->gain_hi), free(s->helps), free(s->hurts);
   memset(s, 0, sizeof *s);
 }

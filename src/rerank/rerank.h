@@ -24,7 +24,7 @@ typedef struct {
 /// Doubles in one question's result (see js_rerank_question).
 int js_rerank_payload(const js_rerank_opts *o);
 /// One question's result: delta[T][k], then oracle[k], then mu_l, mu_r, Cov(l, r),
-/// Cov(l, (r - mu_r)^2).
+/// Cov(l, (r - mu_r)^2), and 1 when its samples' losses differ (the choice can matter).
 js_status js_rerank_question(const js_rerank_opts *o, const js_question *q, double *payload);
 
 /// The summary over questions (intervals: 95% bootstrap percentiles; edge: the estimate is
@@ -39,7 +39,12 @@ typedef struct {
   double *T_opt, *T_lo, *T_hi;                        ///< [k]
   signed char *T_edge;
   double mom[4], mom_se[4];   ///< means over questions of mu_l, mu_r, Cov(l,r), Cov(l,(r-mu_r)^2)
-  double help_share;          ///< share of questions with Cov(l, r) < 0 (the judge helps)
+  double help_share;          ///< of the questions where the choice can matter, the share
+                              ///< with Cov(l, r) < 0 (the judge helps to first order in 1/T)
+  int nmatter;                ///< questions whose samples' losses differ
+  double *gain, *gain_lo, *gain_hi; ///< [T][k] delta - mu_l: against a uniform pick, paired
+                                    ///< (one resample of the questions for both), 95% interval
+  int *helps, *hurts;         ///< [T][k] questions where the pick beats / loses to a uniform one
   int fit_n;                  ///< k values in the fit (0: no fit)
   double expo, expo_lo, expo_hi; ///< delta(T = 0) ~ A k^-expo over the window
   double beta, beta_lo, beta_hi; ///< 2 / expo - 1

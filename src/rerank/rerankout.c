@@ -102,6 +102,20 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
       V("delta_expansion2", 'd', 2, T, K, 0,
         "large-T expansion to order 1/T^2 (+ ((k-1)(k-2)/(2k^2)) Cov(l,(r-mu_r)^2)/T^2)",
         L, S->expand2),
+      V("delta_gain", 'd', 2, T, K, 0,
+        "delta minus the uniform pick's loss (mu_l) over the same questions: negative, the "
+        "judge helps", L, S->gain),
+      V("delta_gain_lo", 'd', 2, T, K, 0,
+        "delta_gain: 95% paired bootstrap interval (one resample of the questions for both "
+        "terms), lower end", L, S->gain_lo),
+      V("delta_gain_hi", 'd', 2, T, K, 0, "delta_gain: 95% paired bootstrap interval, upper end",
+        L, S->gain_hi),
+      V("judge_helps_questions", 'i', 2, T, K, 0,
+        "questions where the judge's pick has a lower expected loss than a uniform pick",
+        L, S->helps),
+      V("judge_hurts_questions", 'i', 2, T, K, 0,
+        "questions where the judge's pick has a higher expected loss than a uniform pick",
+        L, S->hurts),
       V("k_opt", 'd', 1, T, 0, 0, "k minimising delta at each T (NaN at T = inf: any k)", L, S->k_opt),
       V("k_opt_lo", 'd', 1, T, 0, 0, "k_opt: 95% bootstrap interval, lower end", L, S->k_lo),
       V("k_opt_hi", 'd', 1, T, 0, 0, "k_opt: 95% bootstrap interval, upper end", L, S->k_hi),
@@ -144,6 +158,7 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
       {"mean_cov_lr", NULL, S->mom[2]}, {"mean_cov_lr_se", NULL, S->mom_se[2]},
       {"mean_cov_lr2", NULL, S->mom[3]}, {"mean_cov_lr2_se", NULL, S->mom_se[3]},
       {"judge_helps_share", NULL, S->help_share},
+      {"questions_choice_matters", NULL, S->nmatter},
       {"bestofk_fit_k_lo", NULL, r->o->fit_lo}, {"bestofk_fit_k_hi", NULL, r->o->fit_hi},
       {"bestofk_fit_points", NULL, S->fit_n},
       {"bestofk_exponent", NULL, S->expo}, {"bestofk_exponent_lo", NULL, S->expo_lo},
@@ -186,11 +201,43 @@ static void print_optima(FILE *out, const js_rerank_opts *o, const js_rerank_sum
                  S->T_lo[ik], S->T_hi[ik], S->T_edge[ik] ? " (at the edge of the T axis)" : "");
 }
 
+/// One verdict line: the judge against a uniform pick at (T index iT, k index ik).
+static void print_verdict(FILE *out, const js_rerank_opts *o, const js_rerank_summary *S,
+                          int iT, int ik) {
+  int c = iT * o->nk + ik;
+  double g = S->gain[c], lo = S->gain_lo[c], hi = S->gain_hi[c];
+  const char *sig = lo > 0 || hi < 0 ? "significant (the interval excludes 0)" : "not significant";
+  fprintf(out, "  at k = %d, T = %g the judge %s the loss by %.4g [%.4g, %.4g]: %s; its pick "
+          "is better on %d and worse on %d of the %d questions where the choice can matter\n",
+          o->k[ik], o->T[iT], g <= 0 ? "lowers" : "raises", fabs(g), g <= 0 ? -hi : lo,
+          g <= 0 ? -lo : hi, sig, S->helps[c], S->hurts[c], S->nmatter);
+}
+
+/// The verdict: the judge against a uniform pick of one sample, paired over the same
+/// questions, at the largest k for T = 0 and for the best T there.
+static void print_verdicts(FILE *out, const js_rerank_opts *o, const js_rerank_summary *S) {
+  int ik = o->nk - 1, best = -1;
+  for (int iT = 0; iT < o->nT; iT++)
+    if (!isinf(o->T[iT]) && (best < 0 || S->delta[iT * o->nk + ik] < S->delta[best * o->nk + ik]))
+      best = iT;
+  fprintf(out, "\ndoes the judge help? its pick against a uniform pick of one of the k samples "
+               "(the mean loss), paired over the same questions, 95%% bootstrap intervals\n");
+  if (best < 0 || o->k[ik] == 1) {
+    fprintf(out, "  nothing to compare: no finite T, or k = 1 only\n");
+    return;
+  }
+  if (o->T[0] == 0) print_verdict(out, o, S, 0, ik);
+  if (best != 0 || o->T[0] != 0) print_verdict(out, o, S, best, ik);
+  fprintf(out, "  %d of %d questions have samples of equal loss (no choice can matter)\n",
+          S->nq - S->nmatter, S->nq);
+}
+
 void js_rerank_print(FILE *out, const js_rerank_output *r, const char *path) {
   const js_rerank_summary *S = r->sum;
   const js_samples *s = r->smp;
   fprintf(out, "judgesim rerank: %d question%s, %zu samples, %d file%s -> %s\n", s->nq,
           s->nq == 1 ? "" : "s", s->ns, s->nfiles, s->nfiles == 1 ? "" : "s", path);
+  print_verdicts(out, r->o, S);
   fprintf(out, "\ndelta: mean loss of the judge's pick (exact over k-subsets, questions "
                "weighted equally)\n");
   print_grid(out, r->o, S->delta, S->oracle);
@@ -200,9 +247,10 @@ void js_rerank_print(FILE *out, const js_rerank_output *r, const char *path) {
   print_optima(out, r->o, S);
   fprintf(out, "\ntheory's terms (means over questions, +- standard error)\n"
                "  mu_l %.5f +- %.5f   Cov(l, r) %.5g +- %.2g   Cov(l, (r-mu_r)^2) %.5g +- %.2g\n"
-               "  the judge helps (Cov(l, r) < 0) on %.1f%% of the questions\n",
+               "  the judge helps to first order (Cov(l, r) < 0) on %.1f%% of the %d questions "
+               "where the choice can matter\n",
           S->mom[0], S->mom_se[0], S->mom[2], S->mom_se[2], S->mom[3], S->mom_se[3],
-          100 * S->help_share);
+          100 * S->help_share, S->nmatter);
   if (S->fit_n)
     fprintf(out, "\nbest-of-k law at T = 0 over %d k values in [%d, %d]: delta = A k^-e\n"
                  "  e %.4f [%.4f, %.4f]   beta = 2/e - 1 = %.3g [%.3g, %.3g]   A %.4f "

@@ -27,6 +27,7 @@ static void make_rows(const js_rerank_opts *o, double *rows) {
     }
     double *m = r + NT * NK + NK;
     m[0] = a, m[1] = 1, m[2] = q % 3 ? -0.02 : 0.01, m[3] = 0.003;
+    m[4] = q != 0; /* question 0: samples of equal loss (no choice can matter) */
   }
 }
 
@@ -34,8 +35,8 @@ static void summary_of_known_rows(void **state) {
   (void)state;
   js_rerank_opts o = {NK, NT, ks, Ts, 200, 7, 2, 16};
   int w = js_rerank_payload(&o);
-  assert_int_equal(w, NT * NK + NK + 4);
-  double rows[NQ * (NT * NK + NK + 4)];
+  assert_int_equal(w, NT * NK + NK + 5);
+  double rows[NQ * (NT * NK + NK + 5)];
   make_rows(&o, rows);
   js_rerank_summary s;
   assert_int_equal(js_rerank_summarize(&o, NQ, rows, &s), JS_OK);
@@ -60,7 +61,22 @@ static void summary_of_known_rows(void **state) {
   assert_close(s.beta, 2 / 0.8 - 1, 1e-12);
   assert_close(s.A, abar, 1e-12);
   assert_true(s.A_lo < abar && abar < s.A_hi);
-  assert_close(s.help_share, 4.0 / 6, 1e-15);
+  assert_int_equal(s.nmatter, NQ - 1);
+  assert_close(s.help_share, 4.0 / 5, 1e-15); /* of the questions where the choice matters */
+  for (int ik = 0; ik < NK; ik++) {
+    int c0 = ik, cinf = 3 * NK + ik; /* T = 0 and T = inf */
+    assert_close(s.gain[c0], abar * pow(ks[ik], -0.8) - abar, 1e-14);
+    assert_true(s.gain_lo[c0] <= s.gain[c0] + 1e-15 && s.gain[c0] <= s.gain_hi[c0] + 1e-15);
+    /* paired: the uniform pick against itself has no spread at all (unpaired, the two
+       means' intervals would overlap widely) */
+    assert_close(s.gain[cinf], 0, 1e-15);
+    assert_close(s.gain_lo[cinf], 0, 1e-15);
+    assert_close(s.gain_hi[cinf], 0, 1e-15);
+    assert_int_equal(s.helps[c0], ks[ik] > 1 ? NQ - 1 : 0); /* question 0 not counted */
+    assert_int_equal(s.hurts[c0], 0);
+    assert_int_equal(s.helps[cinf] + s.hurts[cinf], 0);
+  }
+  assert_true(s.gain_hi[NK - 1] < 0); /* k = 16, T = 0: the judge helps, significantly */
   assert_close(s.mom[2], (4 * -0.02 + 2 * 0.01) / 6, 1e-15);
   js_moments m = {abar, 1, s.mom[2], 0.003};
   assert_close(s.expand2[1 * NK + 3], js_subsets_expansion(&m, 8, 0.5, 2), 1e-15);
