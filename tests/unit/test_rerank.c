@@ -89,7 +89,7 @@ static void summary_of_known_rows(void **state) {
 static void bootstrap_reproducible(void **state) {
   (void)state;
   js_rerank_opts o = {NK, NT, ks, Ts, 100, 7, 2, 16};
-  double rows[NQ * (NT * NK + NK + 4)];
+  double rows[NQ * (NT * NK + NK + 5)];
   make_rows(&o, rows);
   js_rerank_summary a, b, c;
   assert_int_equal(js_rerank_summarize(&o, NQ, rows, &a), JS_OK);
@@ -111,7 +111,7 @@ static void question_row(void **state) {
   double l[] = {1, 0, 0, 1, 0}, r[] = {3, 5, 5, 1, 2};
   js_question q = {5, l, r};
   js_rerank_opts o = {3, NT, (int[]){1, 2, 4}, Ts, 20, 1, 1, 4};
-  double row[NT * 3 + 3 + 4], d[NT * 3], orc[3];
+  double row[NT * 3 + 3 + 5], d[NT * 3], orc[3];
   assert_int_equal(js_rerank_question(&o, &q, row), JS_OK);
   assert_int_equal(js_subsets_delta(&q, 3, o.k, NT, Ts, d), JS_OK);
   assert_int_equal(js_subsets_oracle(&q, 3, o.k, orc), JS_OK);
@@ -119,6 +119,11 @@ static void question_row(void **state) {
   for (int i = 0; i < 3; i++) assert_same_bits(row[NT * 3 + i], orc[i]);
   assert_close(row[NT * 3 + 3], 0.4, 1e-15);     /* mu_l */
   assert_close(row[NT * 3 + 3 + 1], 3.2, 1e-15); /* mu_r */
+  assert_close(row[NT * 3 + 3 + 4], 1, 0);       /* the losses differ: the choice can matter */
+  double same[] = {1, 1, 1, 1, 1};
+  js_question q1 = {5, same, r};
+  assert_int_equal(js_rerank_question(&o, &q1, row), JS_OK);
+  assert_close(row[NT * 3 + 3 + 4], 0, 0);       /* all equal: it cannot */
   assert_close(d[0 * 3 + 1], 0.2, 1e-15); /* T = 0, k = 2: of 10 pairs, {3, 1} and {3, 2} pick a loss */
 }
 
