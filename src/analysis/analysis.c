@@ -20,10 +20,10 @@ static int tail_start(const js_config *cfg) {
 /// Perfect judge ({alpha: 1, beta: 0}, else {c: 0}) and T = 0 indices, or -1.
 static void perfect_at_zero(const js_config *cfg, int *ir, int *iT) {
   *ir = *iT = -1;
-  for (int r = cfg->nr - 1; r >= 0; r--) {
-    const js_reward *w = &cfg->reward[r];
-    if (js_reward_is_c(w) ? w->c == 0 && *ir < 0 : w->alpha == 1 && w->beta == 0) *ir = r;
-  }
+  for (int r = 0; r < cfg->nr && *ir < 0; r++) /* {alpha: 1, beta: 0} first */
+    if (!js_reward_is_c(&cfg->reward[r]) && cfg->reward[r].alpha == 1 && cfg->reward[r].beta == 0) *ir = r;
+  for (int r = 0; r < cfg->nr && *ir < 0; r++)
+    if (js_reward_is_c(&cfg->reward[r]) && cfg->reward[r].c == 0) *ir = r;
   if (cfg->T[0] == 0) *iT = 0;
 }
 

@@ -346,11 +346,12 @@ js_status js_cli_list(const char *opt, const char *text, int integer, double **v
   return JS_OK;
 }
 
-/// An option that takes one value, given a second time: refused (the last would silently
-/// win: two judges' columns are not two judges).
-static js_status once(const char *opt, const char *had, const char *v) {
-  JS_CHECK(!had, JS_ERR_INPUT, "judgesim rerank: option %s given twice ('%s' and '%s'); it "
-           "takes one value", opt, had, v);
+/// Set an option that takes one value; given a second time it is refused (the last would
+/// silently win: two judges' columns are not two judges).
+static js_status take_once(const char *opt, const char **field, const char *v) {
+  JS_CHECK(!*field, JS_ERR_INPUT, "judgesim rerank: option %s given twice ('%s' and '%s'); it "
+           "takes one value", opt, *field, v);
+  *field = v;
   return JS_OK;
 }
 
@@ -358,27 +359,16 @@ static js_status once(const char *opt, const char *had, const char *v) {
 static js_status take_rerank(int id, const char *v, js_args *args) {
   int used = 0;
   switch (id) {
-  case 'o': JS_CALL(once("-o", args->out, v)); break;
-  case OPT_K: JS_CALL(once("--k", args->k_list, v)); break;
-  case OPT_T: JS_CALL(once("--T", args->T_list, v)); break;
-  case OPT_FIT: JS_CALL(once("--fit-k", args->fit_k, v)); break;
-  case OPT_QUESTION: JS_CALL(once("--question", args->col_question, v)); break;
-  case OPT_LOSS: JS_CALL(once("--loss", args->col_loss, v)); break;
-  case OPT_CORRECT: JS_CALL(once("--correct", args->col_correct, v)); break;
-  case OPT_REWARD: JS_CALL(once("--reward", args->col_reward, v)); break;
-  default: break;
-  }
-  switch (id) {
-  case 'o': args->out = v; break;
+  case 'o': JS_CALL(take_once("-o", &args->out, v)); break;
   case 'h': args->cmd = JS_CMD_HELP, args->config = "rerank"; break;
   case 'q': args->quiet = 1; break;
-  case OPT_K: args->k_list = v; break;
-  case OPT_T: args->T_list = v; break;
-  case OPT_FIT: args->fit_k = v; break;
-  case OPT_QUESTION: args->col_question = v; break;
-  case OPT_LOSS: args->col_loss = v; break;
-  case OPT_CORRECT: args->col_correct = v; break;
-  case OPT_REWARD: args->col_reward = v; break;
+  case OPT_K: JS_CALL(take_once("--k", &args->k_list, v)); break;
+  case OPT_T: JS_CALL(take_once("--T", &args->T_list, v)); break;
+  case OPT_FIT: JS_CALL(take_once("--fit-k", &args->fit_k, v)); break;
+  case OPT_QUESTION: JS_CALL(take_once("--question", &args->col_question, v)); break;
+  case OPT_LOSS: JS_CALL(take_once("--loss", &args->col_loss, v)); break;
+  case OPT_CORRECT: JS_CALL(take_once("--correct", &args->col_correct, v)); break;
+  case OPT_REWARD: JS_CALL(take_once("--reward", &args->col_reward, v)); break;
   case OPT_FORCE: args->force = 1; break;
   case OPT_GRADED: args->graded = 1; break;
   case OPT_CONCAT: args->concat = 1; break;

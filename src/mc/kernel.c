@@ -125,9 +125,7 @@ void js_kernel_free(js_kernel *kern) {
                kern->pb, kern->lvm, kern->lvp, kern->todo, kern->tlen, kern->tidx, kern->tblk,
                kern->tlanes};
   for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
-  int nk = kern->nk, nT = kern->nT, nr = kern->nr;
   memset(kern, 0, sizeof *kern);
-  kern->nk = nk, kern->nT = nT, kern->nr = nr;
 }
 
 int js_kernel_chunk(const js_kernel *kern) { return kern->chunk; }
