@@ -659,31 +659,13 @@ js_status js_store_add_analysis(const char *path, const js_analysis *a) {
   return JS_OK;
 }
 
-/// A text attribute of an open file (malloc'd), or NULL when absent.
-static char *get_text(int nc, int var, const char *name) {
+/// A text attribute of an open file (malloc'd), or NULL when absent or longer than max.
+static char *get_text(int nc, int var, const char *name, size_t max) {
   size_t len;
-  if (nc_inq_attlen(nc, var, name, &len) != NC_NOERR) return NULL;
+  if (nc_inq_attlen(nc, var, name, &len) != NC_NOERR || len > max) return NULL;
   char *text = calloc(len + 1, 1);
   if (text && nc_get_att_text(nc, var, name, text) != NC_NOERR) free(text), text = NULL;
   return text;
-}
-
-/// A rerank cube's sample files as given, one per line (malloc'd; NULL when unreadable).
-static char *rerank_files(int nc) {
-  int var, dim;
-  size_t n = 0;
-  if (nc_inq_varid(nc, "file_name", &var) || nc_inq_vardimid(nc, var, &dim) ||
-      nc_inq_dimlen(nc, dim, &n))
-    return NULL;
-  char **names = calloc(n + 1, sizeof *names);
-  if (!names || nc_get_var_string(nc, var, names) != NC_NOERR) return free(names), NULL;
-  size_t len = 1;
-  for (size_t i = 0; i < n; i++) len += strlen(names[i] ? names[i] : "") + 1;
-  char *out = calloc(len, 1);
-  for (size_t i = 0; out && i < n; i++) strcat(strcat(out, names[i] ? names[i] : ""), "\n");
-  nc_free_string(n, names);
-  free(names);
-  return out;
 }
 
 /// The kind of an open judgesim cube: its judgesim_command, or for cubes written before it
@@ -706,14 +688,18 @@ js_status js_store_identify(const char *path, js_cube_id *id) {
   id->kind = JS_CUBE_FOREIGN;
   quiet_hdf5();
   int clean;
+  struct stat st;
   if (probe(path, &clean) != JS_OK) return js_error_clear(), JS_OK; /* not a cube of ours */
-  if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR) return JS_OK;
-  char *command = get_text(nc, NC_GLOBAL, "judgesim_command");
-  char *title = get_text(nc, NC_GLOBAL, "title");
+  if (stat(path, &st) != 0 || nc_open(path, NC_NOWRITE, &nc) != NC_NOERR) return JS_OK;
+  size_t max = (size_t)st.st_size; /* no text of a damaged file longer than the file */
+  char *command = get_text(nc, NC_GLOBAL, "judgesim_command", max);
+  char *title = get_text(nc, NC_GLOBAL, "title", max);
   id->kind = kind_of(nc, command, title);
   if (id->kind == JS_CUBE_RUN || id->kind == JS_CUBE_THEORY)
-    id->config = get_text(nc, NC_GLOBAL, "config");
-  if (id->kind == JS_CUBE_RERANK) id->files = rerank_files(nc);
+    id->config = get_text(nc, NC_GLOBAL, "config", max);
+  /* a rerank cube's sample files: its attribute (cubes before it have none: --force); not
+     the file_name strings, whose damaged lengths made HDF5 allocate 4 GB (fuzzing) */
+  if (id->kind == JS_CUBE_RERANK) id->files = get_text(nc, NC_GLOBAL, "sample_files", max);
   free(command), free(title);
   nc_close(nc);
   return JS_OK;

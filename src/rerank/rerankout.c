@@ -68,6 +68,11 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
   rr_arrays a;
   memset(&a, 0, sizeof a);
   js_status st = make_arrays(r, &a);
+  size_t flen = 1; /* the sample files, one per line: what js_store_identify compares */
+  for (int i = 0; i < s->nfiles; i++) flen += strlen(s->file[i]) + 1;
+  char *files = calloc(flen, 1);
+  if (!files && st == JS_OK) st = JS_ERROR(JS_ERR_SYS, "out of memory for the file names");
+  for (int i = 0; files && i < s->nfiles; i++) strcat(strcat(files, s->file[i]), "\n");
   js_table_dim dims[] = {{"question", (size_t)s->nq}, {"k", (size_t)r->o->nk},
                          {"T", (size_t)r->o->nT}, {"file", (size_t)s->nfiles}};
   const char *Q = "question", *K = "k", *T = "T", *F = "file", *L = "1";
@@ -149,6 +154,7 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
       {"build", js_build_string(), 0},
       {"history", r->history, 0},
       {"columns", r->columns, 0},
+      {"sample_files", files ? files : "", 0},
       {"questions", NULL, s->nq},
       {"samples", NULL, (double)s->ns},
       {"bootstrap_resamples", NULL, r->o->boot},
@@ -171,6 +177,7 @@ js_status js_rerank_write(const char *path, const js_rerank_output *r) {
     st = js_store_write_table(path, dims, 4, vars, (int)(sizeof vars / sizeof *vars), attrs,
                               (int)(sizeof attrs / sizeof *attrs));
   free_arrays(&a);
+  free(files);
   JS_CALL(st);
   return JS_OK;
 }
